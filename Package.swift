@@ -1,0 +1,73 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+/// Swift SIMD code is only fast when the compiler may use AVX2 and FMA (PLATFORM.md); the C kernels
+/// get the same instruction set so every worker of one build computes with the same instructions.
+#if arch(x86_64)
+let simdSwiftSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
+let simdCSettings: [CSetting] = [.unsafeFlags(["-mavx2", "-mfma", "-O3"])]
+#else
+let simdSwiftSettings: [SwiftSetting] = []
+let simdCSettings: [CSetting] = [.unsafeFlags(["-O3"])]
+#endif
+
+let package = Package(
+    name: "distembed",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "distembed", targets: ["distembed"]),
+        .library(name: "Core", targets: ["Core"]),
+        .library(name: "Wire", targets: ["Wire"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // C libraries from Debian, through pkg-config.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CZeroMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"])]),
+        .systemLibrary(name: "CProtobufC", pkgConfig: "libprotobuf-c", providers: [.apt(["libprotobuf-c-dev"])]),
+        // The protoc-c output for Sources/Wire/Proto/distembed.proto (regenerate with scripts/gen-proto.sh).
+        .target(name: "CDistEmbedProto", dependencies: ["CProtobufC"]),
+
+        .target(
+            name: "Core",
+            dependencies: [
+                "CZlib", "COpenBLAS",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: simdSwiftSettings
+        ),
+        .target(
+            name: "Wire",
+            dependencies: ["Core", "CZeroMQ", "CDistEmbedProto", "CProtobufC"],
+            exclude: ["Proto"],
+            swiftSettings: simdSwiftSettings
+        ),
+        .target(
+            name: "Coordinator",
+            dependencies: ["Core", "Wire", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: simdSwiftSettings
+        ),
+        .target(
+            name: "Worker",
+            dependencies: ["Core", "Wire", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: simdSwiftSettings
+        ),
+        .executableTarget(
+            name: "distembed",
+            dependencies: [
+                "Core", "Wire", "Coordinator", "Worker",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: simdSwiftSettings
+        ),
+        .testTarget(name: "CoreTests", dependencies: ["Core"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "WireTests", dependencies: ["Wire", "Core"]),
+        .testTarget(name: "DistEmbedTests", dependencies: ["Core"]),
+    ]
+)

@@ -1,0 +1,2 @@
+// Placeholder until the protoc-c output is generated.
+int cdistembedproto_placeholder(void);
