@@ -1,0 +1,14 @@
+import ArgumentParser
+
+/// The `distembed` command: thin argument parsing over the Core, Wire, Coordinator and Worker libraries.
+@main
+struct DistEmbed: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "distembed",
+        abstract: "Deterministic data-parallel training of a small CNN, and the embedding losses of Exercise 4.",
+        subcommands: [
+            EvalEmbeddings.self,
+            DebugCommands.self,
+        ]
+    )
+}
