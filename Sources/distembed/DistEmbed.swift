@@ -7,6 +7,8 @@ struct DistEmbed: AsyncParsableCommand {
         commandName: "distembed",
         abstract: "Deterministic data-parallel training of a small CNN, and the embedding losses of Exercise 4.",
         subcommands: [
+            Train.self,
+            Summary.self,
             EvalEmbeddings.self,
             DebugCommands.self,
         ]

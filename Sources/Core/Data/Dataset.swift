@@ -1,0 +1,91 @@
+import Crypto
+import Foundation
+
+/// Fashion-MNIST (or any MNIST-format set) loaded from its four IDX files, gzipped or not, with the SHA-256 of
+/// each file's decompressed contents, which workers compare with the coordinator's at handshake.
+public struct Dataset: Sendable {
+    public static let fileNames = [
+        "train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte",
+    ]
+
+    public let train: ImageSet
+    public let test: ImageSet
+    /// Hex SHA-256 of each file's decompressed bytes, by file name (without `.gz`), in ``fileNames`` order.
+    public let sha256: [(name: String, digest: String)]
+
+    /// Loads the files in `folder`, keeping the first `trainLimit` training and `testLimit` test images.
+    /// - Throws: ``DatasetError`` naming the file that is missing, unreadable or malformed.
+    public init(folder: String, trainLimit: Int = .max, testLimit: Int = .max) throws(DatasetError) {
+        var files: [IDXFile] = []
+        var digests: [(String, String)] = []
+        for name in Self.fileNames {
+            let (bytes, path) = try Self.read(folder: folder, name: name)
+            digests.append((name, SHA256.hash(data: bytes).hex))
+            files.append(try IDXFile(bytes: bytes, path: path))
+        }
+        train = try Self.imageSet(images: files[0], labels: files[1], folder: folder, names: Self.fileNames[0...1])
+            .prefix(trainLimit)
+        test = try Self.imageSet(images: files[2], labels: files[3], folder: folder, names: Self.fileNames[2...3])
+            .prefix(testLimit)
+        sha256 = digests
+    }
+
+    /// One digest over the four file digests: the dataset's identity.
+    public var identity: String {
+        SHA256.hash(data: Data(sha256.map { "\($0.name)=\($0.digest)\n" }.joined().utf8)).hex
+    }
+
+    private static func read(folder: String, name: String) throws(DatasetError) -> ([UInt8], String) {
+        let plain = (folder as NSString).appendingPathComponent(name)
+        let gz = plain + ".gz"
+        let fm = FileManager.default
+        let path = fm.fileExists(atPath: gz) ? gz : plain
+        guard fm.fileExists(atPath: path) else {
+            throw DatasetError(path: gz, "missing (looked for \(name).gz and \(name) in \(folder)); on Debian, "
+                + "`apt-get install dataset-fashion-mnist` puts them in \(DatasetSpec.defaultPath)")
+        }
+        guard let data = fm.contents(atPath: path) else {
+            throw DatasetError(path: path, "cannot be read: check its permissions")
+        }
+        let raw = [UInt8](data)
+        guard Gzip.isCompressed(raw) else { return (raw, path) }
+        do {
+            return (try Gzip.decompress(raw), path)
+        } catch {
+            throw DatasetError(path: path, error.message)
+        }
+    }
+
+    private static func imageSet(images: IDXFile, labels: IDXFile, folder: String, names: ArraySlice<String>)
+        throws(DatasetError) -> ImageSet
+    {
+        let imagePath = (folder as NSString).appendingPathComponent(names.first!)
+        let labelPath = (folder as NSString).appendingPathComponent(names.last!)
+        guard images.dimensions.count == 3 else {
+            throw DatasetError(path: imagePath, "expected 3 dimensions (count, rows, columns), got "
+                + "\(images.dimensions)")
+        }
+        guard labels.dimensions.count == 1 else {
+            throw DatasetError(path: labelPath, "expected 1 dimension (count), got \(labels.dimensions)")
+        }
+        guard images.dimensions[0] == labels.dimensions[0] else {
+            throw DatasetError(path: labelPath, "has \(labels.dimensions[0]) labels but \(names.first!) has "
+                + "\(images.dimensions[0]) images")
+        }
+        if let bad = labels.data.firstIndex(where: { $0 > 9 }) {
+            throw DatasetError(path: labelPath, "label \(labels.data[bad]) at index \(bad) is not a class 0...9")
+        }
+        return ImageSet(
+            pixels: images.data, labels: labels.data, height: images.dimensions[1], width: images.dimensions[2])
+    }
+}
+
+extension Digest {
+    /// Lower-case hex.
+    public var hex: String {
+        map { byte in
+            let s = String(byte, radix: 16)
+            return s.count == 1 ? "0" + s : s
+        }.joined()
+    }
+}

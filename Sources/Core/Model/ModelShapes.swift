@@ -1,0 +1,120 @@
+/// Shape inference and checks for a layer list: each layer must accept its input, and the last layer must be the
+/// softmax classifier that categorical cross-entropy trains.
+enum ModelShapes {
+    static func kind(of layer: LayerSpec, input: [Int]) -> LayerKind {
+        let size = input.reduce(1, *)
+        switch layer {
+        case .conv2d(let filters, let k, let stride, let padding, _, _):
+            let (outH, padTop) = axis(input[0], k, stride, padding)
+            let (outW, padLeft) = axis(input[1], k, stride, padding)
+            return .conv(ConvGeometry(
+                inH: input[0], inW: input[1], inC: input[2], outH: outH, outW: outW, outC: filters, kernel: k,
+                stride: stride, padTop: padTop, padLeft: padLeft))
+        case .dense(let units, _, _):
+            return .dense(inputs: size, units: units)
+        case .flatten:
+            return .flatten(size: size)
+        case .dropout(let rate, _):
+            return .dropout(rate: Float(rate), size: size, shape: input)
+        }
+    }
+
+    /// Output length and leading padding along one axis.
+    static func axis(_ n: Int, _ k: Int, _ stride: Int, _ padding: Padding) -> (Int, Int) {
+        switch padding {
+        case .valid:
+            return (n >= k ? (n - k) / stride + 1 : 0, 0)
+        case .same:
+            let out = (n + stride - 1) / stride
+            let total = max((out - 1) * stride + k - n, 0)
+            return (out, total / 2)
+        }
+    }
+
+    /// The spec's names, or Keras's defaults: a per-type counter over the unnamed layers (`conv2d`, `conv2d_1`).
+    static func displayNames(_ layers: [LayerSpec]) -> [String] {
+        var counts: [String: Int] = [:]
+        return layers.map { layer in
+            if let name = layer.name { return name }
+            let c = counts[layer.typeName, default: 0]
+            counts[layer.typeName] = c + 1
+            return c == 0 ? layer.typeName : "\(layer.typeName)_\(c)"
+        }
+    }
+
+    static func problems(_ spec: ModelSpec, evaluationLayer: String?) -> [SpecError.Problem] {
+        var p: [SpecError.Problem] = []
+        guard spec.input.count == 3, spec.input.allSatisfy({ $0 >= 1 }) else {
+            return [.init(path: "model.input", message: "must be [height, width, channels]")]
+        }
+        if spec.layers.isEmpty { return [.init(path: "model.layers", message: "must not be empty")] }
+        var shape = spec.input
+        var parameters = 0
+        for (i, layer) in spec.layers.enumerated() {
+            let path = "model.layers[\(i)].\(layer.typeName)"
+            switch layer {
+            case .conv2d(let filters, let k, let stride, _, let activation, _):
+                guard shape.count == 3 else {
+                    p.append(.init(path: path, message: "conv2d needs a [height, width, channels] input, got "
+                        + "\(shape); put convolutions before flatten and dense"))
+                    return p
+                }
+                if !(1...SpecValidation.maxUnits).contains(filters) {
+                    p.append(.init(path: path + ".filters", message: "must be in 1...\(SpecValidation.maxUnits)"))
+                }
+                if !(1...64).contains(k) { p.append(.init(path: path + ".kernel", message: "must be in 1...64")) }
+                if !(1...64).contains(stride) { p.append(.init(path: path + ".stride", message: "must be in 1...64")) }
+                if activation == .softmax {
+                    p.append(.init(path: path + ".activation", message: "softmax is only for the last dense layer"))
+                }
+                if !p.isEmpty { return p }
+            case .dense(let units, let activation, _):
+                if shape.count != 1 {
+                    p.append(.init(path: path, message: "dense needs a flat input, got \(shape); add "
+                        + "{\"flatten\": {}} before it"))
+                    return p
+                }
+                if !(1...SpecValidation.maxUnits).contains(units) {
+                    p.append(.init(path: path + ".units", message: "must be in 1...\(SpecValidation.maxUnits)"))
+                    return p
+                }
+                if activation == .softmax && i != spec.layers.count - 1 {
+                    p.append(.init(path: path + ".activation", message: "softmax is only for the last layer"))
+                }
+            case .dropout(let rate, _):
+                if !(0..<1).contains(rate) { p.append(.init(path: path + ".rate", message: "must be in [0, 1)")) }
+            case .flatten:
+                break
+            }
+            let kind = kind(of: layer, input: shape)
+            let out = kind.outputShape
+            if out.contains(where: { $0 < 1 }) {
+                p.append(.init(path: path, message: "input \(shape) is too small for this layer (output \(out))"))
+                return p
+            }
+            if let (kernelShape, _, _, units) = kind.parameterShapes {
+                parameters += kernelShape.reduce(1, *) + units
+            }
+            shape = out
+        }
+        if parameters > SpecValidation.maxParameters {
+            p.append(.init(path: "model.layers", message: "has \(parameters) parameters, over the limit of "
+                + "\(SpecValidation.maxParameters)"))
+        }
+        let lastPath = "model.layers[\(spec.layers.count - 1)]"
+        if case .dense(let units, .softmax, _) = spec.layers.last! {
+            if units < 2 { p.append(.init(path: lastPath + ".dense.units", message: "needs at least 2 classes")) }
+        } else {
+            p.append(.init(path: lastPath, message: "the last layer must be {\"dense\": {\"units\": 10, "
+                + "\"activation\": \"softmax\"}}: training uses categorical cross-entropy"))
+        }
+        if let name = evaluationLayer, p.isEmpty {
+            let names = displayNames(spec.layers)
+            if !names.contains(name) {
+                p.append(.init(path: "evaluation.layer", message: "no layer is named \"\(name)\"; the layers are "
+                    + names.joined(separator: ", ")))
+            }
+        }
+        return p
+    }
+}

@@ -1,0 +1,74 @@
+/// What a run reports: the `--json` object of `train --local` and `run` (camelCase keys, like the spec).
+public struct TrainingResult: Codable, Sendable, Equatable {
+    public var name: String
+    public var seed: UInt64
+    public var epochs: [EpochMetrics]
+    public var testAccuracy: Double?
+    public var trainSeconds: Double
+    public var samplesPerSecond: Double
+    public var weightsSha256: String
+    public var parameterCount: Int
+    public var steps: Int
+    public var losses: EmbeddingLossReport?
+    public var exerciseAnswer: ExerciseAnswer?
+    /// Worker processes that trained it; absent for `train --local`.
+    public var workers: Int?
+
+    public init(
+        name: String, seed: UInt64, epochs: [EpochMetrics], testAccuracy: Double?, trainSeconds: Double,
+        samplesPerSecond: Double, weightsSha256: String, parameterCount: Int, steps: Int,
+        losses: EmbeddingLossReport?, workers: Int? = nil
+    ) {
+        self.name = name
+        self.seed = seed
+        self.epochs = epochs
+        self.testAccuracy = testAccuracy
+        self.trainSeconds = trainSeconds
+        self.samplesPerSecond = samplesPerSecond
+        self.weightsSha256 = weightsSha256
+        self.parameterCount = parameterCount
+        self.steps = steps
+        self.losses = losses
+        self.exerciseAnswer = losses.map {
+            ExerciseAnswer.of(
+                contrastive: ($0.contrastive.before, $0.contrastive.after),
+                triplet: ($0.triplet.before, $0.triplet.after))
+        }
+        self.workers = workers
+    }
+}
+
+/// One epoch's training metrics: mean loss and accuracy over its samples (with dropout, as Keras reports them).
+public struct EpochMetrics: Codable, Sendable, Equatable {
+    public var epoch: Int
+    public var loss: Double
+    public var accuracy: Double
+    public var seconds: Double
+
+    public init(epoch: Int, loss: Double, accuracy: Double, seconds: Double) {
+        self.epoch = epoch
+        self.loss = loss
+        self.accuracy = accuracy
+        self.seconds = seconds
+    }
+}
+
+/// A loss before and after training.
+public struct LossPair: Codable, Sendable, Equatable {
+    public var before: Double
+    public var after: Double
+    public init(before: Double, after: Double) {
+        self.before = before
+        self.after = after
+    }
+}
+
+/// The exercise's two embedding losses, before and after training.
+public struct EmbeddingLossReport: Codable, Sendable, Equatable {
+    public var contrastive: LossPair
+    public var triplet: LossPair
+    public init(contrastive: LossPair, triplet: LossPair) {
+        self.contrastive = contrastive
+        self.triplet = triplet
+    }
+}

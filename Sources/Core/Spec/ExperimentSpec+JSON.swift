@@ -1,0 +1,128 @@
+import Foundation
+
+extension ExperimentSpec {
+    /// Parses a spec from JSON text, applying `overrides` (`training.epochs=2`) first.
+    /// - Throws: ``SpecError`` listing every problem by field path.
+    public static func parse(json: String, overrides: [String] = []) throws(SpecError) -> ExperimentSpec {
+        var tree: Any
+        do {
+            tree = try JSONSerialization.jsonObject(with: Data(json.utf8), options: [.fragmentsAllowed])
+        } catch {
+            throw SpecError("", "not valid JSON: \(SpecOverrides.describe(error))")
+        }
+        tree = try SpecOverrides.apply(overrides, to: tree)
+        return try decode(tree)
+    }
+
+    /// Reads and parses a spec file.
+    public static func load(path: String, overrides: [String] = []) throws(SpecError) -> ExperimentSpec {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw SpecError("", "cannot read spec file \(path): check the path")
+        }
+        return try parse(json: String(decoding: data, as: UTF8.self), overrides: overrides)
+    }
+
+    /// Builds a spec from a parsed JSON tree, checking types, ranges and the model's shapes.
+    static func decode(_ tree: Any) throws(SpecError) -> ExperimentSpec {
+        var problems: [SpecError.Problem] = []
+        var root = JSONFields(tree, path: "", problems: &problems)
+        if !(tree is [String: Any]) {
+            throw SpecError("", "a spec is a JSON object")
+        }
+        let name = root.string("name", default: "experiment")!
+        let seed = root.int("seed", default: 1)!
+
+        var ds = JSONFields(root.raw("dataset") ?? [String: Any](), path: "dataset", problems: &problems)
+        let dataset = DatasetSpec(
+            path: ds.string("path", default: DatasetSpec.defaultPath)!,
+            trainLimit: ds.int("trainLimit", default: 60_000)!,
+            testLimit: ds.int("testLimit", default: 10_000)!)
+        ds.finish(into: &problems)
+
+        var m = JSONFields(root.raw("model"), path: "model", problems: &problems)
+        let input = (m.array("input") ?? []).compactMap { ($0 as? NSNumber).flatMap { Int(exactly: $0.doubleValue) } }
+        var layers: [LayerSpec] = []
+        for (i, layer) in (m.array("layers") ?? []).enumerated() {
+            if let l = decodeLayer(layer, path: "model.layers[\(i)]", problems: &problems) { layers.append(l) }
+        }
+        m.finish(into: &problems)
+
+        var t = JSONFields(root.raw("training") ?? [String: Any](), path: "training", problems: &problems)
+        let training = TrainingSpec(
+            epochs: t.int("epochs", default: 20)!,
+            batchSize: t.int("batchSize", default: 32)!,
+            learningRate: t.double("learningRate", default: 0.001)!,
+            shuffle: t.bool("shuffle", default: true)!,
+            beta1: t.double("beta1", default: 0.9)!,
+            beta2: t.double("beta2", default: 0.999)!,
+            epsilon: t.double("epsilon", default: 1e-7)!)
+        t.finish(into: &problems)
+
+        var e = JSONFields(root.raw("evaluation") ?? [String: Any](), path: "evaluation", problems: &problems)
+        let evaluation = EvaluationSpec(
+            layer: e.string("layer", default: "embedding")!,
+            samples: e.int("samples", default: 50)!,
+            seed: e.int("seed", default: 1)!,
+            margin: e.double("margin", default: 1.0)!,
+            testAccuracy: e.bool("testAccuracy", default: true)!)
+        e.finish(into: &problems)
+
+        var d = JSONFields(root.raw("determinism") ?? [String: Any](), path: "determinism", problems: &problems)
+        let determinism = DeterminismSpec(chunkSize: d.int("chunkSize", default: DeterminismSpec.defaultChunkSize)!)
+        d.finish(into: &problems)
+        root.finish(into: &problems)
+
+        let spec = ExperimentSpec(
+            name: name, seed: UInt64(bitPattern: Int64(seed)), dataset: dataset,
+            model: ModelSpec(input: input, layers: layers), training: training, evaluation: evaluation,
+            determinism: determinism)
+        problems.append(contentsOf: SpecValidation.problems(in: spec))
+        if !problems.isEmpty { throw SpecError(problems: problems) }
+        return spec
+    }
+
+    private static func nonEmpty(_ s: String?) -> String? { s?.isEmpty == false ? s : nil }
+
+    private static func decodeLayer(_ value: Any, path: String, problems: inout [SpecError.Problem]) -> LayerSpec? {
+        guard let object = value as? [String: Any], object.count == 1, let (kind, body) = object.first else {
+            problems.append(.init(path: path, message: "expected one of {\"conv2d\": {...}}, {\"dense\": {...}}, "
+                + "{\"flatten\": {}}, {\"dropout\": {...}}"))
+            return nil
+        }
+        var f = JSONFields(body, path: "\(path).\(kind)", problems: &problems)
+        defer { f.finish(into: &problems) }
+        func activation(_ f: inout JSONFields) -> Activation {
+            let raw = f.string("activation", default: "linear")!
+            if let a = Activation(rawValue: raw) { return a }
+            problems.append(.init(path: f.child("activation"), message: "unknown activation \"\(raw)\"; use one of "
+                + Activation.allCases.map(\.rawValue).joined(separator: ", ")))
+            return .linear
+        }
+        switch kind {
+        case "conv2d":
+            let filters = f.int("filters") ?? 1
+            let kernel = f.int("kernel") ?? 1
+            let stride = f.int("stride", default: 1)!
+            let rawPadding = f.string("padding", default: "valid")!
+            let padding = Padding(rawValue: rawPadding) ?? {
+                problems.append(.init(path: f.child("padding"), message: "expected \"valid\" or \"same\""))
+                return .valid
+            }()
+            let act = activation(&f)
+            return .conv2d(filters: filters, kernel: kernel, stride: stride, padding: padding, activation: act,
+                           name: nonEmpty(f.string("name", default: "")))
+        case "dense":
+            let units = f.int("units") ?? 1
+            let act = activation(&f)
+            return .dense(units: units, activation: act, name: nonEmpty(f.string("name", default: "")))
+        case "flatten":
+            return .flatten(name: nonEmpty(f.string("name", default: "")))
+        case "dropout":
+            return .dropout(rate: f.double("rate") ?? 0, name: nonEmpty(f.string("name", default: "")))
+        default:
+            problems.append(.init(path: path, message: "unknown layer type \"\(kind)\"; use conv2d, dense, flatten "
+                + "or dropout"))
+            return nil
+        }
+    }
+}

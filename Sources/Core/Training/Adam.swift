@@ -1,0 +1,64 @@
+import Foundation
+
+/// Adam with Keras's semantics, in Float32 like Keras on float32 variables. At step `t` (1-based):
+///
+///     alpha = lr · sqrt(1 − β2^t) / (1 − β1^t)
+///     m ← m + (g − m) · (1 − β1)
+///     v ← v + (g² − v) · (1 − β2)
+///     w ← w − alpha · m / (sqrt(v) + ε)
+///
+/// ε is added to `sqrt(v)` after bias correction is folded into alpha ("epsilon hat"), as Keras and TensorFlow
+/// do; PyTorch adds it to the bias-corrected `sqrt(v̂)` instead. The state is a value a checkpoint writes whole.
+public struct Adam: Sendable, Equatable {
+    public var learningRate: Float
+    public var beta1: Float
+    public var beta2: Float
+    public var epsilon: Float
+    /// First and second moment estimates, one per parameter.
+    public var m: [Float]
+    public var v: [Float]
+    /// Steps taken so far.
+    public var step: Int
+
+    public init(parameterCount: Int, learningRate: Float = 0.001, beta1: Float = 0.9, beta2: Float = 0.999,
+                epsilon: Float = 1e-7) {
+        self.learningRate = learningRate
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        self.m = [Float](repeating: 0, count: parameterCount)
+        self.v = [Float](repeating: 0, count: parameterCount)
+        self.step = 0
+    }
+
+    /// Adam for a spec's training recipe.
+    public init(parameterCount: Int, training: TrainingSpec) {
+        self.init(
+            parameterCount: parameterCount, learningRate: Float(training.learningRate), beta1: Float(training.beta1),
+            beta2: Float(training.beta2), epsilon: Float(training.epsilon))
+    }
+
+    /// One update of `weights` with the mean gradient `gradient`.
+    public mutating func update(_ weights: inout [Float], gradient: UnsafePointer<Float>) {
+        precondition(weights.count == m.count)
+        step += 1
+        let t = Float(step)
+        let alpha = learningRate * (1 - powf(beta2, t)).squareRoot() / (1 - powf(beta1, t))
+        let oneMinusBeta1 = 1 - beta1
+        let oneMinusBeta2 = 1 - beta2
+        let eps = epsilon
+        let count = weights.count
+        weights.withUnsafeMutableBufferPointer { w in
+            m.withUnsafeMutableBufferPointer { m in
+                v.withUnsafeMutableBufferPointer { v in
+                    for i in 0..<count {
+                        let g = gradient[i]
+                        m[i] += (g - m[i]) * oneMinusBeta1
+                        v[i] += (g * g - v[i]) * oneMinusBeta2
+                        w[i] -= alpha * m[i] / (v[i].squareRoot() + eps)
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,40 @@
+import Foundation
+
+/// One experiment in one process, the way the exercise runs it: embeddings and losses before training, training,
+/// embeddings and losses after, test accuracy.
+public final class LocalExperiment {
+    public let spec: ExperimentSpec
+    public let trainer: LocalTrainer
+
+    public init(spec: ExperimentSpec, dataset: Dataset) throws(SpecError) {
+        self.spec = spec
+        self.trainer = try LocalTrainer(spec: spec, dataset: dataset)
+    }
+
+    /// Runs the experiment, calling `progress` after every epoch.
+    public func run(progress: (EpochMetrics) -> Void = { _ in }) throws -> TrainingResult {
+        let evaluator = Evaluator(model: trainer.model)
+        let data = trainer.dataset.train
+        let samples = min(spec.evaluation.samples, data.count)
+        let before = evaluator.embeddings(
+            layer: spec.evaluation.layer, count: samples, of: data, weights: trainer.weights)
+        let start = DispatchTime.now()
+        let epochs = trainer.train(progress: progress)
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+        let after = evaluator.embeddings(layer: spec.evaluation.layer, count: samples, of: data, weights: trainer.weights)
+        let labels = data.labels[0..<samples].map(Int.init)
+        _ = (labels, after)
+        let losses: EmbeddingLossReport? = nil // PENDING-LOSSES
+        var testAccuracy: Double?
+        if spec.evaluation.testAccuracy && trainer.dataset.test.count > 0 {
+            let test = trainer.dataset.test
+            let stats = evaluator.stats(0..<test.count, of: test, weights: trainer.weights)
+            testAccuracy = Double(stats.correct) / Double(stats.count)
+        }
+        let trained = trainer.schedule.sampleCount * trainer.schedule.epochs
+        return TrainingResult(
+            name: spec.name, seed: spec.seed, epochs: epochs, testAccuracy: testAccuracy, trainSeconds: seconds,
+            samplesPerSecond: Double(trained) / seconds, weightsSha256: WeightsHash.sha256(trainer.weights),
+            parameterCount: trainer.model.parameterCount, steps: trainer.schedule.totalSteps, losses: losses)
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+
+/// Trains a spec in one process, through exactly the chunk and tree path the distributed runner uses, so the
+/// final weights are the same bits as any distributed run of the same spec.
+public final class LocalTrainer {
+    public let spec: ExperimentSpec
+    public let model: Model
+    public let dataset: Dataset
+    public let schedule: TrainingSchedule
+    public private(set) var weights: [Float]
+    public private(set) var optimizer: Adam
+
+    public init(spec: ExperimentSpec, dataset: Dataset) throws(SpecError) {
+        self.spec = spec
+        self.model = try Model(spec.model)
+        guard dataset.train.sampleSize == model.inputSize else {
+            throw SpecError("model.input", "\(spec.model.input) does not match the dataset's "
+                + "\(dataset.train.height)×\(dataset.train.width) images")
+        }
+        self.dataset = dataset
+        self.schedule = TrainingSchedule(spec: spec, sampleCount: dataset.train.count)
+        self.weights = GlorotInitializer.weights(for: model, seed: spec.seed)
+        self.optimizer = Adam(parameterCount: model.parameterCount, training: spec.training)
+    }
+
+    /// Runs every epoch, calling `progress` after each, and returns the per-epoch metrics.
+    public func train(progress: (EpochMetrics) -> Void = { _ in }) -> [EpochMetrics] {
+        let computer = ChunkComputer(model: model, schedule: schedule, data: dataset.train)
+        var gradient = [Float](repeating: 0, count: model.parameterCount)
+        var metrics: [EpochMetrics] = []
+        for epoch in 0..<schedule.epochs {
+            let start = DispatchTime.now()
+            let order = schedule.order(epoch: epoch)
+            var stats = GradientEngine.Stats()
+            for step in 0..<schedule.stepsPerEpoch {
+                let root = ChunkTree(chunkCount: schedule.chunkCount(step: step)).root
+                weights.withUnsafeBufferPointer { w in
+                    gradient.withUnsafeMutableBufferPointer { g in
+                        stats = stats + computer.subtree(
+                            root, step: step, epoch: epoch, order: order, weights: w.baseAddress!,
+                            into: g.baseAddress!)
+                    }
+                }
+                MeanGradient.divide(&gradient, by: schedule.batch(step).count)
+                gradient.withUnsafeBufferPointer { optimizer.update(&weights, gradient: $0.baseAddress!) }
+            }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+            let m = EpochMetrics(
+                epoch: epoch + 1, loss: stats.lossSum / Double(stats.count),
+                accuracy: Double(stats.correct) / Double(stats.count), seconds: seconds)
+            metrics.append(m)
+            progress(m)
+        }
+        return metrics
+    }
+}
+
+/// The step's mean gradient: the tree sum divided by the batch size, once.
+public enum MeanGradient {
+    public static func divide(_ gradient: inout [Float], by batchSize: Int) {
+        let d = Float(batchSize)
+        gradient.withUnsafeMutableBufferPointer { g in
+            for i in g.indices { g[i] /= d }
+        }
+    }
+}

@@ -1,0 +1,30 @@
+import Core
+import Foundation
+
+/// Human-readable results.
+enum ResultPrinter {
+    static func epochLine(_ m: EpochMetrics, of epochs: Int) -> String {
+        String(format: "epoch %d/%d  loss %.4f  accuracy %.4f  %.2f s", m.epoch, epochs, m.loss, m.accuracy,
+               m.seconds)
+    }
+
+    static func text(_ r: TrainingResult) -> String {
+        var lines: [String] = []
+        lines.append("experiment     \(r.name) (seed \(r.seed))")
+        if let workers = r.workers { lines.append("workers        \(workers)") }
+        lines.append(String(format: "training       %.2f s, %.0f samples/s, %d steps", r.trainSeconds,
+                            r.samplesPerSecond, r.steps))
+        if let last = r.epochs.last {
+            lines.append(String(format: "final epoch    loss %.4f, accuracy %.4f", last.loss, last.accuracy))
+        }
+        if let acc = r.testAccuracy { lines.append(String(format: "test accuracy  %.4f", acc)) }
+        if let l = r.losses {
+            lines.append(String(format: "contrastive    before %.4f, after %.4f", l.contrastive.before,
+                                l.contrastive.after))
+            lines.append(String(format: "triplet        before %.4f, after %.4f", l.triplet.before, l.triplet.after))
+        }
+        if let answer = r.exerciseAnswer { lines.append("exercise 4     answer (\(answer.rawValue))") }
+        lines.append("weightsSha256  \(r.weightsSha256)")
+        return lines.joined(separator: "\n")
+    }
+}
