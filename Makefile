@@ -1,0 +1,22 @@
+# The two commands a new user types: `make run` and `make test` (README.md).
+SWIFT_FLAGS ?= -c release
+BIN := .build/release/distembed
+SPEC ?= experiments/exercise4.json
+WORKERS ?= 2
+
+.PHONY: deps build run test bench clean
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	swift build $(SWIFT_FLAGS)
+
+run: build
+	$(BIN) train $(SPEC) --local
+
+test: build
+	swift test $(SWIFT_FLAGS)
+
+clean:
+	rm -rf .build

@@ -1,0 +1,41 @@
+import Core
+import Foundation
+import Testing
+
+@Suite struct AdamTests {
+    /// Three steps of Keras's Adam for two parameters, worked out by hand in Float64 from the formula
+    /// (alpha_t = lr·sqrt(1−β2^t)/(1−β1^t); m, v moving averages; w −= alpha_t·m/(sqrt(v)+ε)).
+    @Test func matchesHandComputedSteps() {
+        var adam = Adam(parameterCount: 2)
+        var w: [Float] = [0.5, -1.0]
+        let grads: [[Float]] = [[0.1, -2.0], [0.3, 1.0], [-0.2, 0.5]]
+        // By hand, parameter 0: step 1: m=0.01, v=1e-5, alpha=0.001·sqrt(0.001)/0.1=3.16227766e-4,
+        // update = alpha·0.01/(0.00316227766+1e-7) = 9.9996838e-4 → w = 0.49900003.
+        var m = [0.0, 0.0], v = [0.0, 0.0], ref = [0.5, -1.0]
+        for (t, g) in grads.enumerated() {
+            g.withUnsafeBufferPointer { adam.update(&w, gradient: $0.baseAddress!) }
+            let step = Double(t + 1)
+            let alpha = 0.001 * (1 - pow(0.999, step)).squareRoot() / (1 - pow(0.9, step))
+            for i in 0..<2 {
+                m[i] += (Double(g[i]) - m[i]) * 0.1
+                v[i] += (Double(g[i]) * Double(g[i]) - v[i]) * 0.001
+                ref[i] -= alpha * m[i] / (v[i].squareRoot() + 1e-7)
+            }
+            for i in 0..<2 { #expect(abs(Double(w[i]) - ref[i]) < 1e-6, "step \(t + 1) parameter \(i)") }
+        }
+        #expect(abs(Double(w[0]) - ref[0]) < 1e-6)
+        #expect(adam.step == 3)
+        #expect(abs(0.5 - 9.9996838e-4 - 0.49900003) < 1e-7, "the hand-worked first step")
+    }
+
+    @Test func firstStepMovesEachWeightByAboutTheLearningRate() {
+        var adam = Adam(parameterCount: 3)
+        var w: [Float] = [0, 0, 0]
+        let g: [Float] = [0.5, -5, 40]
+        g.withUnsafeBufferPointer { adam.update(&w, gradient: $0.baseAddress!) }
+        for (wi, gi) in zip(w, g) {
+            #expect(abs(abs(wi) - 0.001) < 1e-6)
+            #expect((wi < 0) == (gi > 0))
+        }
+    }
+}

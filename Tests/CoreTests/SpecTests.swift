@@ -1,0 +1,72 @@
+import Core
+import Testing
+
+@Suite struct SpecTests {
+    static let minimal = #"{"model": {"input": [28, 28, 1], "layers": [{"flatten": {}}, "#
+        + #"{"dense": {"units": 8, "activation": "relu", "name": "embedding"}}, "#
+        + #"{"dense": {"units": 10, "activation": "softmax"}}]}}"#
+
+    @Test func defaultsAreTheExercise() throws {
+        let spec = try ExperimentSpec.parse(json: Self.minimal)
+        #expect(spec.training.epochs == 20 && spec.training.batchSize == 32 && spec.training.learningRate == 0.001)
+        #expect(spec.determinism.chunkSize == 8 && spec.evaluation.samples == 50 && spec.seed == 1)
+    }
+
+    @Test func overridesSetNestedFieldsAndArrayElements() throws {
+        let spec = try ExperimentSpec.parse(json: Self.minimal, overrides: [
+            "training.epochs=2", "dataset.trainLimit=2000", "model.layers.1.dense.units=16", "dataset.path=/x/y",
+            "training.shuffle=false",
+        ])
+        #expect(spec.training.epochs == 2 && spec.dataset.trainLimit == 2000 && spec.dataset.path == "/x/y")
+        #expect(spec.training.shuffle == false)
+        guard case .dense(let units, _, _) = spec.model.layers[1] else { throw SpecError("", "not dense") }
+        #expect(units == 16)
+    }
+
+    @Test(arguments: [
+        ("training.epochs=0", "training.epochs"),
+        ("training.epochs=\"ten\"", "training.epochs"),
+        ("training.batchSize=-1", "training.batchSize"),
+        ("trainig={}", "trainig"),
+        ("training.epoch=3", "training.epoch"),
+        ("evaluation.layer=nope", "evaluation.layer"),
+        ("determinism.chunkSize=0", "determinism.chunkSize"),
+        ("model.layers.1.dense.activation=tanh", "model.layers[1].dense.activation"),
+    ])
+    func invalidFieldsAreNamedByPath(override: String, path: String) {
+        let error = #expect(throws: SpecError.self) {
+            try ExperimentSpec.parse(json: Self.minimal, overrides: [override])
+        }
+        #expect(error?.problems.contains { $0.path == path } == true, "\(error?.description ?? "")")
+    }
+
+    @Test func shapesThatDoNotFitAreRefused() {
+        let bad = #"{"model": {"input": [5, 5, 1], "layers": [{"conv2d": {"filters": 2, "kernel": 3, "stride": 1}}, "#
+            + #"{"conv2d": {"filters": 2, "kernel": 7}}, {"flatten": {}}, "#
+            + #"{"dense": {"units": 10, "activation": "softmax", "name": "embedding"}}]}}"#
+        let error = #expect(throws: SpecError.self) { try ExperimentSpec.parse(json: bad) }
+        #expect(error?.problems.first?.path == "model.layers[1].conv2d")
+    }
+
+    @Test func denseWithoutFlattenIsExplained() {
+        let bad = #"{"model": {"input": [5, 5, 1], "layers": [{"dense": {"units": 10, "activation": "softmax", "name": "embedding"}}]}}"#
+        let error = #expect(throws: SpecError.self) { try ExperimentSpec.parse(json: bad) }
+        #expect(error?.description.contains("flatten") == true)
+    }
+
+    @Test func everyProblemIsListed() {
+        let error = #expect(throws: SpecError.self) {
+            try ExperimentSpec.parse(json: Self.minimal, overrides: ["training.epochs=0", "training.batchSize=0",
+                                                                       "bogus=1"])
+        }
+        #expect(error?.problems.count == 3)
+    }
+
+    @Test func malformedJSONAndOverridesAreRefused() {
+        #expect(throws: SpecError.self) { try ExperimentSpec.parse(json: "{") }
+        #expect(throws: SpecError.self) { try ExperimentSpec.parse(json: Self.minimal, overrides: ["noequals"]) }
+        #expect(throws: SpecError.self) {
+            try ExperimentSpec.parse(json: Self.minimal, overrides: ["model.layers.9.dense.units=1"])
+        }
+    }
+}
