@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // C libraries from Debian, through pkg-config.
@@ -49,7 +50,11 @@ let package = Package(
         ),
         .target(
             name: "Coordinator",
-            dependencies: ["Core", "Wire", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Core", "Wire",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: simdSwiftSettings
         ),
         .target(
@@ -68,6 +73,7 @@ let package = Package(
         ),
         .testTarget(name: "CoreTests", dependencies: ["Core"], resources: [.copy("Fixtures")]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Core"]),
+        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Core", "Wire"]),
         .testTarget(name: "DistEmbedTests", dependencies: ["Core"]),
     ]
 )

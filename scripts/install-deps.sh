@@ -5,6 +5,7 @@ set -euo pipefail
 packages=(
   pkg-config
   zlib1g-dev
+  libsqlite3-dev
   libzmq3-dev
   libprotobuf-c-dev
   protobuf-c-compiler
