@@ -13,7 +13,7 @@ build: deps
 	swift build $(SWIFT_FLAGS)
 
 run: build
-	$(BIN) train $(SPEC) --local
+	$(BIN) run $(SPEC) --workers $(WORKERS)
 
 test: build
 	swift test $(SWIFT_FLAGS)

@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// Where the CLI writes: results to stdout, progress and logs to stderr, so `--json` output stays one line.
@@ -12,8 +13,6 @@ enum Console {
 
     /// Prints `value` as one line of JSON with sorted keys.
     static func json<T: Encodable>(_ value: T) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        out(String(decoding: try encoder.encode(value), as: UTF8.self))
+        out(String(decoding: try ResultJSON.encoder.encode(value), as: UTF8.self))
     }
 }

@@ -3,11 +3,6 @@ import Foundation
 
 /// Human-readable results.
 enum ResultPrinter {
-    static func epochLine(_ m: EpochMetrics, of epochs: Int) -> String {
-        String(format: "epoch %d/%d  loss %.4f  accuracy %.4f  %.2f s", m.epoch, epochs, m.loss, m.accuracy,
-               m.seconds)
-    }
-
     static func text(_ r: TrainingResult) -> String {
         var lines: [String] = []
         lines.append("experiment     \(r.name) (seed \(r.seed))")
@@ -24,6 +19,10 @@ enum ResultPrinter {
             lines.append(String(format: "triplet        before %.4f, after %.4f", l.triplet.before, l.triplet.after))
         }
         if let answer = r.exerciseAnswer { lines.append("exercise 4     answer (\(answer.rawValue))") }
+        if let e = r.events, e != TrainingEvents() {
+            lines.append("events         \(e.workersLost) workers lost, \(e.workersJoined) joined, "
+                + "\(e.reassignedChunks) chunks reassigned, \(e.resumes) resumes")
+        }
         lines.append("weightsSha256  \(r.weightsSha256)")
         return lines.joined(separator: "\n")
     }

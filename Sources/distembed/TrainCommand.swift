@@ -28,8 +28,8 @@ struct Train: ParsableCommand {
         let spec = try specOptions.load()
         let dataset = try DatasetLoading.load(spec)
         let experiment = try LocalExperiment(spec: spec, dataset: dataset)
-        let result = try experiment.run { Console.info(ResultPrinter.epochLine($0, of: spec.training.epochs)) }
-        _ = out
+        let result = try experiment.run { Console.info(EpochLine.text($0, of: spec.training.epochs)) }
+        if let out { try experiment.artifacts.write(to: out) }
         if json {
             try Console.json(result)
         } else {

@@ -13,6 +13,8 @@ public struct TrainingResult: Codable, Sendable, Equatable {
     public var exerciseAnswer: ExerciseAnswer?
     /// Worker processes that trained it; absent for `train --local`.
     public var workers: Int?
+    /// Faults the run survived; absent for `train --local`.
+    public var events: TrainingEvents?
 
     public init(
         name: String, seed: UInt64, epochs: [EpochMetrics], testAccuracy: Double?, trainSeconds: Double,
@@ -70,5 +72,20 @@ public struct EmbeddingLossReport: Codable, Sendable, Equatable {
     public init(contrastive: LossPair, triplet: LossPair) {
         self.contrastive = contrastive
         self.triplet = triplet
+    }
+}
+
+/// What happened to a distributed run on its way: none of it changes the weights.
+public struct TrainingEvents: Codable, Sendable, Equatable {
+    public var workersLost = 0
+    public var workersJoined = 0
+    public var reassignedChunks = 0
+    public var resumes = 0
+
+    public init(workersLost: Int = 0, workersJoined: Int = 0, reassignedChunks: Int = 0, resumes: Int = 0) {
+        self.workersLost = workersLost
+        self.workersJoined = workersJoined
+        self.reassignedChunks = reassignedChunks
+        self.resumes = resumes
     }
 }

@@ -14,6 +14,21 @@ extension ExperimentSpec {
         return try decode(tree)
     }
 
+    /// The spec's JSON text after `overrides`, keys sorted: what the coordinator stores and sends to workers.
+    public static func canonicalJSON(json: String, overrides: [String] = []) throws(SpecError) -> String {
+        _ = try parse(json: json, overrides: overrides)
+        do {
+            let tree = try SpecOverrides.apply(
+                overrides, to: JSONSerialization.jsonObject(with: Data(json.utf8), options: [.fragmentsAllowed]))
+            let data = try JSONSerialization.data(withJSONObject: tree, options: [.sortedKeys, .withoutEscapingSlashes])
+            return String(decoding: data, as: UTF8.self)
+        } catch let error as SpecError {
+            throw error
+        } catch {
+            throw SpecError("", "cannot serialise the spec: \(error)")
+        }
+    }
+
     /// Reads and parses a spec file.
     public static func load(path: String, overrides: [String] = []) throws(SpecError) -> ExperimentSpec {
         guard let data = FileManager.default.contents(atPath: path) else {

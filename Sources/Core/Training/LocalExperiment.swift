@@ -5,6 +5,8 @@ import Foundation
 public final class LocalExperiment {
     public let spec: ExperimentSpec
     public let trainer: LocalTrainer
+    /// What `--out` writes, filled in by ``run(progress:)``.
+    public private(set) var artifacts = ExperimentArtifacts(labels: [], width: 0)
 
     public init(spec: ExperimentSpec, dataset: Dataset) throws(SpecError) {
         self.spec = spec
@@ -23,8 +25,11 @@ public final class LocalExperiment {
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
         let after = evaluator.embeddings(layer: spec.evaluation.layer, count: samples, of: data, weights: trainer.weights)
         let labels = data.labels[0..<samples].map(Int.init)
-        _ = (labels, after)
-        let losses: EmbeddingLossReport? = nil // PENDING-LOSSES
+        artifacts = ExperimentArtifacts(
+            before: before.values, after: after.values, labels: labels, width: before.width, weights: trainer.weights)
+        let losses = try EmbeddingLossReport(
+            before: before.values, after: after.values, width: before.width, labels: labels,
+            evaluation: spec.evaluation)
         var testAccuracy: Double?
         if spec.evaluation.testAccuracy && trainer.dataset.test.count > 0 {
             let test = trainer.dataset.test

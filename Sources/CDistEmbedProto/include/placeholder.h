@@ -1,2 +1,0 @@
-// Placeholder until the protoc-c output is generated.
-int cdistembedproto_placeholder(void);

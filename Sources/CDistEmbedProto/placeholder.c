@@ -1,2 +1,0 @@
-#include "placeholder.h"
-int cdistembedproto_placeholder(void) { return 0; }

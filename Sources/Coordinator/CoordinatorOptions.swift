@@ -1,0 +1,25 @@
+import Core
+
+/// How a coordinator runs: where it listens, where it keeps its store, and its timeouts and limits.
+public struct CoordinatorOptions: Sendable {
+    /// ZeroMQ endpoints to bind, e.g. `tcp://127.0.0.1:5555` or `ipc:///tmp/distembed.sock`.
+    public var listen: [String] = ["tcp://127.0.0.1:5555"]
+    /// The folder of the SQLite store (created, owner-only).
+    public var storeDirectory: String = ".distembed"
+    /// The dataset folder every worker must hold too (SHA-256 checked at handshake).
+    public var dataFolder: String = DatasetSpec.defaultPath
+    /// How often workers send heartbeats (seconds).
+    public var heartbeatInterval: Double = 1
+    /// A worker silent this long is dropped (seconds).
+    public var heartbeatTimeout: Double = 10
+    /// A worker whose result is this late is dropped (seconds).
+    public var resultTimeout: Double = 60
+    /// Debug: deal chunks to workers at random cut points and in random order (the weights must not change).
+    public var shuffleSeed: UInt64?
+    /// At most this many connected workers.
+    public var maxWorkers = 256
+    /// At most this many queued experiments.
+    public var maxQueued = 1000
+
+    public init() {}
+}

@@ -1,0 +1,73 @@
+import Core
+import Foundation
+import Wire
+
+/// Answers to the CLI: status, list, watch, results.
+extension CoordinatorServer {
+    func summary(of id: String) throws -> ExperimentSummary {
+        guard let record = try store.experiment(id: id) else { throw notFound(id) }
+        return try summary(of: record)
+    }
+
+    func summary(of record: ExperimentRecord) throws -> ExperimentSummary {
+        var s = ExperimentSummary(
+            id: record.id, name: record.name, state: Wire.ExperimentState(record.state),
+            createdAt: record.createdAt, startedAt: record.startedAt ?? 0, finishedAt: record.finishedAt ?? 0,
+            message: record.error ?? "")
+        if let spec = try? ExperimentSpec.parse(json: record.specJSON) {
+            s.epochs = UInt32(spec.training.epochs)
+            s.stepsPerEpoch = UInt32((spec.dataset.trainLimit + spec.training.batchSize - 1) / spec.training.batchSize)
+        }
+        if let run, run.id == record.id {
+            s.epoch = UInt32(run.epoch)
+            s.step = UInt32(run.step)
+            s.stepsPerEpoch = UInt32(run.schedule.stepsPerEpoch)
+            s.workers = UInt32(scheduler.readyCount)
+            let stats = run.epochStats
+            if stats.count > 0 {
+                s.loss = stats.lossSum / Double(stats.count)
+                s.accuracy = Double(stats.correct) / Double(stats.count)
+            }
+            let elapsed = now - run.trainingStartedAt
+            if run.trainingStarted && elapsed > 0 {
+                s.samplesPerSecond = Double(run.samplesTrained) / elapsed
+            }
+            if waitingSince != nil { s.message = "waiting for workers" }
+        } else if let last = try store.epochs(id: record.id).last {
+            s.epoch = UInt32(last.epoch)
+            s.loss = last.loss
+            s.accuracy = last.accuracy
+        }
+        return s
+    }
+
+    func watch(_ request: WatchRequest) throws -> WireMessage {
+        let s = try summary(of: request.experimentId)
+        let events = try store.events(id: request.experimentId, after: Int64(request.afterSequence)).map {
+            WatchEvent(sequence: UInt64($0.sequence), time: $0.time, line: $0.line)
+        }
+        return .watchReply(WatchReply(summary: s, events: events))
+    }
+
+    func results(_ id: String) throws -> WireMessage {
+        guard let record = try store.experiment(id: id) else { throw notFound(id) }
+        guard let json = record.resultJSON else {
+            let state = record.state.rawValue
+            throw WireError(.notFound, "experiment \(id) is \(state)\(record.error.map { ": \($0)" } ?? ""); "
+                + "results exist once it is done")
+        }
+        return .resultsReply(ResultsReply(resultJSON: json))
+    }
+}
+
+extension Wire.ExperimentState {
+    init(_ state: ExperimentState) {
+        switch state {
+        case .queued: self = .queued
+        case .running: self = .running
+        case .done: self = .done
+        case .failed: self = .failed
+        case .cancelled: self = .cancelled
+        }
+    }
+}

@@ -1,0 +1,185 @@
+import Core
+import Foundation
+import Logging
+import Wire
+
+/// Submitting, starting, stepping, finishing and cancelling experiments.
+extension CoordinatorServer {
+    func submit(_ request: SubmitRequest) throws -> WireMessage {
+        let spec: ExperimentSpec
+        let canonical: String
+        do {
+            spec = try ExperimentSpec.parse(json: request.specJSON, overrides: request.overrides)
+            canonical = try ExperimentSpec.canonicalJSON(json: request.specJSON, overrides: request.overrides)
+        } catch {
+            throw WireError(.invalidSpec, "\(error)")
+        }
+        try checkDataset(of: spec)
+        guard try store.countQueued() < options.maxQueued else {
+            throw WireError(.busy, "\(options.maxQueued) experiments are already queued (--max-queued)")
+        }
+        let record = try store.insertExperiment(name: spec.name, specJSON: canonical, at: now)
+        try store.appendEvent(id: record.id, kind: "state", line: "queued", at: now)
+        logger.info("experiment queued", metadata: ["experiment": "\(record.id)", "name": "\(spec.name)"])
+        if run == nil { startNextExperiment() }
+        return .submitReply(SubmitReply(experimentId: record.id))
+    }
+
+    /// A spec trains on the coordinator's dataset: its path must hold the same files.
+    func checkDataset(of spec: ExperimentSpec) throws {
+        let path = (spec.dataset.path as NSString).standardizingPath
+        guard path != (options.dataFolder as NSString).standardizingPath else { return }
+        let theirs: Dataset
+        do {
+            theirs = try Dataset(folder: path, trainLimit: 1, testLimit: 1)
+        } catch {
+            throw WireError(.invalidSpec, "dataset.path: \(error)")
+        }
+        guard theirs.identity == dataset.identity else {
+            throw WireError(.invalidSpec, "dataset.path: \(path) holds other files than the coordinator's dataset "
+                + "(\(options.dataFolder)), which the workers hold; start the coordinator with --data \(path)")
+        }
+    }
+
+    /// Starts the oldest queued experiment, if any, on the connected workers.
+    func startNextExperiment() {
+        guard run == nil else { return }
+        let record: ExperimentRecord
+        do {
+            guard let next = try store.nextQueued() else { return }
+            record = next
+        } catch {
+            logger.error("cannot read the queue", metadata: ["error": "\(error)"])
+            return
+        }
+        do {
+            let spec = try ExperimentSpec.parse(json: record.specJSON)
+            let limited = try Dataset(
+                folder: options.dataFolder, trainLimit: spec.dataset.trainLimit, testLimit: spec.dataset.testLimit)
+            let run = try ExperimentRun(
+                id: record.id, spec: spec, specJSON: record.specJSON, dataset: limited, now: now)
+            if let checkpoint = try store.checkpoint(id: record.id) {
+                let metrics = try store.epochs(id: record.id).map {
+                    EpochMetrics(epoch: $0.epoch, loss: $0.loss, accuracy: $0.accuracy, seconds: $0.seconds)
+                }
+                try run.restore(checkpoint, metrics: metrics)
+                counters.resumes += 1
+                event(record.id, "resume", "resumed from the checkpoint at \(run.key)")
+            }
+            try store.markRunning(id: record.id, at: now)
+            event(record.id, "state", "running on \(workers.count) workers")
+            self.run = run
+            cancelRequested = false
+            logger.info("experiment started", metadata: ["experiment": "\(record.id)"])
+            scheduler.experimentStarted()
+            for id in workers.keys.sorted() { sendSetup(to: id, run: run) }
+            if workers.isEmpty { execute([.waiting("no worker is connected; waiting for one")]) }
+        } catch {
+            fail(record.id, error: "\(error)")
+        }
+    }
+
+    /// Reduces the step, steps Adam, and deals the next step (or finishes).
+    func completeStep() {
+        guard let run else { return }
+        if let metrics = run.completeStep(now: now) {
+            do {
+                try store.appendEpoch(id: run.id, StoredEpoch(
+                    epoch: metrics.epoch, loss: metrics.loss, accuracy: metrics.accuracy, seconds: metrics.seconds))
+                try store.saveCheckpoint(id: run.id, run.checkpoint(now: now))
+            } catch {
+                logger.error("cannot write the epoch", metadata: ["experiment": "\(run.id)", "error": "\(error)"])
+            }
+            event(run.id, "epoch", EpochLine.text(metrics, of: run.schedule.epochs))
+            logger.info("epoch done", metadata: [
+                "experiment": "\(run.id)", "epoch": "\(metrics.epoch)", "loss": "\(metrics.loss)",
+            ])
+        }
+        if cancelRequested {
+            finish(run, state: .cancelled, message: "cancelled at \(run.key)")
+        } else if run.finished {
+            finish(run, state: .done, message: "done")
+        } else {
+            execute(scheduler.beginStep(run.key, chunkCount: run.chunkCount, at: now))
+        }
+    }
+
+    func finish(_ run: ExperimentRun, state: ExperimentState, message: String) {
+        scheduler.experimentEnded()
+        pendingSetups.removeAll()
+        self.run = nil
+        do {
+            if state == .done {
+                var (result, artifacts) = try run.result(now: now, workers: workers.count)
+                try artifacts.write(to: URL(fileURLWithPath: options.storeDirectory)
+                    .appendingPathComponent("artifacts").appendingPathComponent(run.id).path)
+                result.events = TrainingEvents(
+                    workersLost: counters.workersLost, workersJoined: counters.workersJoined,
+                    reassignedChunks: scheduler.reassignedChunks, resumes: counters.resumes)
+                let json = try String(decoding: ResultJSON.encoder.encode(result), as: UTF8.self)
+                try store.finish(id: run.id, state: .done, at: now, error: nil, resultJSON: json,
+                                 weights: run.weights, weightsSha256: result.weightsSha256)
+            } else {
+                try store.finish(id: run.id, state: state, at: now, error: message, resultJSON: nil, weights: nil,
+                                 weightsSha256: nil)
+            }
+            try store.deleteCheckpoint(id: run.id)
+            event(run.id, "state", message)
+        } catch {
+            fail(run.id, error: "\(error)")
+        }
+        counters = EventCounters()
+        logger.info("experiment finished", metadata: ["experiment": "\(run.id)", "state": "\(state)"])
+        startNextExperiment()
+    }
+
+    func fail(_ id: String, error: String) {
+        logger.error("experiment failed", metadata: ["experiment": "\(id)", "error": "\(error)"])
+        try? store.finish(id: id, state: .failed, at: now, error: error, resultJSON: nil, weights: nil,
+                          weightsSha256: nil)
+        event(id, "state", "failed: \(error)")
+        if run?.id == id {
+            run = nil
+            scheduler.experimentEnded()
+        }
+    }
+
+    func cancel(_ id: String) throws -> WireMessage {
+        guard let record = try store.experiment(id: id) else { throw notFound(id) }
+        switch record.state {
+        case .queued:
+            try store.finish(id: id, state: .cancelled, at: now, error: "cancelled before it started",
+                             resultJSON: nil, weights: nil, weightsSha256: nil)
+            event(id, "state", "cancelled")
+        case .running:
+            if run?.id == id {
+                cancelRequested = true
+                if scheduler.stepInProgress == nil, let run { finish(run, state: .cancelled, message: "cancelled") }
+            }
+        default:
+            break
+        }
+        return .cancelReply(try summary(of: id))
+    }
+
+    /// On start: experiments left running by a previous process go back to the queue; they resume from their
+    /// checkpoint when they start again.
+    func recoverAfterRestart() throws {
+        for record in try store.running() {
+            try store.requeue(id: record.id)
+            logger.info("experiment requeued after a restart", metadata: ["experiment": "\(record.id)"])
+        }
+    }
+
+    func event(_ id: String, _ kind: String, _ line: String) {
+        do {
+            try store.appendEvent(id: id, kind: kind, line: line, at: now)
+        } catch {
+            logger.error("cannot write an event", metadata: ["experiment": "\(id)", "error": "\(error)"])
+        }
+    }
+
+    func notFound(_ id: String) -> WireError {
+        WireError(.notFound, "no experiment \(id); `distembed list` shows them")
+    }
+}

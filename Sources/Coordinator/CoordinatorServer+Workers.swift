@@ -1,0 +1,156 @@
+import Core
+import Foundation
+import Logging
+import Wire
+
+/// Worker handshakes, results and the scheduler's directives.
+extension CoordinatorServer {
+    func workerHello(_ hello: Hello, from peer: PeerID) throws -> WireMessage {
+        let label = "\(hello.name)@\(hello.host) pid \(hello.pid)"
+        if hello.kernelFingerprint != KernelFingerprint.current {
+            logger.warning("refused a worker: kernel fingerprint differs", metadata: ["worker": "\(label)"])
+            return .reject(WireError(.fingerprintMismatch, "worker \(label) has kernel fingerprint "
+                + "\(hello.kernelFingerprint), the coordinator \(KernelFingerprint.current): its chunk gradients "
+                + "would not be bit-identical. Run the same distembed build (and OpenBLAS) on every machine."))
+        }
+        let theirs = hello.datasetSHA256
+        let mismatched = dataset.sha256.filter { theirs[$0.name] != $0.digest }.map(\.name)
+        if !mismatched.isEmpty {
+            logger.warning("refused a worker: dataset differs", metadata: ["worker": "\(label)",
+                                                                           "files": "\(mismatched)"])
+            return .reject(WireError(.datasetMismatch, "worker \(label): SHA-256 of \(mismatched.joined(separator: ", "))"
+                + " differs from the coordinator's (\(options.dataFolder)); give every process the same "
+                + "Fashion-MNIST files (Debian: dataset-fashion-mnist)"))
+        }
+        if let old = workerByPeer[peer] { forget(old, reason: "said hello again") }
+        guard workers.count < options.maxWorkers else {
+            return .reject(WireError(.busy, "the coordinator already has \(options.maxWorkers) workers "
+                + "(--max-workers)"))
+        }
+        let id = nextWorkerID
+        nextWorkerID += 1
+        workers[id] = ConnectedWorker(peer: peer, name: hello.name, host: hello.host, pid: hello.pid)
+        workerByPeer[peer] = id
+        scheduler.workerJoined(id, name: hello.name, at: now)
+        logger.info("worker joined", metadata: ["worker": "\(label)", "id": "\(id)"])
+        if let run {
+            counters.workersJoined += 1
+            event(run.id, "worker", "worker \(hello.name) joined at \(run.key)")
+            sendSetup(to: id, run: run)
+        }
+        return .welcome(Welcome(workerId: id, heartbeatIntervalMs: UInt32(options.heartbeatInterval * 1000)))
+    }
+
+    func workerHeartbeat(from peer: PeerID) throws -> WireMessage? {
+        guard let id = workerByPeer[peer] else {
+            throw WireError(.notFound, "unknown worker (the coordinator may have restarted): send hello")
+        }
+        scheduler.heard(from: id, at: now)
+        return .heartbeat(Heartbeat(sentAtNanos: DispatchTime.now().uptimeNanoseconds))
+    }
+
+    func workerGoodbye(_ goodbye: Goodbye, from peer: PeerID) {
+        guard let id = workerByPeer[peer] else { return }
+        forget(id, reason: "said goodbye: \(goodbye.reason)")
+        execute(scheduler.workerLost(id, at: now))
+    }
+
+    func sendSetup(to id: WorkerID, run: ExperimentRun) {
+        guard let worker = workers[id] else { return }
+        pendingSetups.insert(id)
+        reply(.experimentSetup(ExperimentSetup(experimentId: run.id, specJSON: run.specJSON)), to: worker.peer)
+    }
+
+    func setupAcknowledged(_ ack: SetupAck, from peer: PeerID) throws {
+        guard let id = workerByPeer[peer] else {
+            throw WireError(.notFound, "unknown worker (the coordinator may have restarted): send hello")
+        }
+        pendingSetups.remove(id)
+        guard let run, run.id == ack.experimentId else { return }
+        if let error = ack.error {
+            let name = workers[id]?.name ?? "\(id)"
+            logger.error("worker could not set up the experiment", metadata: ["worker": "\(name)",
+                                                                              "error": "\(error)"])
+            event(run.id, "worker", "worker \(name) refused the experiment: \(error)")
+            execute(scheduler.workerLost(id, at: now))
+            scheduler.workerJoined(id, name: name, at: now)  // connected, but not for this experiment
+        } else {
+            execute(scheduler.workerReady(id, at: now))
+        }
+        beginFirstStepIfReady()
+    }
+
+    /// The first step waits until every worker known at the start has answered its setup, so it is shared.
+    func beginFirstStepIfReady() {
+        guard let run, !run.trainingStarted, pendingSetups.isEmpty, scheduler.readyCount > 0 else { return }
+        run.markTrainingStarted(now: now)
+        execute(scheduler.beginStep(run.key, chunkCount: run.chunkCount, at: now))
+    }
+
+    func workResult(_ result: WorkResult, from peer: PeerID) throws {
+        guard let id = workerByPeer[peer] else {
+            throw WireError(.notFound, "unknown worker (the coordinator may have restarted): send hello")
+        }
+        guard let run, result.experimentId == run.id else { return }
+        let key = StepKey(epoch: Int(result.epoch), step: Int(result.step), version: result.weightsVersion)
+        guard key == run.key, let chunks = run.chunks(coveredBy: result) else {
+            logger.debug("ignored a late result", metadata: ["worker": "\(id)", "step": "\(key)"])
+            return
+        }
+        do {
+            try run.validate(result, run: chunks)
+        } catch {
+            logger.error("dropping worker: bad result", metadata: ["worker": "\(id)", "error": "\(error)"])
+            forget(id, reason: "sent a bad result: \(error)")
+            execute(scheduler.workerLost(id, at: now))
+            throw error
+        }
+        let (accepted, directives) = scheduler.resultArrived(from: id, key: key, run: chunks, at: now)
+        guard accepted else { return }
+        run.store(result, run: chunks)
+        execute(directives)
+    }
+
+    /// Carries out the scheduler's directives.
+    func execute(_ directives: [Directive]) {
+        for directive in directives {
+            switch directive {
+            case .assign(let id, let key, let chunks):
+                guard let run, let worker = workers[id], key == run.key else { continue }
+                waitingSince = nil
+                let assignment = WorkAssignment(
+                    experimentId: run.id, epoch: UInt32(key.epoch), step: UInt32(key.step),
+                    weightsVersion: key.version, chunkBegin: UInt32(chunks.lowerBound),
+                    chunkEnd: UInt32(chunks.upperBound), weights: Tensor(run.weights))
+                reply(.workAssignment(assignment), to: worker.peer)
+            case .drop(let id, let reason):
+                if let worker = workers[id] {
+                    logger.warning("worker dropped", metadata: ["worker": "\(worker.name)", "reason": "\(reason)"])
+                    reply(.goodbye(Goodbye(reason: "dropped by the coordinator: \(reason)")), to: worker.peer)
+                }
+                forget(id, reason: reason)
+            case .stepComplete:
+                completeStep()
+            case .waiting(let reason):
+                if waitingSince == nil, let run {
+                    waitingSince = now
+                    logger.warning("waiting for workers", metadata: ["experiment": "\(run.id)"])
+                    event(run.id, "waiting", reason)
+                }
+            }
+        }
+    }
+
+    /// Removes a worker from the tables (the scheduler is told separately).
+    func forget(_ id: WorkerID, reason: String) {
+        guard let worker = workers.removeValue(forKey: id) else { return }
+        workerByPeer.removeValue(forKey: worker.peer)
+        pendingSetups.remove(id)
+        if let run {
+            counters.workersLost += 1
+            event(run.id, "worker", "worker \(worker.name) lost at \(run.key): \(reason)")
+        }
+        logger.info("worker left", metadata: ["worker": "\(worker.name)", "reason": "\(reason)"])
+        beginFirstStepIfReady()
+    }
+}

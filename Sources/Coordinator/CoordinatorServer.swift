@@ -1,0 +1,151 @@
+import Core
+import Foundation
+import Logging
+import Wire
+
+/// The coordinator's shell: the ZeroMQ poll loop, the store and the clock. Decisions about workers and chunks
+/// are the ``Scheduler``'s; the numbers of the running experiment are the ``ExperimentRun``'s. Use from one
+/// thread: ``run(until:)`` blocks it.
+public final class CoordinatorServer {
+    public let options: CoordinatorOptions
+    /// The bound endpoints (a `tcp://...:0` endpoint shows its port here).
+    public var endpoints: [String] { router.endpoints }
+
+    let logger: Logger
+    let context: ZMQContext
+    let router: RouterEndpoint
+    let store: ExperimentStore
+    let dataset: Dataset
+    var scheduler: Scheduler
+    var workers: [WorkerID: ConnectedWorker] = [:]
+    var workerByPeer: [PeerID: WorkerID] = [:]
+    var nextWorkerID: WorkerID = 1
+    var run: ExperimentRun?
+    /// Workers sent the running experiment's setup that have not answered yet.
+    var pendingSetups: Set<WorkerID> = []
+    var cancelRequested = false
+    var waitingSince: Double?
+    var counters = EventCounters()
+    private let clock = ContinuousClock()
+    private let origin: ContinuousClock.Instant
+    private let wallOrigin = Date().timeIntervalSince1970
+
+    /// Opens the store, loads the dataset and binds the endpoints.
+    /// - Throws: a message saying which of those failed and why.
+    public init(options: CoordinatorOptions, logger: Logger = Logger(label: "distembed.coordinator")) throws {
+        self.options = options
+        self.logger = logger
+        self.dataset = try Dataset(folder: options.dataFolder)
+        self.store = try ExperimentStore(directory: options.storeDirectory)
+        self.context = try ZMQContext()
+        var socketOptions = SocketOptions()
+        socketOptions.sendTimeout = .milliseconds(100)
+        self.router = try RouterEndpoint(context: context, bind: options.listen, options: socketOptions)
+        self.scheduler = Scheduler(options: .init(
+            heartbeatTimeout: options.heartbeatTimeout, resultTimeout: options.resultTimeout,
+            shuffleSeed: options.shuffleSeed))
+        self.origin = clock.now
+        try recoverAfterRestart()
+    }
+
+    deinit {
+        context.shutdown()
+    }
+
+    /// Seconds since the Unix epoch, from a monotonic clock.
+    var now: Double {
+        let elapsed = clock.now - origin
+        return wallOrigin + Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+
+    /// Serves until `shouldStop` returns true (checked every 50 ms at least).
+    public func run(until shouldStop: () -> Bool) throws {
+        logger.info("coordinator listening", metadata: ["endpoints": "\(endpoints.joined(separator: " "))"])
+        var lastTick = now
+        while !shouldStop() {
+            var inbound: Inbound?
+            do {
+                inbound = try router.receive(timeout: .milliseconds(50))
+            } catch {
+                if error.isContextTerminated { return }
+                throw error
+            }
+            if let inbound { handle(inbound) }
+            if now - lastTick >= 0.1 {
+                lastTick = now
+                execute(scheduler.tick(at: now))
+                if run == nil { startNextExperiment() }
+            }
+        }
+        logger.info("coordinator stopping")
+    }
+
+    private func handle(_ inbound: Inbound) {
+        switch inbound {
+        case .invalid(let peer, let requestId, let error):
+            logger.warning("rejected a message", metadata: ["peer": "\(peer)", "error": "\(error)"])
+            reply(.error(error), requestId: requestId, to: peer)
+        case .message(let message):
+            let id = message.envelope.requestId
+            let peer = message.peer
+            do {
+                if let answer = try dispatch(message.envelope.message, from: peer) {
+                    reply(answer, requestId: id, to: peer)
+                }
+            } catch let error as WireError {
+                reply(.error(error), requestId: id, to: peer)
+            } catch {
+                logger.error("request failed", metadata: ["request": "\(message.envelope.message.name)",
+                                                          "error": "\(error)"])
+                reply(.error(WireError(.internal, "\(message.envelope.message.name) failed: \(error)")),
+                      requestId: id, to: peer)
+            }
+        }
+    }
+
+    /// Routes one message; returns the reply, if the message gets one.
+    private func dispatch(_ message: WireMessage, from peer: PeerID) throws -> WireMessage? {
+        switch message {
+        case .hello(let hello): return try workerHello(hello, from: peer)
+        case .heartbeat: return try workerHeartbeat(from: peer)
+        case .goodbye(let goodbye): workerGoodbye(goodbye, from: peer); return nil
+        case .setupAck(let ack): try setupAcknowledged(ack, from: peer); return nil
+        case .workResult(let result): try workResult(result, from: peer); return nil
+        case .submitRequest(let request): return try submit(request)
+        case .statusRequest(let request): return .statusReply(try summary(of: request.experimentId))
+        case .listRequest: return .listReply(try store.experiments().map { try summary(of: $0) })
+        case .watchRequest(let request): return try watch(request)
+        case .resultsRequest(let request): return try results(request.experimentId)
+        case .cancelRequest(let request): return try cancel(request.experimentId)
+        case .error(let error):
+            logger.warning("a peer reported an error", metadata: ["peer": "\(peer)", "error": "\(error)"])
+            return nil
+        default:
+            throw WireError(.badRequest, "the coordinator does not take \(message.name) messages")
+        }
+    }
+
+    func reply(_ message: WireMessage, requestId: UInt64 = 0, to peer: PeerID) {
+        do {
+            try router.send(message, requestId: requestId, to: peer)
+        } catch {
+            logger.warning("could not send", metadata: ["message": "\(message.name)", "peer": "\(peer)",
+                                                        "error": "\(error)"])
+        }
+    }
+}
+
+/// A worker that said hello and was welcomed.
+struct ConnectedWorker {
+    var peer: PeerID
+    var name: String
+    var host: String
+    var pid: Int32
+}
+
+/// Fault events of the running experiment, reported in its results.
+struct EventCounters {
+    var workersLost = 0
+    var workersJoined = 0
+    var resumes = 0
+}

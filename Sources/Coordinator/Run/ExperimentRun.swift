@@ -1,0 +1,192 @@
+import Core
+import Foundation
+import Wire
+
+/// The numbers of one running experiment on the coordinator: weights, Adam, the received subtrees of the step in
+/// progress, epoch statistics and the evaluation. The scheduler decides who computes what; this completes the
+/// chunk tree, divides by the batch size once and steps Adam once per step (determinism contract 3).
+final class ExperimentRun {
+    let id: String
+    let spec: ExperimentSpec
+    let specJSON: String
+    let model: Model
+    let schedule: TrainingSchedule
+    let dataset: Dataset
+    private(set) var weights: [Float]
+    private(set) var optimizer: Adam
+    /// The next step to run.
+    private(set) var epoch = 0
+    private(set) var step = 0
+    private(set) var epochStats = GradientEngine.Stats()
+    private(set) var metrics: [EpochMetrics] = []
+    private(set) var embeddingsBefore: [Float] = []
+    private var received: [ChunkTree.Node: [Float]] = [:]
+    private var gradient: [Float]
+    private let scratch = ScratchBuffers()
+    private var epochStarted: Double
+    let startedAt: Double
+    private(set) var computeSeconds = 0.0
+
+    init(id: String, spec: ExperimentSpec, specJSON: String, dataset: Dataset, now: Double) throws {
+        self.id = id
+        self.spec = spec
+        self.specJSON = specJSON
+        self.model = try Model(spec.model)
+        self.dataset = dataset
+        self.schedule = TrainingSchedule(spec: spec, sampleCount: dataset.train.count)
+        self.weights = GlorotInitializer.weights(for: model, seed: spec.seed)
+        self.optimizer = Adam(parameterCount: model.parameterCount, training: spec.training)
+        self.gradient = [Float](repeating: 0, count: model.parameterCount)
+        self.epochStarted = now
+        self.startedAt = now
+        self.embeddingsBefore = evaluationEmbeddings()
+    }
+
+    var key: StepKey { StepKey(epoch: epoch, step: step, version: UInt64(optimizer.step)) }
+    var chunkCount: Int { schedule.chunkCount(step: step) }
+    var finished: Bool { epoch >= schedule.epochs }
+    var completedSteps: Int { epoch * schedule.stepsPerEpoch + step }
+
+    /// The embedding of the first `evaluation.samples` training images under the current weights.
+    func evaluationEmbeddings() -> [Float] {
+        let samples = min(spec.evaluation.samples, dataset.train.count)
+        return Evaluator(model: model).embeddings(
+            layer: spec.evaluation.layer, count: samples, of: dataset.train, weights: weights
+        ).values
+    }
+
+    /// The chunks a result's subtrees cover, if they are a contiguous run of this step's chunks.
+    func chunks(coveredBy result: WorkResult) -> Range<Int>? {
+        let tree = ChunkTree(chunkCount: chunkCount)
+        var bounds: Range<Int>?
+        for s in result.subtrees {
+            guard Int(s.level) <= tree.height, Int(s.index) << Int(s.level) < chunkCount else { return nil }
+            let c = tree.chunks(of: ChunkTree.Node(level: Int(s.level), index: Int(s.index)))
+            guard bounds == nil || bounds!.upperBound == c.lowerBound else { return nil }
+            bounds = (bounds?.lowerBound ?? c.lowerBound)..<c.upperBound
+        }
+        return bounds
+    }
+
+    /// Checks a worker's result against the run it was given.
+    /// - Throws: ``WireError`` when the subtrees are not exactly those covering `run`, a gradient has the wrong
+    ///   length or the sample count is off: the result is refused and the worker dropped.
+    func validate(_ result: WorkResult, run: Range<Int>) throws(WireError) {
+        let expected = ChunkTree(chunkCount: chunkCount).cover(run)
+        let nodes = result.subtrees.map { ChunkTree.Node(level: Int($0.level), index: Int($0.index)) }
+        guard nodes == expected else {
+            throw WireError(.badRequest, "result for \(key) covers \(nodes), expected \(expected) for chunks \(run)")
+        }
+        for subtree in result.subtrees where subtree.gradient.values.count != model.parameterCount {
+            throw WireError(.badRequest, "gradient of \(subtree.gradient.values.count) values, the model has "
+                + "\(model.parameterCount)")
+        }
+        let samples = run.reduce(0) { $0 + schedule.chunk($1, ofStep: step).count }
+        guard Int(result.sampleCount) == samples else {
+            throw WireError(.badRequest, "result counts \(result.sampleCount) samples, chunks \(run) hold \(samples)")
+        }
+    }
+
+    /// Keeps a validated result's subtrees and statistics.
+    func store(_ result: WorkResult, run: Range<Int>) {
+        for s in result.subtrees {
+            received[ChunkTree.Node(level: Int(s.level), index: Int(s.index))] = s.gradient.values
+        }
+        epochStats = epochStats + GradientEngine.Stats(
+            lossSum: result.lossSum, correct: Int(result.correctCount), count: Int(result.sampleCount))
+        samplesTrained += Int(result.sampleCount)
+        computeSeconds += result.computeSeconds
+    }
+
+    /// Whether the first step has been dealt.
+    private(set) var trainingStarted = false
+
+    private(set) var trainingStartedAt = 0.0
+    /// Samples trained since this process started the run (for samples per second).
+    private(set) var samplesTrained = 0
+
+    /// Starts the clock of the first epoch when the first step is dealt.
+    func markTrainingStarted(now: Double) {
+        trainingStarted = true
+        epochStarted = now
+        trainingStartedAt = now
+    }
+
+    /// Everything the next step reads, for the store.
+    func checkpoint(now: Double) -> Checkpoint {
+        Checkpoint(
+            epoch: epoch, step: step, weights: weights, adamM: optimizer.m, adamV: optimizer.v,
+            adamStep: optimizer.step, epochLossSum: epochStats.lossSum, epochCorrect: epochStats.correct,
+            epochCount: epochStats.count, embeddingsBefore: embeddingsBefore, createdAt: now)
+    }
+
+    /// Continues from a checkpoint: the same as never having stopped.
+    /// - Throws: when the checkpoint does not fit this run's model or schedule.
+    func restore(_ c: Checkpoint, metrics stored: [EpochMetrics]) throws {
+        guard c.weights.count == model.parameterCount, c.adamM.count == model.parameterCount,
+            c.adamV.count == model.parameterCount, c.epoch <= schedule.epochs, c.step < schedule.stepsPerEpoch
+        else {
+            throw WireError(.internal, "the checkpoint of \(id) does not fit its spec")
+        }
+        weights = c.weights
+        optimizer.m = c.adamM
+        optimizer.v = c.adamV
+        optimizer.step = c.adamStep
+        epoch = c.epoch
+        step = c.step
+        epochStats = GradientEngine.Stats(lossSum: c.epochLossSum, correct: c.epochCorrect, count: c.epochCount)
+        embeddingsBefore = c.embeddingsBefore
+        metrics = stored
+    }
+
+    /// Completes the tree, steps Adam, advances. Returns the epoch's metrics when the step ended an epoch.
+    func completeStep(now: Double) -> EpochMetrics? {
+        let tree = ChunkTree(chunkCount: chunkCount)
+        let count = model.parameterCount
+        gradient.withUnsafeMutableBufferPointer { out in
+            tree.sum(tree.root, count: count, into: out.baseAddress!, scratch: scratch) { node, buffer in
+                guard let g = received[node] else { return false }
+                g.withUnsafeBufferPointer { buffer.update(from: $0.baseAddress!, count: count) }
+                return true
+            }
+        }
+        received.removeAll(keepingCapacity: true)
+        MeanGradient.divide(&gradient, by: schedule.batch(step).count)
+        gradient.withUnsafeBufferPointer { optimizer.update(&weights, gradient: $0.baseAddress!) }
+        step += 1
+        guard step == schedule.stepsPerEpoch else { return nil }
+        let m = EpochMetrics(
+            epoch: epoch + 1, loss: epochStats.lossSum / Double(epochStats.count),
+            accuracy: Double(epochStats.correct) / Double(epochStats.count), seconds: now - epochStarted)
+        metrics.append(m)
+        epoch += 1
+        step = 0
+        epochStats = GradientEngine.Stats()
+        epochStarted = now
+        return m
+    }
+
+    /// The result, with the evaluation after training (embeddings, losses, test accuracy) computed here.
+    func result(now: Double, workers: Int) throws -> (TrainingResult, ExperimentArtifacts) {
+        let after = evaluationEmbeddings()
+        let samples = min(spec.evaluation.samples, dataset.train.count)
+        let labels = dataset.train.labels[0..<samples].map(Int.init)
+        let width = model.layer(named: spec.evaluation.layer)!.outputSize
+        let losses = try EmbeddingLossReport(
+            before: embeddingsBefore, after: after, width: width, labels: labels, evaluation: spec.evaluation)
+        var testAccuracy: Double?
+        if spec.evaluation.testAccuracy && dataset.test.count > 0 {
+            let stats = Evaluator(model: model).stats(0..<dataset.test.count, of: dataset.test, weights: weights)
+            testAccuracy = Double(stats.correct) / Double(stats.count)
+        }
+        let seconds = metrics.reduce(0) { $0 + $1.seconds }
+        let result = TrainingResult(
+            name: spec.name, seed: spec.seed, epochs: metrics, testAccuracy: testAccuracy, trainSeconds: seconds,
+            samplesPerSecond: Double(schedule.sampleCount * schedule.epochs) / seconds,
+            weightsSha256: WeightsHash.sha256(weights), parameterCount: model.parameterCount,
+            steps: schedule.totalSteps, losses: losses, workers: workers)
+        let artifacts = ExperimentArtifacts(
+            before: embeddingsBefore, after: after, labels: labels, width: width, weights: weights)
+        return (result, artifacts)
+    }
+}

@@ -1,0 +1,245 @@
+import Core
+
+/// A worker as the coordinator numbers it.
+public typealias WorkerID = UInt64
+
+/// Which weights a piece of work is for: results are matched to assignments by this and the worker.
+public struct StepKey: Hashable, Sendable, CustomStringConvertible {
+    public var epoch: Int
+    public var step: Int
+    /// The number of optimizer steps taken before this step: the weights' version.
+    public var version: UInt64
+
+    public init(epoch: Int, step: Int, version: UInt64) {
+        self.epoch = epoch
+        self.step = step
+        self.version = version
+    }
+
+    public var description: String { "epoch \(epoch + 1) step \(step + 1)" }
+}
+
+/// What the shell must do after an event.
+public enum Directive: Equatable, Sendable {
+    /// Send the worker the current weights and chunks `run` of the step.
+    case assign(WorkerID, StepKey, run: Range<Int>)
+    /// Forget the worker: it stopped answering or missed its deadline. Its chunks have been dealt again.
+    case drop(WorkerID, reason: String)
+    /// Every chunk of the step is in: complete the tree, step the optimizer.
+    case stepComplete(StepKey)
+    /// No worker can take the step's remaining chunks; work resumes when one is ready.
+    case waiting(String)
+}
+
+/// The coordinator's decisions about workers and chunks, with no I/O: every event returns the directives the
+/// shell carries out, so reassignment, timeouts and late results are unit-tested with a fake clock.
+///
+/// Each worker holds at most one assignment: a contiguous run of the step's chunks. At the start of a step the
+/// chunks are cut into one run per ready worker; a run whose worker is lost goes back to the pending list and to
+/// the next worker that is free. Any split gives the same bits (``ChunkTree``), so dealing is free to change.
+public struct Scheduler: Sendable {
+    public struct Options: Sendable {
+        /// Drop a worker not heard from for this long (seconds).
+        public var heartbeatTimeout: Double
+        /// Drop a worker whose result is this late (seconds).
+        public var resultTimeout: Double
+        /// When set, cut points and the worker order are drawn from this seed (a debug option: the weights
+        /// must not change).
+        public var shuffleSeed: UInt64?
+
+        public init(heartbeatTimeout: Double = 10, resultTimeout: Double = 30, shuffleSeed: UInt64? = nil) {
+            self.heartbeatTimeout = heartbeatTimeout
+            self.resultTimeout = resultTimeout
+            self.shuffleSeed = shuffleSeed
+        }
+    }
+
+    struct Worker: Sendable {
+        var name: String
+        var lastSeen: Double
+        var ready: Bool
+        var assignment: Assignment?
+    }
+
+    struct Assignment: Sendable, Equatable {
+        var key: StepKey
+        var run: Range<Int>
+        var sentAt: Double
+    }
+
+    struct StepState: Sendable {
+        var key: StepKey
+        var chunkCount: Int
+        var pending: [Range<Int>]
+        var outstanding: Int
+    }
+
+    public let options: Options
+    private(set) var workers: [WorkerID: Worker] = [:]
+    private(set) var current: StepState?
+    private var shuffle: SplitMix64?
+    /// Chunks dealt again after a worker was lost.
+    public private(set) var reassignedChunks = 0
+
+    public init(options: Options = Options()) {
+        self.options = options
+        self.shuffle = options.shuffleSeed.map(SplitMix64.init)
+    }
+
+    /// Workers in id order, so dealing never depends on dictionary order.
+    public var workerIDs: [WorkerID] { workers.keys.sorted() }
+    public var readyCount: Int { workers.values.filter(\.ready).count }
+    public var stepInProgress: StepKey? { current?.key }
+
+    /// A worker said hello; it gets work once ``workerReady(_:at:)`` says it has the experiment.
+    public mutating func workerJoined(_ id: WorkerID, name: String, at now: Double) {
+        workers[id] = Worker(name: name, lastSeen: now, ready: false, assignment: nil)
+    }
+
+    /// Any message from a worker proves it alive.
+    public mutating func heard(from id: WorkerID, at now: Double) {
+        workers[id]?.lastSeen = now
+    }
+
+    /// A new experiment: nobody has it set up yet, and no step is in progress.
+    public mutating func experimentStarted() {
+        for id in workerIDs {
+            workers[id]?.ready = false
+            workers[id]?.assignment = nil
+        }
+        current = nil
+    }
+
+    /// The experiment ended: forget the step.
+    public mutating func experimentEnded() {
+        experimentStarted()
+    }
+
+    /// The worker has set up the running experiment and can take chunks.
+    public mutating func workerReady(_ id: WorkerID, at now: Double) -> [Directive] {
+        guard workers[id] != nil else { return [] }
+        workers[id]!.ready = true
+        workers[id]!.lastSeen = now
+        return dealPending(at: now)
+    }
+
+    /// The worker left (said goodbye, failed its setup, or the shell lost it). Its chunks are dealt again.
+    public mutating func workerLost(_ id: WorkerID, at now: Double) -> [Directive] {
+        guard let worker = workers.removeValue(forKey: id) else { return [] }
+        guard let assignment = worker.assignment, var step = current, assignment.key == step.key else { return [] }
+        step.pending.append(assignment.run)
+        step.outstanding -= 1
+        reassignedChunks += assignment.run.count
+        current = step
+        return dealPending(at: now)
+    }
+
+    /// Starts a step of `chunkCount` chunks: one contiguous run per ready worker.
+    public mutating func beginStep(_ key: StepKey, chunkCount: Int, at now: Double) -> [Directive] {
+        let ready = readyIDs()
+        let runs = cut(chunkCount, into: max(1, min(ready.count, chunkCount)))
+        current = StepState(key: key, chunkCount: chunkCount, pending: runs.reversed(), outstanding: 0)
+        return dealPending(at: now)
+    }
+
+    /// A result came in. Returns whether it answers the worker's current assignment (a late or duplicate result
+    /// does not, and must be ignored), and what to do next.
+    public mutating func resultArrived(from id: WorkerID, key: StepKey, run: Range<Int>, at now: Double)
+        -> (accepted: Bool, directives: [Directive])
+    {
+        guard var worker = workers[id], let assignment = worker.assignment, assignment.key == key,
+            assignment.run == run, var step = current, step.key == key
+        else { return (false, []) }
+        worker.assignment = nil
+        worker.lastSeen = now
+        workers[id] = worker
+        step.outstanding -= 1
+        current = step
+        if step.outstanding == 0 && step.pending.isEmpty {
+            current = nil
+            return (true, [.stepComplete(key)])
+        }
+        return (true, dealPending(at: now))
+    }
+
+    /// Timeouts: workers silent too long, or too late with a result, are dropped and their chunks dealt again.
+    public mutating func tick(at now: Double) -> [Directive] {
+        var directives: [Directive] = []
+        for id in workerIDs {
+            guard let worker = workers[id] else { continue }
+            var reason: String?
+            if now - worker.lastSeen > options.heartbeatTimeout {
+                reason = "no message for \(Int(now - worker.lastSeen)) s (heartbeat timeout "
+                    + "\(Int(options.heartbeatTimeout)) s)"
+            } else if let a = worker.assignment, now - a.sentAt > options.resultTimeout {
+                reason = "no result for \(a.key) after \(Int(now - a.sentAt)) s (result timeout "
+                    + "\(Int(options.resultTimeout)) s)"
+            }
+            if let reason {
+                directives.append(.drop(id, reason: reason))
+                directives += workerLost(id, at: now)
+            }
+        }
+        return directives
+    }
+
+    private func readyIDs() -> [WorkerID] {
+        workerIDs.filter { workers[$0]!.ready }
+    }
+
+    /// Gives pending runs to free ready workers; says so when nobody can take them.
+    private mutating func dealPending(at now: Double) -> [Directive] {
+        guard var step = current, !step.pending.isEmpty else { return [] }
+        var free = readyIDs().filter { workers[$0]!.assignment == nil }
+        if var rng = shuffle {
+            free = rng.shuffled(free)
+            shuffle = rng
+        }
+        var directives: [Directive] = []
+        for id in free {
+            guard let run = step.pending.popLast() else { break }
+            workers[id]!.assignment = Assignment(key: step.key, run: run, sentAt: now)
+            step.outstanding += 1
+            directives.append(.assign(id, step.key, run: run))
+        }
+        current = step
+        if step.outstanding == 0 && !step.pending.isEmpty {
+            directives.append(.waiting("no worker is ready for \(step.key); waiting for one to connect"))
+        }
+        return directives
+    }
+
+    /// `0..<count` in `parts` contiguous non-empty runs: balanced, or at random cut points when shuffling.
+    private mutating func cut(_ count: Int, into parts: Int) -> [Range<Int>] {
+        var bounds: [Int]
+        if var rng = shuffle, parts > 1 {
+            var cuts = Set<Int>()
+            while cuts.count < parts - 1 { cuts.insert(1 + Int(rng.next() % UInt64(count - 1))) }
+            bounds = [0] + cuts.sorted() + [count]
+            shuffle = rng
+        } else {
+            bounds = (0...parts).map { $0 * count / parts }
+        }
+        return (0..<parts).map { bounds[$0]..<bounds[$0 + 1] }
+    }
+}
+
+/// A small seeded generator for the debug shuffle (never used for anything the weights depend on).
+struct SplitMix64: Sendable {
+    var state: UInt64
+    init(_ seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    mutating func shuffled<T>(_ items: [T]) -> [T] {
+        var a = items
+        for i in stride(from: a.count - 1, to: 0, by: -1) { a.swapAt(i, Int(next() % UInt64(i + 1))) }
+        return a
+    }
+}

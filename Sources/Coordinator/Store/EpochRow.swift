@@ -1,0 +1,22 @@
+import GRDB
+
+/// A row of the `epoch` table: one ``StoredEpoch`` of one experiment.
+struct EpochRow: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "epoch"
+
+    var experimentId: String
+    var epoch: Int
+    var loss: Double
+    var accuracy: Double
+    var seconds: Double
+
+    init(experimentId: String, _ epoch: StoredEpoch) {
+        self.experimentId = experimentId
+        self.epoch = epoch.epoch
+        self.loss = epoch.loss
+        self.accuracy = epoch.accuracy
+        self.seconds = epoch.seconds
+    }
+
+    var stored: StoredEpoch { StoredEpoch(epoch: epoch, loss: loss, accuracy: accuracy, seconds: seconds) }
+}

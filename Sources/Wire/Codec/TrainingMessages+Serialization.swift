@@ -1,0 +1,118 @@
+import CDistEmbedProto
+
+extension ExperimentSetup {
+    func proto(in context: PackContext) -> UnsafeMutablePointer<Distembed__ExperimentSetup> {
+        let message: UnsafeMutablePointer<Distembed__ExperimentSetup> = context.make {
+            distembed__experiment_setup__init($0)
+        }
+        message.pointee.experiment_id = context.string(experimentId)
+        message.pointee.spec_json = context.string(specJSON)
+        return message
+    }
+
+    init(proto message: UnsafePointer<Distembed__ExperimentSetup>) {
+        self.init(
+            experimentId: String(protobuf: message.pointee.experiment_id),
+            specJSON: String(protobuf: message.pointee.spec_json))
+    }
+}
+
+extension SetupAck {
+    func proto(in context: PackContext) -> UnsafeMutablePointer<Distembed__SetupAck> {
+        let message: UnsafeMutablePointer<Distembed__SetupAck> = context.make { distembed__setup_ack__init($0) }
+        message.pointee.experiment_id = context.string(experimentId)
+        message.pointee.error = error?.proto(in: context)
+        return message
+    }
+
+    init(proto message: UnsafePointer<Distembed__SetupAck>) {
+        self.init(
+            experimentId: String(protobuf: message.pointee.experiment_id),
+            error: message.pointee.error.map { WireError(proto: $0) })
+    }
+}
+
+extension WorkAssignment {
+    func proto(in context: PackContext) -> UnsafeMutablePointer<Distembed__WorkAssignment> {
+        let message: UnsafeMutablePointer<Distembed__WorkAssignment> = context.make {
+            distembed__work_assignment__init($0)
+        }
+        message.pointee.experiment_id = context.string(experimentId)
+        message.pointee.epoch = epoch
+        message.pointee.step = step
+        message.pointee.weights_version = weightsVersion
+        message.pointee.chunk_begin = chunkBegin
+        message.pointee.chunk_end = chunkEnd
+        message.pointee.weights = weights?.proto(in: context)
+        return message
+    }
+
+    init(proto message: UnsafePointer<Distembed__WorkAssignment>) throws(WireError) {
+        let c = message.pointee
+        self.init(
+            experimentId: String(protobuf: c.experiment_id), epoch: c.epoch, step: c.step,
+            weightsVersion: c.weights_version, chunkBegin: c.chunk_begin, chunkEnd: c.chunk_end,
+            weights: try Tensor(optionalProto: c.weights, field: "WorkAssignment.weights"))
+    }
+}
+
+extension Subtree {
+    func proto(in context: PackContext) -> UnsafeMutablePointer<Distembed__Subtree> {
+        let message: UnsafeMutablePointer<Distembed__Subtree> = context.make { distembed__subtree__init($0) }
+        message.pointee.level = level
+        message.pointee.index = index
+        message.pointee.gradient = gradient.proto(in: context)
+        return message
+    }
+
+    init(proto message: UnsafePointer<Distembed__Subtree>) throws(WireError) {
+        self.init(
+            level: message.pointee.level, index: message.pointee.index,
+            gradient: try Tensor(
+                proto: try required(message.pointee.gradient, "Subtree.gradient"), field: "Subtree.gradient"))
+    }
+}
+
+extension WorkResult {
+    func proto(in context: PackContext) -> UnsafeMutablePointer<Distembed__WorkResult> {
+        let message: UnsafeMutablePointer<Distembed__WorkResult> = context.make { distembed__work_result__init($0) }
+        message.pointee.experiment_id = context.string(experimentId)
+        message.pointee.epoch = epoch
+        message.pointee.step = step
+        message.pointee.weights_version = weightsVersion
+        message.pointee.n_subtrees = subtrees.count
+        message.pointee.subtrees = context.messages(subtrees) { $0.proto(in: context) }
+        message.pointee.loss_sum = lossSum
+        message.pointee.correct_count = correctCount
+        message.pointee.sample_count = sampleCount
+        message.pointee.compute_seconds = computeSeconds
+        return message
+    }
+
+    init(proto message: UnsafePointer<Distembed__WorkResult>) throws(WireError) {
+        let c = message.pointee
+        self.init(
+            experimentId: String(protobuf: c.experiment_id), epoch: c.epoch, step: c.step,
+            weightsVersion: c.weights_version,
+            subtrees: try repeatedMessages(c.subtrees, count: c.n_subtrees, field: "WorkResult.subtrees")
+                .map { (subtree) throws(WireError) in try Subtree(proto: subtree) },
+            lossSum: c.loss_sum, correctCount: c.correct_count, sampleCount: c.sample_count,
+            computeSeconds: c.compute_seconds)
+    }
+}
+
+extension Weights {
+    func proto(in context: PackContext) -> UnsafeMutablePointer<Distembed__Weights> {
+        let message: UnsafeMutablePointer<Distembed__Weights> = context.make { distembed__weights__init($0) }
+        message.pointee.experiment_id = context.string(experimentId)
+        message.pointee.version = version
+        message.pointee.tensor = tensor.proto(in: context)
+        return message
+    }
+
+    init(proto message: UnsafePointer<Distembed__Weights>) throws(WireError) {
+        self.init(
+            experimentId: String(protobuf: message.pointee.experiment_id), version: message.pointee.version,
+            tensor: try Tensor(proto: try required(message.pointee.tensor, "Weights.tensor"), field: "Weights.tensor"))
+    }
+}

@@ -1,0 +1,131 @@
+/// Coordinator → worker: the experiment the next assignments belong to.
+public struct ExperimentSetup: Hashable, Sendable {
+    /// The experiment's id.
+    public var experimentId: String
+    /// The experiment spec as JSON (DESIGN.md's spec format, overrides applied).
+    public var specJSON: String
+
+    /// Creates a setup message.
+    public init(experimentId: String, specJSON: String) {
+        self.experimentId = experimentId
+        self.specJSON = specJSON
+    }
+}
+
+/// Worker → coordinator: the setup was applied, or why not.
+public struct SetupAck: Hashable, Sendable {
+    /// The experiment the acknowledgement is for.
+    public var experimentId: String
+    /// Why the worker refused the setup; nil when it accepted it.
+    public var error: WireError?
+
+    /// Creates an acknowledgement; pass an error to refuse.
+    public init(experimentId: String, error: WireError? = nil) {
+        self.experimentId = experimentId
+        self.error = error
+    }
+}
+
+/// Coordinator → worker: compute the gradient sums of chunks `chunkBegin..<chunkEnd` of one step.
+public struct WorkAssignment: Hashable, Sendable {
+    /// The experiment the work belongs to.
+    public var experimentId: String
+    /// The epoch, from 0.
+    public var epoch: UInt32
+    /// The step within the epoch, from 0.
+    public var step: UInt32
+    /// The version of the weights to compute with.
+    public var weightsVersion: UInt64
+    /// The first chunk to compute.
+    public var chunkBegin: UInt32
+    /// One past the last chunk to compute.
+    public var chunkEnd: UInt32
+    /// The weights, sent inline when the worker does not hold `weightsVersion` yet.
+    public var weights: Tensor?
+
+    /// Creates an assignment.
+    public init(
+        experimentId: String, epoch: UInt32, step: UInt32, weightsVersion: UInt64, chunkBegin: UInt32,
+        chunkEnd: UInt32, weights: Tensor? = nil
+    ) {
+        self.experimentId = experimentId
+        self.epoch = epoch
+        self.step = step
+        self.weightsVersion = weightsVersion
+        self.chunkBegin = chunkBegin
+        self.chunkEnd = chunkEnd
+        self.weights = weights
+    }
+}
+
+/// One node of a step's pairwise gradient tree: level 0 is one chunk, level `k` covers `2^k` chunks.
+public struct Subtree: Hashable, Sendable {
+    /// The node's height in the tree.
+    public var level: UInt32
+    /// The node's position within its level.
+    public var index: UInt32
+    /// The gradient sum over the node's chunks, in canonical parameter order.
+    public var gradient: Tensor
+
+    /// Creates a subtree result.
+    public init(level: UInt32, index: UInt32, gradient: Tensor) {
+        self.level = level
+        self.index = index
+        self.gradient = gradient
+    }
+}
+
+/// Worker → coordinator: the whole aligned subtrees one assignment covers, and its statistics.
+public struct WorkResult: Hashable, Sendable {
+    /// The experiment the work belongs to.
+    public var experimentId: String
+    /// The assignment's epoch.
+    public var epoch: UInt32
+    /// The assignment's step.
+    public var step: UInt32
+    /// The weights version the gradients were computed with.
+    public var weightsVersion: UInt64
+    /// The gradient sums, one per aligned subtree.
+    public var subtrees: [Subtree]
+    /// The sum of the per-sample losses.
+    public var lossSum: Double
+    /// How many samples were classified correctly.
+    public var correctCount: UInt32
+    /// How many samples the result covers.
+    public var sampleCount: UInt32
+    /// The worker's compute time for the assignment.
+    public var computeSeconds: Double
+
+    /// Creates a work result.
+    public init(
+        experimentId: String, epoch: UInt32, step: UInt32, weightsVersion: UInt64, subtrees: [Subtree],
+        lossSum: Double, correctCount: UInt32, sampleCount: UInt32, computeSeconds: Double
+    ) {
+        self.experimentId = experimentId
+        self.epoch = epoch
+        self.step = step
+        self.weightsVersion = weightsVersion
+        self.subtrees = subtrees
+        self.lossSum = lossSum
+        self.correctCount = correctCount
+        self.sampleCount = sampleCount
+        self.computeSeconds = computeSeconds
+    }
+}
+
+/// Coordinator → worker: one version of the model's parameters.
+public struct Weights: Hashable, Sendable {
+    /// The experiment the weights belong to.
+    public var experimentId: String
+    /// The weights' version (the number of optimizer steps taken).
+    public var version: UInt64
+    /// Every parameter in canonical order.
+    public var tensor: Tensor
+
+    /// Creates a weights message.
+    public init(experimentId: String, version: UInt64, tensor: Tensor) {
+        self.experimentId = experimentId
+        self.version = version
+        self.tensor = tensor
+    }
+}

@@ -1,0 +1,71 @@
+extension WireMessage {
+    /// One message of every case, with every field set to a non-default value, in `distembed.proto` order.
+    ///
+    /// For round-trip tests and the `distembed debug wire-bench` tool: a message that survives an encode, a trip
+    /// through a peer and a decode unchanged proves both sides agree on every field.
+    public static var examples: [WireMessage] {
+        let weights = Tensor(shape: [2, 3], values: [1.5, -2, 0, .greatestFiniteMagnitude, -.leastNonzeroMagnitude, 7])
+        let summary = ExperimentSummary(
+            id: "exp-0001", name: "exercise4", state: .running, createdAt: 1_700_000_000.25,
+            startedAt: 1_700_000_001.5, finishedAt: 0, epoch: 3, epochs: 20, step: 157, stepsPerEpoch: 313,
+            samplesPerSecond: 4321.5, loss: 0.4375, accuracy: 0.84375, workers: 2, message: "epoch 3 of 20 — ok")
+        return [
+            .hello(
+                Hello(
+                    name: "worker-a", host: "node1", pid: 4242, cores: 2,
+                    datasets: [
+                        DatasetDigest(name: "t10k-images-idx3-ubyte.gz", sha256: String(repeating: "ab", count: 32)),
+                        DatasetDigest(name: "train-images-idx3-ubyte.gz", sha256: String(repeating: "cd", count: 32)),
+                    ],
+                    kernelFingerprint: "fp-1234")),
+            .welcome(Welcome(workerId: 7, heartbeatIntervalMs: 500)),
+            .reject(WireError(.fingerprintMismatch, "kernel fingerprint fp-9 differs from fp-1234")),
+            .heartbeat(Heartbeat(sentAtNanos: 123_456_789_012)),
+            .goodbye(Goodbye(reason: "SIGTERM")),
+            .experimentSetup(ExperimentSetup(experimentId: "exp-0001", specJSON: #"{"name":"exercise4","seed":1}"#)),
+            .setupAck(SetupAck(experimentId: "exp-0001", error: WireError(.datasetMismatch, "train images differ"))),
+            .workAssignment(
+                WorkAssignment(
+                    experimentId: "exp-0001", epoch: 3, step: 157, weightsVersion: 1096, chunkBegin: 2, chunkEnd: 4,
+                    weights: weights)),
+            .workResult(
+                WorkResult(
+                    experimentId: "exp-0001", epoch: 3, step: 157, weightsVersion: 1096,
+                    subtrees: [
+                        Subtree(level: 1, index: 1, gradient: Tensor([0.25, -0.5, 1e-30])),
+                        Subtree(level: 0, index: 4, gradient: Tensor(shape: [0], values: [])),
+                    ],
+                    lossSum: 12.625, correctCount: 13, sampleCount: 16, computeSeconds: 0.0125)),
+            .weights(Weights(experimentId: "exp-0001", version: 1096, tensor: weights)),
+            .evaluationRequest(
+                EvaluationRequest(
+                    experimentId: "exp-0001", weightsVersion: 6260, kind: .embeddings, split: .train, begin: 0,
+                    end: 50, layer: "embedding", weights: weights)),
+            .evaluationResult(
+                EvaluationResult(
+                    experimentId: "exp-0001", weightsVersion: 6260, kind: .testAccuracy, split: .test, begin: 0,
+                    end: 2, embeddings: Tensor(shape: [2, 2], values: [0, 1, 2, 3]), correctCount: 1, lossSum: 0.75,
+                    computeSeconds: 0.5)),
+            .submitRequest(SubmitRequest(specJSON: #"{"name":"x"}"#, overrides: ["training.epochs=2", "seed=3"])),
+            .submitReply(SubmitReply(experimentId: "exp-0002")),
+            .statusRequest(ExperimentRequest(experimentId: "exp-0001")),
+            .statusReply(summary),
+            .listRequest,
+            .listReply([summary, ExperimentSummary(id: "exp-0002", name: "small", state: .queued, createdAt: 2)]),
+            .watchRequest(WatchRequest(experimentId: "exp-0001", afterSequence: 41)),
+            .watchReply(
+                WatchReply(
+                    summary: summary,
+                    events: [
+                        WatchEvent(sequence: 42, time: 1_700_000_002, line: "epoch 3 step 156 loss 0.44"),
+                        WatchEvent(sequence: 43, time: 1_700_000_003, line: "epoch 3 step 157 loss 0.43"),
+                    ])),
+            .resultsRequest(ExperimentRequest(experimentId: "exp-0001")),
+            .resultsReply(ResultsReply(resultJSON: #"{"weightsSha256":"00ff"}"#)),
+            .cancelRequest(ExperimentRequest(experimentId: "exp-0001")),
+            .cancelReply(
+                ExperimentSummary(id: "exp-0001", name: "exercise4", state: .cancelled, createdAt: 1, finishedAt: 9)),
+            .error(WireError(.notFound, "no experiment exp-9999")),
+        ]
+    }
+}

@@ -1,0 +1,37 @@
+import CZeroMQ
+
+/// One received ZeroMQ frame, holding libzmq's buffer without copying it.
+public final class Frame: @unchecked Sendable {
+    /// Heap-allocated: a `zmq_msg_t` must never be copied by value (PLATFORM.md).
+    let message: UnsafeMutablePointer<zmq_msg_t>
+
+    init() {
+        message = .allocate(capacity: 1)
+        zmq_msg_init(message)
+    }
+
+    deinit {
+        zmq_msg_close(message)
+        message.deallocate()
+    }
+
+    /// The frame's size in bytes.
+    public var count: Int {
+        zmq_msg_size(message)
+    }
+
+    /// A copy of the frame's bytes.
+    public var bytes: [UInt8] {
+        withUnsafeBytes { Array($0) }
+    }
+
+    /// True when another frame of the same message follows this one.
+    var hasMore: Bool {
+        zmq_msg_more(message) != 0
+    }
+
+    /// Runs `body` over the frame's bytes, valid only inside `body`.
+    func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try body(UnsafeRawBufferPointer(start: zmq_msg_data(message), count: count))
+    }
+}

@@ -1,0 +1,178 @@
+import CZeroMQ
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A ZeroMQ socket, closed when the object goes away. Use each socket from one thread at a time.
+///
+/// Every call that waits is bounded: sends by ``SocketOptions/sendTimeout``, receives by their timeout.
+public final class ZMQSocket {
+    /// The socket patterns the system uses.
+    public enum Kind: Sendable {
+        /// The coordinator's side: many peers, each message prefixed by the peer's identity.
+        case router
+        /// A worker's or the CLI's side: one connection to a ROUTER.
+        case dealer
+
+        var zmqType: Int32 {
+            switch self {
+            case .router: ZMQ_ROUTER
+            case .dealer: ZMQ_DEALER
+            }
+        }
+    }
+
+    /// The socket's pattern.
+    public let kind: Kind
+    /// The options the socket was created with.
+    public let options: SocketOptions
+    let handle: UnsafeMutableRawPointer
+    /// Kept so the context outlives the socket (it terminates only after every socket is closed).
+    private let context: ZMQContext
+
+    /// Creates a socket and applies `options`.
+    ///
+    /// - Throws: ``ZMQError`` when libzmq refuses the socket or an option.
+    public init(_ kind: Kind, context: ZMQContext, options: SocketOptions = SocketOptions()) throws(ZMQError) {
+        guard let handle = zmq_socket(context.handle, kind.zmqType) else { throw ZMQError.last("zmq_socket") }
+        do {
+            try Self.apply(options, kind: kind, to: handle)
+        } catch {
+            zmq_close(handle)
+            throw error
+        }
+        self.kind = kind
+        self.options = options
+        self.handle = handle
+        self.context = context
+    }
+
+    deinit {
+        zmq_close(handle)
+    }
+
+    /// Listens on `endpoint`: `tcp://HOST:PORT` (`tcp://127.0.0.1:*` picks a free port) or `ipc:///PATH`.
+    ///
+    /// - Throws: ``ZMQError`` naming the endpoint, e.g. when the address is in use.
+    public func bind(_ endpoint: String) throws(ZMQError) {
+        try ZMQError.check(Self.describe("bind", endpoint)) { zmq_bind(handle, endpoint) }
+    }
+
+    /// Connects to `endpoint` (`tcp://HOST:PORT` or `ipc:///PATH`); libzmq keeps reconnecting in the background,
+    /// so the peer need not be up yet.
+    ///
+    /// - Throws: ``ZMQError`` when the endpoint is malformed.
+    public func connect(_ endpoint: String) throws(ZMQError) {
+        try ZMQError.check(Self.describe("connect", endpoint)) { zmq_connect(handle, endpoint) }
+    }
+
+    /// The endpoint the socket last bound or connected to, with any `*` port resolved (`ZMQ_LAST_ENDPOINT`).
+    public var lastEndpoint: String {
+        var buffer = [CChar](repeating: 0, count: 1024)
+        var size = buffer.count
+        guard zmq_getsockopt(handle, ZMQ_LAST_ENDPOINT, &buffer, &size) == 0 else { return "" }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// Sends one message made of `frames`, waiting at most ``SocketOptions/sendTimeout`` for queue room.
+    ///
+    /// - Parameter immediately: fail with `EAGAIN` instead of waiting when the peer's queue is full.
+    /// - Throws: ``ZMQError``: `EAGAIN` on timeout, `EHOSTUNREACH` when a ROUTER's peer is gone.
+    public func send(_ frames: [[UInt8]], immediately: Bool = false) throws(ZMQError) {
+        precondition(!frames.isEmpty, "a ZeroMQ message has at least one frame")
+        let flags = immediately ? ZMQ_DONTWAIT : 0
+        for (index, frame) in frames.enumerated() {
+            let more = index < frames.count - 1 ? ZMQ_SNDMORE : 0
+            try ZMQError.check("send") {
+                frame.withUnsafeBytes { zmq_send(handle, $0.baseAddress, $0.count, flags | more) }
+            }
+        }
+    }
+
+    /// Sends `prefix` frames, then one frame of `size` bytes written in place by `fill` (no intermediate copy).
+    func send(prefix: [[UInt8]], size: Int, immediately: Bool, fill: (UnsafeMutableRawPointer) -> Void) throws(ZMQError) {
+        let flags = immediately ? ZMQ_DONTWAIT : 0
+        for frame in prefix {
+            try ZMQError.check("send") {
+                frame.withUnsafeBytes { zmq_send(handle, $0.baseAddress, $0.count, flags | ZMQ_SNDMORE) }
+            }
+        }
+        let message = UnsafeMutablePointer<zmq_msg_t>.allocate(capacity: 1)
+        defer {
+            zmq_msg_close(message)
+            message.deallocate()
+        }
+        try ZMQError.check("allocate a \(size)-byte message") { zmq_msg_init_size(message, size) }
+        fill(zmq_msg_data(message))
+        try ZMQError.check("send") { zmq_msg_send(message, handle, flags) }
+    }
+
+    /// Waits up to `timeout` (default ``SocketOptions/receiveTimeout``) for a message and returns its frames,
+    /// or nil when none arrived in time (or a signal interrupted the wait).
+    ///
+    /// - Throws: ``ZMQError``; ``ZMQError/isContextTerminated`` once the context shuts down.
+    public func receive(timeout: Duration? = nil) throws(ZMQError) -> [Frame]? {
+        guard try waitReadable(timeout: timeout ?? options.receiveTimeout) else { return nil }
+        return try receiveAvailable()
+    }
+
+    /// True when a message can be read within `timeout`.
+    func waitReadable(timeout: Duration) throws(ZMQError) -> Bool {
+        var item = zmq_pollitem_t(socket: handle, fd: 0, events: Int16(ZMQ_POLLIN), revents: 0)
+        let ready = zmq_poll(&item, 1, Int(timeout.zmqMilliseconds))
+        if ready < 0 {
+            if zmq_errno() == EINTR { return false }
+            throw ZMQError.last("poll")
+        }
+        return ready > 0
+    }
+
+    /// Reads a whole multipart message without waiting, or nil when none is queued.
+    func receiveAvailable() throws(ZMQError) -> [Frame]? {
+        var frames: [Frame] = []
+        while true {
+            let frame = Frame()
+            if zmq_msg_recv(frame.message, handle, ZMQ_DONTWAIT) < 0 {
+                let code = zmq_errno()
+                if code == EINTR { continue }
+                if code == EAGAIN && frames.isEmpty { return nil }
+                throw ZMQError.last("receive")
+            }
+            frames.append(frame)
+            if !frame.hasMore { return frames }
+        }
+    }
+
+    private static func describe(_ operation: String, _ endpoint: String) -> String {
+        let known = ["tcp://", "ipc://", "inproc://"].contains { endpoint.hasPrefix($0) }
+        return known ? "\(operation) \(endpoint)" : "\(operation) \(endpoint) (endpoints are tcp://HOST:PORT or ipc:///PATH)"
+    }
+
+    private static func apply(_ options: SocketOptions, kind: Kind, to handle: UnsafeMutableRawPointer)
+        throws(ZMQError)
+    {
+        func set<T: BitwiseCopyable>(_ option: Int32, _ name: String, _ value: T) throws(ZMQError) {
+            try ZMQError.check("set \(name)") {
+                withUnsafeBytes(of: value) { zmq_setsockopt(handle, option, $0.baseAddress, $0.count) }
+            }
+        }
+        try set(ZMQ_LINGER, "ZMQ_LINGER", options.linger.zmqMilliseconds)
+        try set(ZMQ_MAXMSGSIZE, "ZMQ_MAXMSGSIZE", Int64(options.maxMessageSize))
+        try set(ZMQ_SNDTIMEO, "ZMQ_SNDTIMEO", options.sendTimeout.zmqMilliseconds)
+        try set(ZMQ_RCVTIMEO, "ZMQ_RCVTIMEO", options.receiveTimeout.zmqMilliseconds)
+        try set(ZMQ_SNDHWM, "ZMQ_SNDHWM", options.sendHighWaterMark)
+        try set(ZMQ_RCVHWM, "ZMQ_RCVHWM", options.receiveHighWaterMark)
+        if kind == .router {
+            // Report unroutable replies (EHOSTUNREACH) instead of dropping them silently.
+            try set(ZMQ_ROUTER_MANDATORY, "ZMQ_ROUTER_MANDATORY", Int32(1))
+        }
+        if let routingId = options.routingId {
+            try ZMQError.check("set ZMQ_ROUTING_ID") {
+                routingId.withUnsafeBytes { zmq_setsockopt(handle, ZMQ_ROUTING_ID, $0.baseAddress, $0.count) }
+            }
+        }
+    }
+}

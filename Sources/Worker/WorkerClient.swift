@@ -1,0 +1,139 @@
+import Core
+import Foundation
+import Logging
+import Wire
+
+/// A worker process's loop: hello, then experiment setups and assignments from the coordinator, results back,
+/// heartbeats in between. Reconnects by itself when the coordinator restarts or drops it.
+public final class WorkerClient {
+    public let options: WorkerOptions
+    let logger: Logger
+    let dataset: Dataset
+    private let context: ZMQContext
+    private let connection: DealerConnection
+    private var session: WorkerSession?
+    private var sessionSpec: String?
+    private var workerId: WorkerID?
+    private var heartbeatInterval = 1.0
+    private var lastSent = 0.0
+    private var lastHeard = 0.0
+    private let clock = ContinuousClock()
+    private let origin: ContinuousClock.Instant
+
+    public typealias WorkerID = UInt64
+
+    /// Loads and hashes the dataset, and connects (ZeroMQ connects lazily: the coordinator may start later).
+    public init(options: WorkerOptions, logger: Logger = Logger(label: "distembed.worker")) throws {
+        self.options = options
+        self.logger = logger
+        self.dataset = try Dataset(folder: options.dataFolder, trainLimit: 0, testLimit: 0)
+        self.context = try ZMQContext()
+        var socketOptions = SocketOptions()
+        socketOptions.sendTimeout = .seconds(2)
+        self.connection = try DealerConnection(context: context, connect: options.connect, options: socketOptions)
+        self.origin = clock.now
+    }
+
+    deinit {
+        context.shutdown()
+    }
+
+    private var now: Double {
+        let e = clock.now - origin
+        return Double(e.components.seconds) + Double(e.components.attoseconds) / 1e18
+    }
+
+    /// Works until `shouldStop` returns true or the coordinator refuses this worker.
+    public func run(until shouldStop: () -> Bool) throws -> WorkerExit {
+        try hello()
+        while !shouldStop() {
+            if let envelope = try connection.receive(timeout: .milliseconds(50)) {
+                lastHeard = now
+                if let exit = try handle(envelope.message) { return exit }
+            }
+            if now - lastHeard > options.coordinatorTimeout {
+                logger.warning("coordinator silent; saying hello again", metadata: ["endpoint": "\(options.connect)"])
+                try hello()
+            } else if workerId != nil && now - lastSent >= heartbeatInterval {
+                try send(.heartbeat(Heartbeat(sentAtNanos: DispatchTime.now().uptimeNanoseconds)))
+            }
+        }
+        if workerId != nil { try? send(.goodbye(Goodbye(reason: "worker stopping"))) }
+        return .stopped
+    }
+
+    private func hello() throws {
+        workerId = nil
+        lastHeard = now
+        let info = ProcessInfo.processInfo
+        try send(.hello(Hello(
+            name: options.name, host: info.hostName, pid: info.processIdentifier,
+            cores: Int32(info.activeProcessorCount),
+            datasets: dataset.sha256.map { DatasetDigest(name: $0.name, sha256: $0.digest) },
+            kernelFingerprint: KernelFingerprint.current)))
+    }
+
+    private func send(_ message: WireMessage) throws {
+        try connection.send(message)
+        lastSent = now
+    }
+
+    /// Handles one message from the coordinator; returns an exit when this worker must stop.
+    private func handle(_ message: WireMessage) throws -> WorkerExit? {
+        switch message {
+        case .welcome(let welcome):
+            workerId = welcome.workerId
+            heartbeatInterval = max(0.05, Double(welcome.heartbeatIntervalMs) / 1000)
+            logger.info("joined the coordinator", metadata: ["id": "\(welcome.workerId)", "endpoint":
+                "\(options.connect)"])
+        case .reject(let error):
+            return .rejected("the coordinator at \(options.connect) refused this worker: \(error)")
+        case .experimentSetup(let setup):
+            try send(.setupAck(setUp(setup)))
+        case .workAssignment(let assignment):
+            try send(work(assignment))
+        case .goodbye(let goodbye):
+            logger.warning("dropped by the coordinator; joining again", metadata: ["reason": "\(goodbye.reason)"])
+            try hello()
+        case .error(let error) where error.code == .notFound && workerId != nil:
+            logger.info("the coordinator does not know this worker (restarted?); joining again")
+            try hello()
+        case .error(let error):
+            logger.error("coordinator error", metadata: ["error": "\(error)"])
+        case .heartbeat:
+            break
+        default:
+            logger.warning("unexpected message", metadata: ["message": "\(message.name)"])
+        }
+        return nil
+    }
+
+    private func setUp(_ setup: ExperimentSetup) -> SetupAck {
+        if session?.experimentId == setup.experimentId && sessionSpec == setup.specJSON {
+            return SetupAck(experimentId: setup.experimentId)
+        }
+        session = nil
+        do {
+            session = try WorkerSession(setup: setup, dataFolder: options.dataFolder, identity: dataset.identity)
+            sessionSpec = setup.specJSON
+            logger.info("experiment set up", metadata: ["experiment": "\(setup.experimentId)"])
+            return SetupAck(experimentId: setup.experimentId)
+        } catch {
+            logger.error("cannot set up the experiment", metadata: ["experiment": "\(setup.experimentId)",
+                                                                    "error": "\(error)"])
+            return SetupAck(experimentId: setup.experimentId, error: error)
+        }
+    }
+
+    private func work(_ assignment: WorkAssignment) -> WireMessage {
+        guard let session, session.experimentId == assignment.experimentId else {
+            return .error(WireError(.notFound, "this worker has not set up experiment \(assignment.experimentId)"))
+        }
+        do {
+            return .workResult(try session.compute(assignment))
+        } catch {
+            logger.error("assignment failed", metadata: ["error": "\(error)"])
+            return .error(error)
+        }
+    }
+}

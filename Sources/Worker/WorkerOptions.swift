@@ -1,0 +1,26 @@
+import Core
+
+/// How a worker runs.
+public struct WorkerOptions: Sendable {
+    /// The coordinator's endpoint, e.g. `tcp://10.0.0.5:5555` or `ipc:///tmp/distembed.sock`.
+    public var connect: String
+    /// A name for logs and status (default: host and process id).
+    public var name: String
+    /// This worker's copy of the dataset; its SHA-256 must match the coordinator's.
+    public var dataFolder: String = DatasetSpec.defaultPath
+    /// Reconnect (say hello again) when the coordinator has been silent this long (seconds).
+    public var coordinatorTimeout: Double = 15
+
+    public init(connect: String, name: String) {
+        self.connect = connect
+        self.name = name
+    }
+}
+
+/// Why a worker stopped.
+public enum WorkerExit: Sendable, Equatable {
+    /// Asked to stop (SIGINT, SIGTERM).
+    case stopped
+    /// The coordinator refused it at handshake; the message says why and what to do.
+    case rejected(String)
+}

@@ -1,0 +1,127 @@
+import ArgumentParser
+import Core
+import Foundation
+import Wire
+
+/// `distembed submit SPEC`: queue an experiment on a running coordinator.
+struct Submit: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Queue an experiment on a running coordinator.")
+
+    @OptionGroup var specOptions: SpecOptions
+    @OptionGroup var endpoint: CoordinatorEndpointOption
+
+    @Flag(help: "Wait until it ends, showing progress, then print its results.")
+    var wait = false
+
+    @Flag(help: "Print data as JSON on the last line of stdout.")
+    var json = false
+
+    func run() throws {
+        guard let data = FileManager.default.contents(atPath: specOptions.spec) else {
+            throw ValidationError("cannot read spec file \(specOptions.spec): check the path")
+        }
+        _ = try specOptions.load()  // refuse a broken spec before it travels
+        let client = try endpoint.client()
+        let reply = try client.request(.submitRequest(SubmitRequest(
+            specJSON: String(decoding: data, as: UTF8.self), overrides: specOptions.overrides)))
+        guard case .submitReply(let submitted) = reply else { throw CLIError("unexpected reply \(reply.name)") }
+        guard wait else {
+            if json { try Console.json(["experimentId": submitted.experimentId]) } else {
+                Console.out(submitted.experimentId)
+            }
+            return
+        }
+        Console.info("submitted \(submitted.experimentId)")
+        let summary = try Watcher(client: client, id: submitted.experimentId).follow()
+        try ResultsOutput.print(client: client, summary: summary, json: json)
+    }
+}
+
+/// `distembed list`.
+struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List the coordinator's experiments, oldest first.")
+    @OptionGroup var endpoint: CoordinatorEndpointOption
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        guard case .listReply(let list) = try endpoint.client().request(.listRequest) else {
+            throw CLIError("unexpected reply")
+        }
+        if json { return try Console.json(list.map(SummaryJSON.init)) }
+        Console.out(SummaryTable.text(list))
+    }
+}
+
+/// `distembed status ID`.
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show one experiment's state and progress.")
+    @Argument(help: "Experiment id, e.g. exp-1.") var id: String
+    @OptionGroup var endpoint: CoordinatorEndpointOption
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        guard case .statusReply(let s) = try endpoint.client().request(.statusRequest(.init(experimentId: id)))
+        else { throw CLIError("unexpected reply") }
+        if json { return try Console.json(SummaryJSON(s)) }
+        Console.out(SummaryTable.text([s]))
+    }
+}
+
+/// `distembed watch ID`.
+struct Watch: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Follow an experiment's progress until it ends.")
+    @Argument(help: "Experiment id.") var id: String
+    @OptionGroup var endpoint: CoordinatorEndpointOption
+
+    func run() throws {
+        ShutdownSignal.install()
+        let summary = try Watcher(client: try endpoint.client(), id: id).follow()
+        Console.out("\(summary.id) \(summary.state)\(summary.message.isEmpty ? "" : ": \(summary.message)")")
+    }
+}
+
+/// `distembed cancel ID`.
+struct Cancel: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Cancel an experiment: a queued one never starts, a running one stops at the next step.")
+    @Argument(help: "Experiment id.") var id: String
+    @OptionGroup var endpoint: CoordinatorEndpointOption
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        guard case .cancelReply(let s) = try endpoint.client().request(.cancelRequest(.init(experimentId: id)))
+        else { throw CLIError("unexpected reply") }
+        if json { return try Console.json(SummaryJSON(s)) }
+        Console.out("\(s.id) \(s.state)")
+    }
+}
+
+/// `distembed results ID`.
+struct Results: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print a finished experiment's results.")
+    @Argument(help: "Experiment id.") var id: String
+    @OptionGroup var endpoint: CoordinatorEndpointOption
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        let client = try endpoint.client()
+        guard case .statusReply(let s) = try client.request(.statusRequest(.init(experimentId: id))) else {
+            throw CLIError("unexpected reply")
+        }
+        try ResultsOutput.print(client: client, summary: s, json: json)
+    }
+}
+
+/// Fetches and prints a finished experiment's results.
+enum ResultsOutput {
+    static func print(client: CoordinatorClient, summary: ExperimentSummary, json: Bool) throws {
+        guard summary.state == .done else {
+            throw CLIError("experiment \(summary.id) is \(summary.state)"
+                + (summary.message.isEmpty ? "" : ": \(summary.message)"))
+        }
+        guard case .resultsReply(let reply) = try client.request(.resultsRequest(.init(experimentId: summary.id)))
+        else { throw CLIError("unexpected reply") }
+        let result = try JSONDecoder().decode(TrainingResult.self, from: Data(reply.resultJSON.utf8))
+        if json { try Console.json(result) } else { Console.out(ResultPrinter.text(result)) }
+    }
+}

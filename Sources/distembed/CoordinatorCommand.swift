@@ -1,0 +1,68 @@
+import ArgumentParser
+import Coordinator
+import Core
+import Foundation
+
+/// `distembed coordinator`: the long-running daemon.
+struct CoordinatorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "coordinator", abstract: "Run the coordinator: queue, store, reducer, optimizer, evaluation.")
+
+    @Option(help: "ZeroMQ endpoint to bind (repeatable), tcp://HOST:PORT or ipc://PATH.")
+    var listen: [String] = ["tcp://127.0.0.1:5555"]
+
+    @Option(help: "Folder of the experiment store (SQLite).")
+    var store = ".distembed"
+
+    @Option(help: "The Fashion-MNIST folder; every worker must hold the same files.")
+    var data = DatasetSpec.defaultPath
+
+    @Option(help: "Seconds between worker heartbeats.")
+    var heartbeatInterval = 1.0
+
+    @Option(help: "Drop a worker silent for this many seconds.")
+    var heartbeatTimeout = 10.0
+
+    @Option(help: "Drop a worker whose step result is this many seconds late.")
+    var resultTimeout = 60.0
+
+    @Option(help: "Most workers connected at once.")
+    var maxWorkers = 256
+
+    @Option(help: "Most experiments queued at once.")
+    var maxQueued = 1000
+
+    @Option(help: ArgumentHelp("Write the bound endpoints to this file once listening.", visibility: .hidden))
+    var readyFile: String?
+
+    @Option(help: ArgumentHelp("Deal chunks at random cut points and in random order (debug).",
+                               visibility: .hidden))
+    var shuffleSeed: UInt64?
+
+    @OptionGroup var logging: LoggingOptions
+
+    func run() throws {
+        logging.bootstrap()
+        ShutdownSignal.install()
+        var options = CoordinatorOptions()
+        options.listen = listen
+        options.storeDirectory = store
+        options.dataFolder = data
+        options.heartbeatInterval = heartbeatInterval
+        options.heartbeatTimeout = heartbeatTimeout
+        options.resultTimeout = resultTimeout
+        options.maxWorkers = maxWorkers
+        options.maxQueued = maxQueued
+        options.shuffleSeed = shuffleSeed
+        let server: CoordinatorServer
+        do {
+            server = try CoordinatorServer(options: options)
+        } catch {
+            throw ValidationError("cannot start the coordinator: \(error)")
+        }
+        if let readyFile {
+            try server.endpoints.joined(separator: "\n").write(toFile: readyFile, atomically: true, encoding: .utf8)
+        }
+        try server.run(until: { ShutdownSignal.isRequested })
+    }
+}

@@ -1,0 +1,100 @@
+import ArgumentParser
+import Core
+import Foundation
+import Wire
+
+/// `distembed run SPEC --workers N`: the one-command path, like `torchrun`. Starts a coordinator and N worker
+/// processes, submits the spec, shows progress, prints the results and stops everything it started.
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Start a coordinator and N local workers, train the spec, print the results, stop them all.")
+
+    @OptionGroup var specOptions: SpecOptions
+
+    @Option(help: "Worker processes to start.")
+    var workers = 2
+
+    @Option(help: "How workers reach the coordinator: ipc (Unix socket) or tcp (loopback).")
+    var transport: String = "ipc"
+
+    @Flag(help: "Print the result as one JSON object on the last line of stdout.")
+    var json = false
+
+    @Option(help: "Write embeddings (.npy), labels and final weights to this folder.")
+    var out: String?
+
+    @Option(help: ArgumentHelp("Coordinator debug: deal chunks at random cut points and order.", visibility: .hidden))
+    var shuffleSeed: UInt64?
+
+    func validate() throws {
+        guard (1...64).contains(workers) else { throw ValidationError("--workers must be in 1...64") }
+        guard LocalCluster.Transport(rawValue: transport) != nil else {
+            throw ValidationError("--transport must be ipc or tcp")
+        }
+    }
+
+    func run() throws {
+        ShutdownSignal.install()
+        let spec = try specOptions.load()
+        guard let specData = FileManager.default.contents(atPath: specOptions.spec) else {
+            throw ValidationError("cannot read spec file \(specOptions.spec)")
+        }
+        let cluster = try LocalCluster(executable: URL(fileURLWithPath: CommandLine.executablePath))
+        defer { cluster.stop() }
+        var extra: [String] = []
+        if let shuffleSeed { extra += ["--shuffle-seed", "\(shuffleSeed)"] }
+        try cluster.startCoordinator(
+            transport: LocalCluster.Transport(rawValue: transport)!, data: spec.dataset.path, extra: extra)
+        try cluster.startWorkers(workers, data: spec.dataset.path)
+        Console.info("coordinator at \(cluster.endpoint), \(workers) worker\(workers == 1 ? "" : "s")")
+
+        let client = try CoordinatorClient(endpoint: cluster.endpoint, timeout: .seconds(30))
+        guard case .submitReply(let submitted) = try client.request(.submitRequest(SubmitRequest(
+            specJSON: String(decoding: specData, as: UTF8.self), overrides: specOptions.overrides)))
+        else { throw CLIError("unexpected reply to submit") }
+
+        var watcher = Watcher(client: client, id: submitted.experimentId)
+        var failure: String?
+        watcher.shouldAbort = {
+            if ShutdownSignal.isRequested { return true }
+            failure = cluster.failedChild()
+            return failure != nil
+        }
+        let summary: ExperimentSummary
+        do {
+            summary = try watcher.follow()
+        } catch {
+            if let failure { throw CLIError(failure) }
+            if ShutdownSignal.isRequested {
+                _ = try? client.request(.cancelRequest(.init(experimentId: submitted.experimentId)))
+                throw ExitCode(130)
+            }
+            throw error
+        }
+        try ResultsOutput.print(client: client, summary: summary, json: json)
+        if let out {
+            try ArtifactsCopy.copy(from: cluster.storeFolder, experiment: submitted.experimentId, to: out)
+        }
+    }
+}
+
+extension CommandLine {
+    /// This executable's absolute path, to start the coordinator and workers from the same build.
+    static var executablePath: String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? arguments[0]
+    }
+}
+
+/// `--out` for `run`: the coordinator keeps each finished experiment's files under `STORE/artifacts/ID/`.
+enum ArtifactsCopy {
+    static func copy(from store: URL, experiment: String, to out: String) throws {
+        let source = store.appendingPathComponent("artifacts").appendingPathComponent(experiment)
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: out, withIntermediateDirectories: true)
+        for name in try fm.contentsOfDirectory(atPath: source.path) {
+            let target = URL(fileURLWithPath: out).appendingPathComponent(name)
+            try? fm.removeItem(at: target)
+            try fm.copyItem(at: source.appendingPathComponent(name), to: target)
+        }
+    }
+}

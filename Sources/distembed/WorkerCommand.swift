@@ -1,0 +1,42 @@
+import ArgumentParser
+import Core
+import Foundation
+import Worker
+
+/// `distembed worker`: one worker process.
+struct WorkerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker", abstract: "Run a worker: computes chunk gradients for the coordinator.")
+
+    @Option(help: "The coordinator's endpoint, tcp://HOST:PORT or ipc://PATH.")
+    var connect: String
+
+    @Option(help: "A name for logs and status (default HOST-PID).")
+    var name: String?
+
+    @Option(help: "This worker's Fashion-MNIST folder; must match the coordinator's.")
+    var data = DatasetSpec.defaultPath
+
+    @OptionGroup var logging: LoggingOptions
+
+    func run() throws {
+        logging.bootstrap()
+        ShutdownSignal.install()
+        let info = ProcessInfo.processInfo
+        var options = WorkerOptions(connect: connect, name: name ?? "\(info.hostName)-\(info.processIdentifier)")
+        options.dataFolder = data
+        let client: WorkerClient
+        do {
+            client = try WorkerClient(options: options)
+        } catch {
+            throw ValidationError("cannot start the worker: \(error)")
+        }
+        switch try client.run(until: { ShutdownSignal.isRequested }) {
+        case .stopped:
+            return
+        case .rejected(let reason):
+            Console.info("error: \(reason)")
+            throw ExitCode(3)
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import Coordinator
+import Testing
+
+@Suite struct SchedulerTests {
+    let key = StepKey(epoch: 0, step: 0, version: 0)
+
+    func ready(_ ids: [WorkerID], options: Scheduler.Options = .init()) -> Scheduler {
+        var s = Scheduler(options: options)
+        s.experimentStarted()
+        for id in ids {
+            s.workerJoined(id, name: "w\(id)", at: 0)
+            _ = s.workerReady(id, at: 0)
+        }
+        return s
+    }
+
+    func runs(_ directives: [Directive]) -> [WorkerID: Range<Int>] {
+        var out: [WorkerID: Range<Int>] = [:]
+        for case .assign(let id, _, let run) in directives { out[id] = run }
+        return out
+    }
+
+    @Test func stepIsCutIntoOneContiguousRunPerWorker() {
+        var s = ready([1, 2, 3])
+        let d = s.beginStep(key, chunkCount: 4, at: 1)
+        #expect(runs(d) == [1: 0..<1, 2: 1..<2, 3: 2..<4])
+        #expect(s.resultArrived(from: 1, key: key, run: 0..<1, at: 2) == (true, []))
+        #expect(s.resultArrived(from: 3, key: key, run: 2..<4, at: 2) == (true, []))
+        #expect(s.resultArrived(from: 2, key: key, run: 1..<2, at: 2) == (true, [.stepComplete(key)]))
+    }
+
+    @Test func moreWorkersThanChunksLeavesSomeIdle() {
+        var s = ready([1, 2, 3, 4, 5])
+        #expect(runs(s.beginStep(key, chunkCount: 2, at: 0)) == [1: 0..<1, 2: 1..<2])
+    }
+
+    @Test func lostWorkersRunGoesToTheNextFreeWorker() {
+        var s = ready([1, 2])
+        _ = s.beginStep(key, chunkCount: 4, at: 0)
+        #expect(s.workerLost(2, at: 1) == [])  // worker 1 is busy: the run waits
+        #expect(s.resultArrived(from: 1, key: key, run: 0..<2, at: 2) == (true, [.assign(1, key, run: 2..<4)]))
+        #expect(s.resultArrived(from: 1, key: key, run: 2..<4, at: 3) == (true, [.stepComplete(key)]))
+        #expect(s.reassignedChunks == 2)
+    }
+
+    @Test func lateResultOfADroppedWorkerIsIgnored() {
+        var s = ready([1, 2], options: .init(heartbeatTimeout: 100, resultTimeout: 5))
+        _ = s.beginStep(key, chunkCount: 2, at: 0)
+        _ = s.resultArrived(from: 1, key: key, run: 0..<1, at: 1)
+        s.heard(from: 1, at: 5.5)
+        let d = s.tick(at: 6)
+        #expect(d.first == .drop(2, reason: "no result for epoch 1 step 1 after 6 s (result timeout 5 s)"))
+        #expect(d.dropFirst().first == .assign(1, key, run: 1..<2))
+        // Worker 2 wakes up and sends its stale result: not counted.
+        #expect(s.resultArrived(from: 2, key: key, run: 1..<2, at: 7).accepted == false)
+        #expect(s.resultArrived(from: 1, key: key, run: 1..<2, at: 7) == (true, [.stepComplete(key)]))
+    }
+
+    @Test func silentWorkerIsDropped() {
+        var s = ready([1, 2], options: .init(heartbeatTimeout: 3, resultTimeout: 100))
+        s.heard(from: 1, at: 4)
+        let d = s.tick(at: 4)
+        #expect(d.count == 1)
+        if case .drop(let id, _) = d.first { #expect(id == 2) } else { Issue.record("expected a drop") }
+        #expect(s.workerIDs == [1])
+    }
+
+    @Test func lastWorkerGoneMeansWaitingThenResume() {
+        var s = ready([1])
+        _ = s.beginStep(key, chunkCount: 3, at: 0)
+        let d = s.workerLost(1, at: 1)
+        #expect(d.count == 1)
+        if case .waiting = d.first {} else { Issue.record("expected waiting, got \(d)") }
+        s.workerJoined(7, name: "late", at: 2)
+        #expect(s.workerReady(7, at: 2) == [.assign(7, key, run: 0..<3)])
+    }
+
+    @Test func wrongStepOrRunIsNotAccepted() {
+        var s = ready([1])
+        _ = s.beginStep(key, chunkCount: 2, at: 0)
+        #expect(s.resultArrived(from: 1, key: StepKey(epoch: 0, step: 1, version: 1), run: 0..<2, at: 1).accepted
+            == false)
+        #expect(s.resultArrived(from: 1, key: key, run: 0..<1, at: 1).accepted == false)
+        #expect(s.resultArrived(from: 9, key: key, run: 0..<2, at: 1).accepted == false)
+        #expect(s.resultArrived(from: 1, key: key, run: 0..<2, at: 1).accepted == true)
+    }
+
+    @Test func shuffledDealingStillCoversEveryChunkOnce() {
+        var s = ready([1, 2, 3], options: .init(shuffleSeed: 42))
+        for step in 0..<20 {
+            let k = StepKey(epoch: 0, step: step, version: UInt64(step))
+            let assigned = runs(s.beginStep(k, chunkCount: 7, at: 0))
+            let covered = assigned.values.sorted { $0.lowerBound < $1.lowerBound }.flatMap { Array($0) }
+            #expect(covered == Array(0..<7))
+            for (id, run) in assigned { _ = s.resultArrived(from: id, key: k, run: run, at: 0) }
+        }
+    }
+}
