@@ -32,7 +32,7 @@ extension CoordinatorServer {
             if run.trainingStarted && elapsed > 0 {
                 s.samplesPerSecond = Double(run.samplesTrained) / elapsed
             }
-            if waitingSince != nil { s.message = "waiting for workers" }
+            if waiting != nil { s.message = "waiting for workers" }
         } else if let last = try store.epochs(id: record.id).last {
             s.epoch = UInt32(last.epoch)
             s.loss = last.loss

@@ -54,8 +54,7 @@ extension CoordinatorServer {
         }
         do {
             let spec = try ExperimentSpec.parse(json: record.specJSON)
-            let limited = try Dataset(
-                folder: options.dataFolder, trainLimit: spec.dataset.trainLimit, testLimit: spec.dataset.testLimit)
+            let limited = dataset.limited(trainLimit: spec.dataset.trainLimit, testLimit: spec.dataset.testLimit)
             let run = try ExperimentRun(
                 id: record.id, spec: spec, specJSON: record.specJSON, dataset: limited, now: now)
             if let checkpoint = try store.checkpoint(id: record.id) {
@@ -107,6 +106,7 @@ extension CoordinatorServer {
     func finish(_ run: ExperimentRun, state: ExperimentState, message: String) {
         scheduler.experimentEnded()
         pendingSetups.removeAll()
+        waiting = nil
         self.run = nil
         do {
             if state == .done {
@@ -140,6 +140,7 @@ extension CoordinatorServer {
         event(id, "state", "failed: \(error)")
         if run?.id == id {
             run = nil
+            waiting = nil
             scheduler.experimentEnded()
         }
     }

@@ -7,6 +7,12 @@ import Wire
 extension CoordinatorServer {
     func workerHello(_ hello: Hello, from peer: PeerID) throws -> WireMessage {
         let label = "\(hello.name)@\(hello.host) pid \(hello.pid)"
+        if hello.protocolVersion != Wire.protocolVersion {
+            logger.warning("refused a worker: protocol version differs", metadata: ["worker": "\(label)"])
+            return .reject(WireError(.versionMismatch, "worker \(label) speaks protocol version "
+                + "\(hello.protocolVersion), the coordinator \(Wire.protocolVersion): run the same distembed release "
+                + "everywhere"))
+        }
         if hello.kernelFingerprint != KernelFingerprint.current {
             logger.warning("refused a worker: kernel fingerprint differs", metadata: ["worker": "\(label)"])
             return .reject(WireError(.fingerprintMismatch, "worker \(label) has kernel fingerprint "
@@ -34,8 +40,10 @@ extension CoordinatorServer {
         scheduler.workerJoined(id, name: hello.name, at: now)
         logger.info("worker joined", metadata: ["worker": "\(label)", "id": "\(id)"])
         if let run {
-            counters.workersJoined += 1
-            event(run.id, "worker", "worker \(hello.name) joined at \(run.key)")
+            if run.trainingStarted {
+                counters.workersJoined += 1
+                event(run.id, "worker", "worker \(hello.name) joined at \(run.key)")
+            }
             sendSetup(to: id, run: run)
         }
         return .welcome(Welcome(workerId: id, heartbeatIntervalMs: UInt32(options.heartbeatInterval * 1000)))
@@ -117,7 +125,7 @@ extension CoordinatorServer {
             switch directive {
             case .assign(let id, let key, let chunks):
                 guard let run, let worker = workers[id], key == run.key else { continue }
-                waitingSince = nil
+                waiting = nil
                 let assignment = WorkAssignment(
                     experimentId: run.id, epoch: UInt32(key.epoch), step: UInt32(key.step),
                     weightsVersion: key.version, chunkBegin: UInt32(chunks.lowerBound),
@@ -132,13 +140,18 @@ extension CoordinatorServer {
             case .stepComplete:
                 completeStep()
             case .waiting(let reason):
-                if waitingSince == nil, let run {
-                    waitingSince = now
-                    logger.warning("waiting for workers", metadata: ["experiment": "\(run.id)"])
-                    event(run.id, "waiting", reason)
-                }
+                if waiting == nil { waiting = Waiting(since: now, reason: reason) }
             }
         }
+    }
+
+    /// Says so, once, when the experiment has waited for workers for more than two seconds (`run` starts its
+    /// workers right after the coordinator, so a shorter wait is normal).
+    func reportWaiting() {
+        guard let run, let w = waiting, !w.reported, now - w.since > 2 else { return }
+        waiting?.reported = true
+        logger.warning("waiting for workers", metadata: ["experiment": "\(run.id)"])
+        event(run.id, "waiting", w.reason)
     }
 
     /// Removes a worker from the tables (the scheduler is told separately).

@@ -24,7 +24,7 @@ public final class CoordinatorServer {
     /// Workers sent the running experiment's setup that have not answered yet.
     var pendingSetups: Set<WorkerID> = []
     var cancelRequested = false
-    var waitingSince: Double?
+    var waiting: Waiting?
     var counters = EventCounters()
     private let clock = ContinuousClock()
     private let origin: ContinuousClock.Instant
@@ -40,6 +40,7 @@ public final class CoordinatorServer {
         self.context = try ZMQContext()
         var socketOptions = SocketOptions()
         socketOptions.sendTimeout = .milliseconds(100)
+        socketOptions.linger = .milliseconds(200)
         self.router = try RouterEndpoint(context: context, bind: options.listen, options: socketOptions)
         self.scheduler = Scheduler(options: .init(
             heartbeatTimeout: options.heartbeatTimeout, resultTimeout: options.resultTimeout,
@@ -74,6 +75,7 @@ public final class CoordinatorServer {
             if now - lastTick >= 0.1 {
                 lastTick = now
                 execute(scheduler.tick(at: now))
+                reportWaiting()
                 if run == nil { startNextExperiment() }
             }
         }
@@ -141,6 +143,13 @@ struct ConnectedWorker {
     var name: String
     var host: String
     var pid: Int32
+}
+
+/// An experiment that cannot go on until a worker is ready.
+struct Waiting {
+    var since: Double
+    var reason: String
+    var reported = false
 }
 
 /// Fault events of the running experiment, reported in its results.

@@ -26,10 +26,12 @@ public final class WorkerClient {
     public init(options: WorkerOptions, logger: Logger = Logger(label: "distembed.worker")) throws {
         self.options = options
         self.logger = logger
-        self.dataset = try Dataset(folder: options.dataFolder, trainLimit: 0, testLimit: 0)
+        // Workers never evaluate: the test images are hashed but not kept.
+        self.dataset = try Dataset(folder: options.dataFolder, testLimit: 0)
         self.context = try ZMQContext()
         var socketOptions = SocketOptions()
         socketOptions.sendTimeout = .seconds(2)
+        socketOptions.linger = .milliseconds(200)
         self.connection = try DealerConnection(context: context, connect: options.connect, options: socketOptions)
         self.origin = clock.now
     }
@@ -69,8 +71,9 @@ public final class WorkerClient {
         try send(.hello(Hello(
             name: options.name, host: info.hostName, pid: info.processIdentifier,
             cores: Int32(info.activeProcessorCount),
+            protocolVersion: options.protocolVersionOverride ?? Wire.protocolVersion,
             datasets: dataset.sha256.map { DatasetDigest(name: $0.name, sha256: $0.digest) },
-            kernelFingerprint: KernelFingerprint.current)))
+            kernelFingerprint: options.fingerprintOverride ?? KernelFingerprint.current)))
     }
 
     private func send(_ message: WireMessage) throws {
@@ -95,6 +98,8 @@ public final class WorkerClient {
         case .goodbye(let goodbye):
             logger.warning("dropped by the coordinator; joining again", metadata: ["reason": "\(goodbye.reason)"])
             try hello()
+        case .error(let error) where workerId == nil && [.versionMismatch, .unauthorized].contains(error.code):
+            return .rejected("the coordinator at \(options.connect) refused this worker: \(error)")
         case .error(let error) where error.code == .notFound && workerId != nil:
             logger.info("the coordinator does not know this worker (restarted?); joining again")
             try hello()
@@ -114,7 +119,7 @@ public final class WorkerClient {
         }
         session = nil
         do {
-            session = try WorkerSession(setup: setup, dataFolder: options.dataFolder, identity: dataset.identity)
+            session = try WorkerSession(setup: setup, train: dataset.train)
             sessionSpec = setup.specJSON
             logger.info("experiment set up", metadata: ["experiment": "\(setup.experimentId)"])
             return SetupAck(experimentId: setup.experimentId)

@@ -10,6 +10,10 @@ public struct WorkerOptions: Sendable {
     public var dataFolder: String = DatasetSpec.defaultPath
     /// Reconnect (say hello again) when the coordinator has been silent this long (seconds).
     public var coordinatorTimeout: Double = 15
+    /// Debug: claim this kernel fingerprint instead of the real one (tests the coordinator's refusal).
+    public var fingerprintOverride: String?
+    /// Debug: claim this protocol version in the hello (tests the coordinator's refusal).
+    public var protocolVersionOverride: UInt32?
 
     public init(connect: String, name: String) {
         self.connect = connect

@@ -12,36 +12,28 @@ final class WorkerSession {
     private let computer: ChunkComputer
     private var order: (epoch: Int, samples: [Int])?
 
-    /// Sets up `setup`'s experiment on the dataset in `dataFolder`, which must be the coordinator's.
-    /// - Throws: ``WireError`` with `.invalidSpec` or `.datasetMismatch`, sent back to the coordinator.
-    init(setup: ExperimentSetup, dataFolder: String, identity: String) throws(WireError) {
+    /// Sets up `setup`'s experiment on this worker's training images (the coordinator checked their digest).
+    /// - Throws: ``WireError`` `.invalidSpec`, sent back to the coordinator.
+    init(setup: ExperimentSetup, train: ImageSet) throws(WireError) {
         let spec: ExperimentSpec
         do {
             spec = try ExperimentSpec.parse(json: setup.specJSON)
         } catch {
             throw WireError(.invalidSpec, "\(error)")
         }
-        let dataset: Dataset
-        do {
-            dataset = try Dataset(folder: dataFolder, trainLimit: spec.dataset.trainLimit, testLimit: 0)
-        } catch {
-            throw WireError(.datasetMismatch, "worker cannot load its dataset: \(error)")
-        }
-        guard dataset.identity == identity else {
-            throw WireError(.datasetMismatch, "the dataset in \(dataFolder) changed since this worker started")
-        }
+        let images = train.prefix(spec.dataset.trainLimit)
         do {
             model = try Model(spec.model)
         } catch {
             throw WireError(.invalidSpec, "\(error)")
         }
-        guard model.inputSize == dataset.train.sampleSize else {
+        guard model.inputSize == images.sampleSize else {
             throw WireError(.invalidSpec, "model input \(spec.model.input) does not fit the dataset's images")
         }
         self.experimentId = setup.experimentId
         self.spec = spec
-        self.schedule = TrainingSchedule(spec: spec, sampleCount: dataset.train.count)
-        self.computer = ChunkComputer(model: model, schedule: schedule, data: dataset.train)
+        self.schedule = TrainingSchedule(spec: spec, sampleCount: images.count)
+        self.computer = ChunkComputer(model: model, schedule: schedule, data: images)
     }
 
     /// The subtree gradients covering the assignment's chunks, with their statistics.

@@ -17,6 +17,12 @@ struct WorkerCommand: ParsableCommand {
     @Option(help: "This worker's Fashion-MNIST folder; must match the coordinator's.")
     var data = DatasetSpec.defaultPath
 
+    @Option(help: ArgumentHelp("Claim this kernel fingerprint (debug).", visibility: .hidden))
+    var debugFingerprint: String?
+
+    @Option(help: ArgumentHelp("Claim this protocol version in the hello (debug).", visibility: .hidden))
+    var debugProtocolVersion: UInt32?
+
     @OptionGroup var logging: LoggingOptions
 
     func run() throws {
@@ -25,6 +31,8 @@ struct WorkerCommand: ParsableCommand {
         let info = ProcessInfo.processInfo
         var options = WorkerOptions(connect: connect, name: name ?? "\(info.hostName)-\(info.processIdentifier)")
         options.dataFolder = data
+        options.fingerprintOverride = debugFingerprint
+        options.protocolVersionOverride = debugProtocolVersion
         let client: WorkerClient
         do {
             client = try WorkerClient(options: options)

@@ -268,8 +268,8 @@ private func expectStoreError(
         do {
             let store = try ExperimentStore(directory: folder)
             for index in 0..<20 {
-                let id = try store.insertExperiment(name: "short", specJSON: String(repeating: "s", count: 900), at: 1)
-                    .id
+                let spec = String(repeating: "s", count: 900)
+                let id = try store.insertExperiment(name: "short", specJSON: spec, at: 1).id
                 try store.markRunning(id: id, at: 2)
                 for epoch in 0..<2 {
                     try store.appendEpoch(id: id, StoredEpoch(epoch: epoch, loss: 0.5, accuracy: 0.8, seconds: 1.5))

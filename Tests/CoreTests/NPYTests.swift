@@ -36,8 +36,8 @@ struct NPYTests {
         // np.save writes a 118-byte header here: the dict, 21 - len("2") spaces of growth room, padding to 128.
         let dict = header("<f4", "(2, 3)")
         let expectedHeader = dict + String(repeating: " ", count: 117 - dict.utf8.count) + "\n"
-        let expected = [0x93] + Array("NUMPY".utf8) + [1, 0, 118, 0] + Array(expectedHeader.utf8)
-            + bytes(values.map(\.bitPattern))
+        let prefix: [UInt8] = [0x93] + Array("NUMPY".utf8) + [1, 0, 118, 0]
+        let expected = prefix + Array(expectedHeader.utf8) + bytes(values.map(\.bitPattern))
         #expect([UInt8](encoded) == expected)
         #expect(encoded.count == 128 + 24)
     }

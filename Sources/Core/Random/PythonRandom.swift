@@ -1,7 +1,7 @@
 /// CPython 3's `random` module: the MT19937 Mersenne Twister with CPython's seeding and integer draws.
 ///
 /// After `PythonRandom(seed: s)`, the calls `getrandbits`, `randbelow`, `randrange` and `randint` return the same
-/// numbers, in the same order, as `random.seed(s)` followed by the same calls on CPython 3.2 or later
+/// numbers, in the same order, as `random.seed(s)` followed by the same calls on CPython 3.9 or later
 /// (`random.getrandbits`, `random._randbelow`, `random.randrange`, `random.randint`). Integer draws use CPython's
 /// rejection sampling over `getrandbits(n.bit_length())`, so a draw may consume more than one 32-bit output.
 ///

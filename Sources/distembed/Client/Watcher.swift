@@ -7,7 +7,7 @@ import Wire
 struct Watcher {
     let client: CoordinatorClient
     let id: String
-    var interval: Duration = .milliseconds(200)
+    var interval: Duration = .milliseconds(100)
     /// Called between polls; return true to stop following (e.g. a child process died).
     var shouldAbort: () -> Bool = { ShutdownSignal.isRequested }
 
