@@ -8,7 +8,7 @@ import Testing
 
     @Test(arguments: [
         // (contrastive before, after, triplet before, after, answer)
-        (0.1603, 0.1600, 0.3183, 0.1004, ExerciseAnswer.a),  // only triplet drops; contrastive in the 4th decimal
+        (0.1603, 0.1600, 0.3183, 0.2004, ExerciseAnswer.a),  // only triplet drops; contrastive in the 4th decimal
         (0.3183, 0.1004, 0.1603, 0.0673, .b),                // triplet below contrastive, both drop
         (0.3183, 0.2000, 0.1603, 0.1600, .d),                // only contrastive drops; triplet in the 4th decimal
         (0.1603, 0.1603, 0.3183, 0.1004, .none),             // contrastive did not drop at all
@@ -22,8 +22,8 @@ import Testing
 
     @Test func valuesAreRoundedToFourDecimalsFirst() {
         // 0.16036 → 0.1604 and 0.15044 → 0.1504: a drop of 0.0100 once rounded (0.00992 before).
-        #expect(ExerciseAnswer.of(contrastive: (0.16036, 0.15044), triplet: (0.3183, 0.1004)) == .c)
+        #expect(ExerciseAnswer.of(contrastive: (0.16036, 0.15044), triplet: (0.3183, 0.2004)) == .c)
         // 0.16034 → 0.1603 and 0.15046 → 0.1505: 0.0098 once rounded.
-        #expect(ExerciseAnswer.of(contrastive: (0.16034, 0.15046), triplet: (0.3183, 0.1004)) == .none)
+        #expect(ExerciseAnswer.of(contrastive: (0.16034, 0.15046), triplet: (0.3183, 0.2004)) == .none)
     }
 }
