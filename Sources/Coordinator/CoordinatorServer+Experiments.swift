@@ -99,7 +99,7 @@ extension CoordinatorServer {
         } else if run.finished {
             finish(run, state: .done, message: "done")
         } else {
-            execute(scheduler.beginStep(run.key, chunkCount: run.chunkCount, at: now))
+            beginStep(run)
         }
     }
 
@@ -116,6 +116,7 @@ extension CoordinatorServer {
                 result.events = TrainingEvents(
                     workersLost: counters.workersLost, workersJoined: counters.workersJoined,
                     reassignedChunks: scheduler.reassignedChunks, resumes: counters.resumes)
+                result.stepTimings = run.timings
                 let json = try String(decoding: ResultJSON.encoder.encode(result), as: UTF8.self)
                 try store.finish(id: run.id, state: .done, at: now, error: nil, resultJSON: json,
                                  weights: run.weights, weightsSha256: result.weightsSha256)

@@ -92,6 +92,12 @@ extension CoordinatorServer {
     func beginFirstStepIfReady() {
         guard let run, !run.trainingStarted, pendingSetups.isEmpty, scheduler.readyCount > 0 else { return }
         run.markTrainingStarted(now: now)
+        beginStep(run)
+    }
+
+    /// Deals the run's next step.
+    func beginStep(_ run: ExperimentRun) {
+        run.stepDealt(now: now, workers: scheduler.readyCount)
         execute(scheduler.beginStep(run.key, chunkCount: run.chunkCount, at: now))
     }
 

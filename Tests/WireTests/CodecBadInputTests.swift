@@ -64,8 +64,9 @@ struct CodecBadInputTests {
     @Test("a message over the size limit")
     func tooLarge() {
         let codec = Codec(maxMessageSize: 1000)
+        let tensor = Tensor([Float](repeating: 0, count: 300))
         let bytes = Codec().encode(
-            Envelope(requestId: 1, message: .weights(Weights(experimentId: "", version: 0, tensor: Tensor([Float](repeating: 0, count: 300))))))
+            Envelope(requestId: 1, message: .weights(Weights(experimentId: "", version: 0, tensor: tensor))))
         #expect(decodeError(bytes, codec: codec) == .tooLarge(size: bytes.count, limit: 1000))
     }
 

@@ -68,7 +68,10 @@ struct TransportTests {
 
     @Test("a request nobody answers times out instead of blocking")
     func requestTimesOut() throws {
-        let connection = try DealerConnection(context: ZMQContext(), connect: TestServer.ipcEndpoint())
+        var options = SocketOptions()
+        options.linger = .zero
+        let endpoint = TestServer.ipcEndpoint()
+        let connection = try DealerConnection(context: ZMQContext(), connect: endpoint, options: options)
         let start = ContinuousClock.now
         let error = try #require(throws: ZMQError.self) {
             try connection.request(.listRequest, timeout: .milliseconds(200))
@@ -138,7 +141,8 @@ struct TransportTests {
         options.maxMessageSize = 1000
         let context = try ZMQContext()
         let connection = try DealerConnection(context: context, connect: TestServer.ipcEndpoint(), options: options)
-        let message = WireMessage.weights(Weights(experimentId: "", version: 0, tensor: Tensor([Float](repeating: 1, count: 300))))
+        let tensor = Tensor([Float](repeating: 1, count: 300))
+        let message = WireMessage.weights(Weights(experimentId: "", version: 0, tensor: tensor))
         let error = try #require(throws: WireError.self) { try connection.send(message) }
         #expect(error.code == .tooLarge)
     }

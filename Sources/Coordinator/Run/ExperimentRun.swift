@@ -26,6 +26,11 @@ final class ExperimentRun {
     private var epochStarted: Double
     let startedAt: Double
     private(set) var computeSeconds = 0.0
+    private(set) var timings = StepTimings()
+    private var stepDealtAt = 0.0
+    private var stepCompute = 0.0
+    /// The most workers that trained this run at once.
+    private(set) var peakWorkers = 0
 
     init(id: String, spec: ExperimentSpec, specJSON: String, dataset: Dataset, now: Double) throws {
         self.id = id
@@ -96,6 +101,7 @@ final class ExperimentRun {
             lossSum: result.lossSum, correct: Int(result.correctCount), count: Int(result.sampleCount))
         samplesTrained += Int(result.sampleCount)
         computeSeconds += result.computeSeconds
+        stepCompute = max(stepCompute, result.computeSeconds)
     }
 
     /// Whether the first step has been dealt.
@@ -139,8 +145,16 @@ final class ExperimentRun {
         metrics = stored
     }
 
+    /// The step's work went out to `workers` workers at `now`.
+    func stepDealt(now: Double, workers: Int) {
+        stepDealtAt = now
+        stepCompute = 0
+        peakWorkers = max(peakWorkers, workers)
+    }
+
     /// Completes the tree, steps Adam, advances. Returns the epoch's metrics when the step ended an epoch.
     func completeStep(now: Double) -> EpochMetrics? {
+        let started = DispatchTime.now().uptimeNanoseconds
         let tree = ChunkTree(chunkCount: chunkCount)
         let count = model.parameterCount
         gradient.withUnsafeMutableBufferPointer { out in
@@ -152,7 +166,14 @@ final class ExperimentRun {
         }
         received.removeAll(keepingCapacity: true)
         MeanGradient.divide(&gradient, by: schedule.batch(step).count)
+        let reduced = DispatchTime.now().uptimeNanoseconds
         gradient.withUnsafeBufferPointer { optimizer.update(&weights, gradient: $0.baseAddress!) }
+        let stepped = DispatchTime.now().uptimeNanoseconds
+        timings.steps += 1
+        timings.reduce += Double(reduced - started) / 1e9
+        timings.optimizer += Double(stepped - reduced) / 1e9
+        timings.compute += stepCompute
+        timings.wall += now - stepDealtAt + Double(stepped - started) / 1e9
         step += 1
         guard step == schedule.stepsPerEpoch else { return nil }
         let m = EpochMetrics(
@@ -184,7 +205,7 @@ final class ExperimentRun {
             name: spec.name, seed: spec.seed, epochs: metrics, testAccuracy: testAccuracy, trainSeconds: seconds,
             samplesPerSecond: Double(schedule.sampleCount * schedule.epochs) / seconds,
             weightsSha256: WeightsHash.sha256(weights), parameterCount: model.parameterCount,
-            steps: schedule.totalSteps, losses: losses, workers: workers)
+            steps: schedule.totalSteps, losses: losses, workers: max(workers, peakWorkers))
         let artifacts = ExperimentArtifacts(
             before: embeddingsBefore, after: after, labels: labels, width: width, weights: weights)
         return (result, artifacts)

@@ -31,7 +31,7 @@ public struct StoreError: Error, CustomStringConvertible, Sendable, Equatable {
     public var hint: String?
 
     /// Creates an error from its parts.
-    public init(code: Code, operation: String, experimentId: String? = nil, message: String, hint: String? = nil) {
+    init(code: Code, operation: String, experimentId: String? = nil, message: String, hint: String? = nil) {
         self.code = code
         self.operation = operation
         self.experimentId = experimentId

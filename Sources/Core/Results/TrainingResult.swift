@@ -15,6 +15,8 @@ public struct TrainingResult: Codable, Sendable, Equatable {
     public var workers: Int?
     /// Faults the run survived; absent for `train --local`.
     public var events: TrainingEvents?
+    /// Where the coordinator's step time went; absent for `train --local`.
+    public var stepTimings: StepTimings?
 
     public init(
         name: String, seed: UInt64, epochs: [EpochMetrics], testAccuracy: Double?, trainSeconds: Double,
@@ -87,5 +89,42 @@ public struct TrainingEvents: Codable, Sendable, Equatable {
         self.workersJoined = workersJoined
         self.reassignedChunks = reassignedChunks
         self.resumes = resumes
+    }
+}
+
+/// Totals over a run's steps, in seconds, as the coordinator measured them: `compute` is the slowest worker's
+/// gradient time in each step (the critical path), `reduce` completing the chunk tree, `optimizer` the Adam step,
+/// and `other` the rest of the step's wall time (messages, copies, waiting for results).
+public struct StepTimings: Codable, Sendable, Equatable {
+    public var steps = 0
+    public var wall = 0.0
+    public var compute = 0.0
+    public var reduce = 0.0
+    public var optimizer = 0.0
+    public var other: Double { max(0, wall - compute - reduce - optimizer) }
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case steps, wall, compute, reduce, optimizer, other
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        steps = try c.decode(Int.self, forKey: .steps)
+        wall = try c.decode(Double.self, forKey: .wall)
+        compute = try c.decode(Double.self, forKey: .compute)
+        reduce = try c.decode(Double.self, forKey: .reduce)
+        optimizer = try c.decode(Double.self, forKey: .optimizer)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(steps, forKey: .steps)
+        try c.encode(wall, forKey: .wall)
+        try c.encode(compute, forKey: .compute)
+        try c.encode(reduce, forKey: .reduce)
+        try c.encode(optimizer, forKey: .optimizer)
+        try c.encode(other, forKey: .other)
     }
 }

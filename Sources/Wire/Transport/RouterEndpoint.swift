@@ -50,7 +50,8 @@ public final class RouterEndpoint {
 
     /// Waits up to `timeout` for the next message; nil when none arrived.
     ///
-    /// - Throws: ``ZMQError`` only for socket failures; bad input comes back as ``Inbound/invalid(peer:requestId:error:)``.
+    /// - Throws: ``ZMQError`` only for socket failures; bad input comes back as
+    ///   ``Inbound/invalid(peer:requestId:error:)``.
     public func receive(timeout: Duration) throws(ZMQError) -> Inbound? {
         guard let frames = try socket.receive(timeout: timeout) else { return nil }
         let peer = PeerID(frames[0].bytes)

@@ -93,7 +93,9 @@ public final class ZMQSocket {
     }
 
     /// Sends `prefix` frames, then one frame of `size` bytes written in place by `fill` (no intermediate copy).
-    func send(prefix: [[UInt8]], size: Int, immediately: Bool, fill: (UnsafeMutableRawPointer) -> Void) throws(ZMQError) {
+    func send(
+        prefix: [[UInt8]], size: Int, immediately: Bool, fill: (UnsafeMutableRawPointer) -> Void
+    ) throws(ZMQError) {
         let flags = immediately ? ZMQ_DONTWAIT : 0
         for frame in prefix {
             try ZMQError.check("send") {
@@ -148,7 +150,8 @@ public final class ZMQSocket {
 
     private static func describe(_ operation: String, _ endpoint: String) -> String {
         let known = ["tcp://", "ipc://", "inproc://"].contains { endpoint.hasPrefix($0) }
-        return known ? "\(operation) \(endpoint)" : "\(operation) \(endpoint) (endpoints are tcp://HOST:PORT or ipc:///PATH)"
+        let hint = known ? "" : " (endpoints are tcp://HOST:PORT or ipc:///PATH)"
+        return "\(operation) \(endpoint)\(hint)"
     }
 
     private static func apply(_ options: SocketOptions, kind: Kind, to handle: UnsafeMutableRawPointer)

@@ -55,11 +55,12 @@ final class TestServer: Sendable {
         self.endpoint = try bound.get()
     }
 
-    /// Stops the server and returns what it counted and logged.
+    /// Stops the server (again is fine) and returns what it counted and logged.
     @discardableResult
     func stop() -> (handled: Int, rejected: Int, log: [String]) {
         context.shutdown()
         finished.wait()
+        finished.signal()
         return record.snapshot
     }
 
