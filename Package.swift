@@ -31,13 +31,15 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CZeroMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"])]),
         .systemLibrary(name: "CProtobufC", pkgConfig: "libprotobuf-c", providers: [.apt(["libprotobuf-c-dev"])]),
+        // glibc's <malloc.h>, for mallopt.
+        .systemLibrary(name: "CSystem"),
         // The protoc-c output for Sources/Wire/Proto/distembed.proto (regenerate with scripts/gen-proto.sh).
         .target(name: "CDistEmbedProto", dependencies: ["CProtobufC"]),
 
         .target(
             name: "Core",
             dependencies: [
-                "CZlib", "COpenBLAS",
+                "CZlib", "COpenBLAS", "CSystem",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: simdSwiftSettings

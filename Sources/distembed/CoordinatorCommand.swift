@@ -43,6 +43,7 @@ struct CoordinatorCommand: ParsableCommand {
 
     func run() throws {
         logging.bootstrap()
+        MemoryTuning.keepLargeBuffersInHeap()
         ShutdownSignal.install()
         var options = CoordinatorOptions()
         options.listen = listen

@@ -27,6 +27,7 @@ struct WorkerCommand: ParsableCommand {
 
     func run() throws {
         logging.bootstrap()
+        MemoryTuning.keepLargeBuffersInHeap()
         ShutdownSignal.install()
         let info = ProcessInfo.processInfo
         var options = WorkerOptions(connect: connect, name: name ?? "\(info.hostName)-\(info.processIdentifier)")

@@ -30,15 +30,7 @@ public final class DealerConnection {
     @discardableResult
     public func send(_ message: WireMessage, requestId: UInt64? = nil) throws -> UInt64 {
         let id = requestId ?? takeRequestId()
-        let limit = socket.options.maxMessageSize
-        let result: Result<Void, any Error> = codec.withPacked(Envelope(requestId: id, message: message)) {
-            size, pack in
-            guard size <= limit else { return .failure(WireError.tooLarge(size: size, limit: limit)) }
-            return Result { () throws(ZMQError) in
-                try socket.send(prefix: [], size: size, immediately: false, fill: pack)
-            }.mapError { $0 }
-        }
-        try result.get()
+        try socket.send(Envelope(requestId: id, message: message), prefix: [], codec: codec, immediately: false)
         return id
     }
 

@@ -80,13 +80,6 @@ public final class RouterEndpoint {
 
     /// Sends a prepared envelope to `peer` (see ``send(_:requestId:to:)``).
     public func send(_ envelope: Envelope, to peer: PeerID) throws {
-        let limit = socket.options.maxMessageSize
-        let result: Result<Void, any Error> = codec.withPacked(envelope) { size, pack in
-            guard size <= limit else { return .failure(WireError.tooLarge(size: size, limit: limit)) }
-            return Result { () throws(ZMQError) in
-                try socket.send(prefix: [peer.bytes], size: size, immediately: true, fill: pack)
-            }.mapError { $0 }
-        }
-        try result.get()
+        try socket.send(envelope, prefix: [peer.bytes], codec: codec, immediately: true)
     }
 }

@@ -33,7 +33,8 @@ final class CoordinatorClient {
         } catch let error as WireError {
             throw CLIError("\(error.message)")
         } catch let error as ZMQError where error.isTimeout {
-            throw CLIError("no answer from the coordinator at \(endpoint) within \(timeout): is it running? "
+            let waited = timeout ?? self.timeout
+            throw CLIError("no answer from the coordinator at \(endpoint) within \(waited): is it running? "
                 + "(start one with `distembed coordinator`, or pass --coordinator)")
         }
     }

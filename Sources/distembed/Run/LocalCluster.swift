@@ -87,7 +87,9 @@ final class LocalCluster {
         p.executableURL = executable
         p.arguments = arguments
         let logURL = folder.appendingPathComponent(log)
-        FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        guard FileManager.default.createFile(atPath: logURL.path, contents: nil) else {
+            throw CLIError("cannot create the log file \(logURL.path)")
+        }
         let handle = try FileHandle(forWritingTo: logURL)
         p.standardOutput = handle
         p.standardError = handle
