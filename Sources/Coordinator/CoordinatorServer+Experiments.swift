@@ -81,14 +81,23 @@ extension CoordinatorServer {
     /// Reduces the step, steps Adam, and deals the next step (or finishes).
     func completeStep() {
         guard let run else { return }
-        if let metrics = run.completeStep(now: now) {
-            do {
+        let metrics = run.completeStep(now: now)
+        do {
+            if let metrics {
                 try store.appendEpoch(id: run.id, StoredEpoch(
                     epoch: metrics.epoch, loss: metrics.loss, accuracy: metrics.accuracy, seconds: metrics.seconds))
-                try store.saveCheckpoint(id: run.id, run.checkpoint(now: now))
-            } catch {
-                logger.error("cannot write the epoch", metadata: ["experiment": "\(run.id)", "error": "\(error)"])
             }
+            let every = run.spec.checkpoint.everySteps
+            if !run.finished && (metrics != nil || (every > 0 && run.completedSteps % every == 0)) {
+                let started = DispatchTime.now().uptimeNanoseconds
+                try store.saveCheckpoint(id: run.id, run.checkpoint(now: now))
+                counters.checkpoints += 1
+                counters.checkpointSeconds += Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+            }
+        } catch {
+            logger.error("cannot write progress", metadata: ["experiment": "\(run.id)", "error": "\(error)"])
+        }
+        if let metrics {
             event(run.id, "epoch", EpochLine.text(metrics, of: run.schedule.epochs))
             logger.info("epoch done", metadata: [
                 "experiment": "\(run.id)", "epoch": "\(metrics.epoch)", "loss": "\(metrics.loss)",
@@ -115,7 +124,8 @@ extension CoordinatorServer {
                     .appendingPathComponent("artifacts").appendingPathComponent(run.id).path)
                 result.events = TrainingEvents(
                     workersLost: counters.workersLost, workersJoined: counters.workersJoined,
-                    reassignedChunks: scheduler.reassignedChunks, resumes: counters.resumes)
+                    reassignedChunks: scheduler.reassignedChunks, resumes: counters.resumes,
+                    checkpoints: counters.checkpoints, checkpointSeconds: counters.checkpointSeconds)
                 result.stepTimings = run.timings
                 let json = try String(decoding: ResultJSON.encoder.encode(result), as: UTF8.self)
                 try store.finish(id: run.id, state: .done, at: now, error: nil, resultJSON: json,

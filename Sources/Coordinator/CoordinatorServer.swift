@@ -157,4 +157,6 @@ struct EventCounters {
     var workersLost = 0
     var workersJoined = 0
     var resumes = 0
+    var checkpoints = 0
+    var checkpointSeconds = 0.0
 }

@@ -19,7 +19,7 @@ enum ResultPrinter {
             lines.append(String(format: "triplet        before %.4f, after %.4f", l.triplet.before, l.triplet.after))
         }
         if let answer = r.exerciseAnswer { lines.append("exercise 4     answer (\(answer.rawValue))") }
-        if let e = r.events, e != TrainingEvents() {
+        if let e = r.events, e.workersLost + e.workersJoined + e.reassignedChunks + e.resumes > 0 {
             lines.append("events         \(e.workersLost) workers lost, \(e.workersJoined) joined, "
                 + "\(e.reassignedChunks) chunks reassigned, \(e.resumes) resumes")
         }

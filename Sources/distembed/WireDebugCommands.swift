@@ -1,4 +1,5 @@
 import ArgumentParser
+import Core
 import Dispatch
 import Foundation
 import Wire
@@ -20,6 +21,7 @@ struct WireEchoCommand: ParsableCommand {
     var maxMessageSize = Wire.defaultMaxMessageSize
 
     func run() throws {
+        MemoryTuning.keepLargeBuffersInHeap()
         let context = try ZMQContext()
         let signals = stopOnSignals(context)
         defer { signals.forEach { $0.cancel() } }
@@ -75,6 +77,7 @@ struct WireBenchCommand: ParsableCommand {
     }
 
     func run() throws {
+        MemoryTuning.keepLargeBuffersInHeap()
         let context = try ZMQContext()
         let connection = try DealerConnection(context: context, connect: connect)
         let verified = try verifyEchoes(connection)

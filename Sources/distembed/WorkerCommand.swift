@@ -17,6 +17,9 @@ struct WorkerCommand: ParsableCommand {
     @Option(help: "This worker's Fashion-MNIST folder; must match the coordinator's.")
     var data = DatasetSpec.defaultPath
 
+    @Option(help: "Say hello again when the coordinator has been silent this many seconds.")
+    var coordinatorTimeout = 15.0
+
     @Option(help: ArgumentHelp("Claim this kernel fingerprint (debug).", visibility: .hidden))
     var debugFingerprint: String?
 
@@ -32,6 +35,7 @@ struct WorkerCommand: ParsableCommand {
         let info = ProcessInfo.processInfo
         var options = WorkerOptions(connect: connect, name: name ?? "\(info.hostName)-\(info.processIdentifier)")
         options.dataFolder = data
+        options.coordinatorTimeout = coordinatorTimeout
         options.fingerprintOverride = debugFingerprint
         options.protocolVersionOverride = debugProtocolVersion
         let client: WorkerClient

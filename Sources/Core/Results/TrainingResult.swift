@@ -83,12 +83,18 @@ public struct TrainingEvents: Codable, Sendable, Equatable {
     public var workersJoined = 0
     public var reassignedChunks = 0
     public var resumes = 0
+    /// Checkpoints written, and the seconds spent writing them.
+    public var checkpoints = 0
+    public var checkpointSeconds = 0.0
 
-    public init(workersLost: Int = 0, workersJoined: Int = 0, reassignedChunks: Int = 0, resumes: Int = 0) {
+    public init(workersLost: Int = 0, workersJoined: Int = 0, reassignedChunks: Int = 0, resumes: Int = 0,
+                checkpoints: Int = 0, checkpointSeconds: Double = 0) {
         self.workersLost = workersLost
         self.workersJoined = workersJoined
         self.reassignedChunks = reassignedChunks
         self.resumes = resumes
+        self.checkpoints = checkpoints
+        self.checkpointSeconds = checkpointSeconds
     }
 }
 

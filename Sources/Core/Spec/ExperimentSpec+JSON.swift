@@ -85,12 +85,15 @@ extension ExperimentSpec {
         var d = JSONFields(root.raw("determinism") ?? [String: Any](), path: "determinism", problems: &problems)
         let determinism = DeterminismSpec(chunkSize: d.int("chunkSize", default: DeterminismSpec.defaultChunkSize)!)
         d.finish(into: &problems)
+        var c = JSONFields(root.raw("checkpoint") ?? [String: Any](), path: "checkpoint", problems: &problems)
+        let checkpoint = CheckpointSpec(everySteps: c.int("everySteps", default: 0)!)
+        c.finish(into: &problems)
         root.finish(into: &problems)
 
         let spec = ExperimentSpec(
             name: name, seed: UInt64(bitPattern: Int64(seed)), dataset: dataset,
             model: ModelSpec(input: input, layers: layers), training: training, evaluation: evaluation,
-            determinism: determinism)
+            determinism: determinism, checkpoint: checkpoint)
         problems.append(contentsOf: SpecValidation.problems(in: spec))
         if !problems.isEmpty { throw SpecError(problems: problems) }
         return spec

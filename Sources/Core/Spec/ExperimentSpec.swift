@@ -8,6 +8,13 @@ public struct ExperimentSpec: Sendable, Equatable {
     public var training: TrainingSpec
     public var evaluation: EvaluationSpec
     public var determinism: DeterminismSpec
+    public var checkpoint: CheckpointSpec
+}
+
+/// When the coordinator writes a checkpoint: at every epoch end, and every `everySteps` steps if that is set.
+public struct CheckpointSpec: Sendable, Equatable {
+    /// 0: only at epoch ends.
+    public var everySteps: Int
 }
 
 /// Where the IDX files are and how much of them a run uses.

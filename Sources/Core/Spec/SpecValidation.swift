@@ -23,6 +23,7 @@ enum SpecValidation {
         check(spec.evaluation.samples <= spec.dataset.trainLimit || spec.evaluation.samples <= 60_000,
               "evaluation.samples", "must not exceed the training set")
         check(spec.evaluation.margin > 0, "evaluation.margin", "must be positive")
+        check(spec.checkpoint.everySteps >= 0, "checkpoint.everySteps", "must not be negative (0: epoch ends only)")
         check((1...4096).contains(spec.determinism.chunkSize), "determinism.chunkSize", "must be in 1...4096")
         check(spec.model.input.count == 3 && spec.model.input.allSatisfy { (1...4096).contains($0) }, "model.input",
               "must be [height, width, channels], each in 1...4096")

@@ -1,0 +1,123 @@
+import Foundation
+import Testing
+
+/// Faults with real processes: a killed worker, a stopped worker, workers joining late, a killed coordinator.
+/// Every run must end with the weights of an undisturbed run.
+@Suite(.serialized) struct FaultTests {
+    static let spec = DistributedTrainingTests.spec
+    /// 63 steps an epoch, 378 in all: long enough to hit mid-run from the outside.
+    static let overrides = ["--set", "dataset.trainLimit=2000", "--set", "training.epochs=6", "--set",
+                            "dataset.testLimit=200"]
+    static let coordinatorOptions = ["--heartbeat-interval", "0.2", "--heartbeat-timeout", "1.5",
+                                     "--result-timeout", "3"]
+    static let workerOptions = ["--coordinator-timeout", "2"]
+
+    static let undisturbed: Result<String, Error> = Result {
+        try DistributedTrainingTests.hash(["train", spec, "--local", "--json"] + overrides)
+    }
+
+    func submit(_ cluster: TestCluster) throws -> String {
+        let out = try Binary.run(["submit", Self.spec, "--coordinator", cluster.endpoint, "--json"] + Self.overrides)
+        #expect(out.status == 0, "\(out.stderr)")
+        return try #require(Binary.json(out)["experimentId"] as? String)
+    }
+
+    func status(_ cluster: TestCluster, _ id: String) throws -> [String: Any] {
+        let out = try Binary.run(["status", id, "--coordinator", cluster.endpoint, "--json"])
+        guard out.status == 0 else { return [:] }
+        return try Binary.json(out)
+    }
+
+    /// Steps completed so far (0 until the coordinator answers).
+    func progress(_ s: [String: Any]) -> Int {
+        let epoch = s["epoch"] as? Int ?? 0
+        return epoch * (s["stepsPerEpoch"] as? Int ?? 0) + (s["step"] as? Int ?? 0)
+    }
+
+    func waitFor(_ cluster: TestCluster, _ id: String, timeout: Double = 120, until: ([String: Any]) -> Bool) throws
+        -> [String: Any]
+    {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            let s = try status(cluster, id)
+            if until(s) { return s }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        throw TestClusterError(message: "timed out waiting on \(id):\n\(cluster.log("coordinator").suffix(3000))")
+    }
+
+    func finishedResult(_ cluster: TestCluster, _ id: String) throws -> [String: Any] {
+        let final = try waitFor(cluster, id) { ["done", "failed", "cancelled"].contains($0["state"] as? String ?? "") }
+        #expect(final["state"] as? String == "done", "\(final)")
+        let out = try Binary.run(["results", id, "--coordinator", cluster.endpoint, "--json"])
+        #expect(out.status == 0, "\(out.stderr)")
+        return try Binary.json(out)
+    }
+
+    @Test func killedWorkerLosesNothing() throws {
+        let expected = try Self.undisturbed.get()
+        let cluster = try TestCluster()
+        try cluster.startCoordinator(extra: Self.coordinatorOptions)
+        let victims = try (1...3).map { try cluster.startWorker("w\($0)", extra: Self.workerOptions) }
+        let id = try submit(cluster)
+        let at = Int.random(in: 20...150)
+        _ = try waitFor(cluster, id) { progress($0) >= at }
+        kill(victims[1].processIdentifier, SIGKILL)
+        let result = try finishedResult(cluster, id)
+        #expect(result["weightsSha256"] as? String == expected, "killed at step ≥ \(at)")
+        let events = try #require(result["events"] as? [String: Any])
+        #expect(events["workersLost"] as? Int == 1)
+    }
+
+    @Test func stoppedWorkerIsDroppedAndItsLateResultIgnored() throws {
+        let expected = try Self.undisturbed.get()
+        let cluster = try TestCluster()
+        try cluster.startCoordinator(extra: Self.coordinatorOptions)
+        let sleeper = try cluster.startWorker("sleeper", extra: Self.workerOptions)
+        try cluster.startWorker("steady", extra: Self.workerOptions)
+        let id = try submit(cluster)
+        _ = try waitFor(cluster, id) { progress($0) >= 30 }
+        kill(sleeper.processIdentifier, SIGSTOP)
+        Thread.sleep(forTimeInterval: 3.5)  // past the heartbeat and result timeouts
+        kill(sleeper.processIdentifier, SIGCONT)
+        let result = try finishedResult(cluster, id)
+        #expect(result["weightsSha256"] as? String == expected)
+        let events = try #require(result["events"] as? [String: Any])
+        #expect((events["workersLost"] as? Int ?? 0) >= 1)
+        #expect(cluster.log("coordinator").contains("worker dropped"))
+    }
+
+    @Test func workersJoiningMidRunChangeNothing() throws {
+        let expected = try Self.undisturbed.get()
+        let cluster = try TestCluster()
+        try cluster.startCoordinator(extra: Self.coordinatorOptions)
+        try cluster.startWorker("first", extra: Self.workerOptions)
+        let id = try submit(cluster)
+        _ = try waitFor(cluster, id) { progress($0) >= 20 }
+        try cluster.startWorker("second", extra: Self.workerOptions)
+        try cluster.startWorker("third", extra: Self.workerOptions)
+        let result = try finishedResult(cluster, id)
+        #expect(result["weightsSha256"] as? String == expected)
+        let events = try #require(result["events"] as? [String: Any])
+        #expect(events["workersJoined"] as? Int == 2)
+    }
+
+    @Test func killedCoordinatorResumesFromItsCheckpoint() throws {
+        let expected = try Self.undisturbed.get()
+        let cluster = try TestCluster()
+        try cluster.startCoordinator(extra: Self.coordinatorOptions)
+        try cluster.startWorker("w1", extra: Self.workerOptions)
+        try cluster.startWorker("w2", extra: Self.workerOptions)
+        let id = try submit(cluster)
+        // Mid-epoch 3: a checkpoint exists from the end of epoch 2.
+        _ = try waitFor(cluster, id) { progress($0) >= 63 * 2 + 20 }
+        kill(cluster.coordinator!.processIdentifier, SIGKILL)
+        _ = cluster.waitForExit(cluster.coordinator!)
+        try cluster.startCoordinator(extra: Self.coordinatorOptions)
+        let result = try finishedResult(cluster, id)
+        #expect(result["weightsSha256"] as? String == expected)
+        let events = try #require(result["events"] as? [String: Any])
+        #expect(events["resumes"] as? Int == 1)
+        #expect((result["epochs"] as? [Any])?.count == 6)
+    }
+}
