@@ -201,11 +201,12 @@ final class ExperimentRun {
             testAccuracy = Double(stats.correct) / Double(stats.count)
         }
         let seconds = metrics.reduce(0) { $0 + $1.seconds }
-        let result = TrainingResult(
+        var result = TrainingResult(
             name: spec.name, seed: spec.seed, epochs: metrics, testAccuracy: testAccuracy, trainSeconds: seconds,
             samplesPerSecond: Double(schedule.sampleCount * schedule.epochs) / seconds,
             weightsSha256: WeightsHash.sha256(weights), parameterCount: model.parameterCount,
             steps: schedule.totalSteps, losses: losses, workers: max(workers, peakWorkers))
+        result.embeddings = EmbeddingSnapshot(labels: labels, width: width, before: embeddingsBefore, after: after)
         let artifacts = ExperimentArtifacts(
             before: embeddingsBefore, after: after, labels: labels, width: width, weights: weights)
         return (result, artifacts)

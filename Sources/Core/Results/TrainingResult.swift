@@ -17,6 +17,8 @@ public struct TrainingResult: Codable, Sendable, Equatable {
     public var events: TrainingEvents?
     /// Where the coordinator's step time went; absent for `train --local`.
     public var stepTimings: StepTimings?
+    /// The evaluated embeddings before and after training, for reports.
+    public var embeddings: EmbeddingSnapshot?
 
     public init(
         name: String, seed: UInt64, epochs: [EpochMetrics], testAccuracy: Double?, trainSeconds: Double,
@@ -132,5 +134,20 @@ public struct StepTimings: Codable, Sendable, Equatable {
         try c.encode(reduce, forKey: .reduce)
         try c.encode(optimizer, forKey: .optimizer)
         try c.encode(other, forKey: .other)
+    }
+}
+
+/// The embeddings the losses were evaluated on: `labels.count` rows of `width` values, row-major.
+public struct EmbeddingSnapshot: Codable, Sendable, Equatable {
+    public var labels: [Int]
+    public var width: Int
+    public var before: [Float]
+    public var after: [Float]
+
+    public init(labels: [Int], width: Int, before: [Float], after: [Float]) {
+        self.labels = labels
+        self.width = width
+        self.before = before
+        self.after = after
     }
 }

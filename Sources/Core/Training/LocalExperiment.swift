@@ -37,9 +37,12 @@ public final class LocalExperiment {
             testAccuracy = Double(stats.correct) / Double(stats.count)
         }
         let trained = trainer.schedule.sampleCount * trainer.schedule.epochs
-        return TrainingResult(
+        var result = TrainingResult(
             name: spec.name, seed: spec.seed, epochs: epochs, testAccuracy: testAccuracy, trainSeconds: seconds,
             samplesPerSecond: Double(trained) / seconds, weightsSha256: WeightsHash.sha256(trainer.weights),
             parameterCount: trainer.model.parameterCount, steps: trainer.schedule.totalSteps, losses: losses)
+        result.embeddings = EmbeddingSnapshot(
+            labels: labels, width: before.width, before: before.values, after: after.values)
+        return result
     }
 }

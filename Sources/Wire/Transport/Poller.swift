@@ -1,11 +1,5 @@
 import CZeroMQ
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Waits on several sockets at once, with a timeout: the heart of a single-threaded event loop.
 public final class Poller {
     /// The sockets polled, in the order their indices are reported.
@@ -23,10 +17,8 @@ public final class Poller {
     ///
     /// - Throws: ``ZMQError``; ``ZMQError/isContextTerminated`` once the context shuts down.
     public func poll(timeout: Duration) throws(ZMQError) -> [Int] {
-        let ready = zmq_poll(&items, Int32(items.count), Int(timeout.zmqMilliseconds))
-        if ready < 0 {
-            if zmq_errno() == EINTR { return [] }
-            throw ZMQError.last("poll")
+        guard try ZMQError.poll({ zmq_poll(&items, Int32(items.count), Int(timeout.zmqMilliseconds)) }) > 0 else {
+            return []
         }
         return items.indices.filter { items[$0].revents & Int16(ZMQ_POLLIN) != 0 }
     }

@@ -48,6 +48,14 @@ public struct ZMQError: Error, Hashable, Sendable, CustomStringConvertible {
         ZMQError(code: EAGAIN, operation: operation, message: "no answer within \(timeout)")
     }
 
+    /// Runs `zmq_poll` and returns how many items are ready; 0 when a signal interrupted the wait.
+    static func poll(_ call: () -> Int32) throws(ZMQError) -> Int32 {
+        let ready = call()
+        if ready >= 0 { return ready }
+        if zmq_errno() == EINTR { return 0 }
+        throw last("poll")
+    }
+
     /// Runs a libzmq call that returns a negative value on failure, retrying when a signal interrupts it.
     @discardableResult
     static func check(_ operation: @autoclosure () -> String, _ call: () -> Int32) throws(ZMQError) -> Int32 {

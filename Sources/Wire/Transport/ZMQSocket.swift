@@ -1,11 +1,5 @@
 import CZeroMQ
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// A ZeroMQ socket, closed when the object goes away. Use each socket from one thread at a time.
 ///
 /// Every call that waits is bounded: sends by ``SocketOptions/sendTimeout``, receives by their timeout.
@@ -124,12 +118,7 @@ public final class ZMQSocket {
     /// True when a message can be read within `timeout`.
     func waitReadable(timeout: Duration) throws(ZMQError) -> Bool {
         var item = zmq_pollitem_t(socket: handle, fd: 0, events: Int16(ZMQ_POLLIN), revents: 0)
-        let ready = zmq_poll(&item, 1, Int(timeout.zmqMilliseconds))
-        if ready < 0 {
-            if zmq_errno() == EINTR { return false }
-            throw ZMQError.last("poll")
-        }
-        return ready > 0
+        return try ZMQError.poll { zmq_poll(&item, 1, Int(timeout.zmqMilliseconds)) } > 0
     }
 
     /// Reads a whole multipart message without waiting, or nil when none is queued.
@@ -137,11 +126,10 @@ public final class ZMQSocket {
         var frames: [Frame] = []
         while true {
             let frame = Frame()
-            if zmq_msg_recv(frame.message, handle, ZMQ_DONTWAIT) < 0 {
-                let code = zmq_errno()
-                if code == EINTR { continue }
-                if code == EAGAIN && frames.isEmpty { return nil }
-                throw ZMQError.last("receive")
+            do {
+                try ZMQError.check("receive") { zmq_msg_recv(frame.message, handle, ZMQ_DONTWAIT) }
+            } catch where error.isTimeout && frames.isEmpty {
+                return nil
             }
             frames.append(frame)
             if !frame.hasMore { return frames }
