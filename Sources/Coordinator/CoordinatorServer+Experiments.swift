@@ -41,9 +41,9 @@ extension CoordinatorServer {
         }
     }
 
-    /// Starts the oldest queued experiment, if any, on the connected workers.
+    /// Starts the oldest queued experiment, if any, once a worker is connected.
     func startNextExperiment() {
-        guard run == nil else { return }
+        guard run == nil, !workers.isEmpty else { return }
         let record: ExperimentRecord
         do {
             guard let next = try store.nextQueued() else { return }
@@ -72,7 +72,6 @@ extension CoordinatorServer {
             logger.info("experiment started", metadata: ["experiment": "\(record.id)"])
             scheduler.experimentStarted()
             for id in workers.keys.sorted() { sendSetup(to: id, run: run) }
-            if workers.isEmpty { execute([.waiting("no worker is connected; waiting for one")]) }
         } catch {
             fail(record.id, error: "\(error)")
         }

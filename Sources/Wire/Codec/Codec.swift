@@ -44,7 +44,7 @@ public final class Codec {
         try bytes.withUnsafeBytes { decodeEnvelope($0) }.mapError(\.error).get()
     }
 
-    /// Decodes one received frame without copying it first (see ``decode(_:)``).
+    /// Decodes one received frame without copying it first; throws as the `[UInt8]` overload does.
     public func decode(_ frame: Frame) throws(WireError) -> Envelope {
         try frame.withUnsafeBytes { decodeEnvelope($0) }.mapError(\.error).get()
     }

@@ -90,19 +90,17 @@ public final class ZMQSocket {
     func send(
         prefix: [[UInt8]], size: Int, immediately: Bool, fill: (UnsafeMutableRawPointer) -> Void
     ) throws(ZMQError) {
+        let message = UnsafeMutablePointer<zmq_msg_t>.allocate(capacity: 1)
+        defer { message.deallocate() }
+        try ZMQError.check("allocate a \(size)-byte message") { zmq_msg_init_size(message, size) }
+        defer { zmq_msg_close(message) }
+        fill(zmq_msg_data(message))
         let flags = immediately ? ZMQ_DONTWAIT : 0
         for frame in prefix {
             try ZMQError.check("send") {
                 frame.withUnsafeBytes { zmq_send(handle, $0.baseAddress, $0.count, flags | ZMQ_SNDMORE) }
             }
         }
-        let message = UnsafeMutablePointer<zmq_msg_t>.allocate(capacity: 1)
-        defer {
-            zmq_msg_close(message)
-            message.deallocate()
-        }
-        try ZMQError.check("allocate a \(size)-byte message") { zmq_msg_init_size(message, size) }
-        fill(zmq_msg_data(message))
         try ZMQError.check("send") { zmq_msg_send(message, handle, flags) }
     }
 

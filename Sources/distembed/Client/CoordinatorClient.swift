@@ -10,7 +10,7 @@ final class CoordinatorClient {
     private let connection: DealerConnection
     private let timeout: Duration
 
-    init(endpoint: String, timeout: Duration = .seconds(5)) throws {
+    init(endpoint: String, timeout: Duration = .seconds(3)) throws {
         self.endpoint = endpoint
         self.timeout = timeout
         context = try ZMQContext()
