@@ -2841,7 +2841,7 @@ const ProtobufCMessageDescriptor distembed__experiment_summary__descriptor =
   (ProtobufCMessageInit) distembed__experiment_summary__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor distembed__submit_request__field_descriptors[2] =
+static const ProtobufCFieldDescriptor distembed__submit_request__field_descriptors[3] =
 {
   {
     "spec_json",
@@ -2867,15 +2867,28 @@ static const ProtobufCFieldDescriptor distembed__submit_request__field_descripto
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "min_workers",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__SubmitRequest, min_workers),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned distembed__submit_request__field_indices_by_name[] = {
+  2,   /* field[2] = min_workers */
   1,   /* field[1] = overrides */
   0,   /* field[0] = spec_json */
 };
 static const ProtobufCIntRange distembed__submit_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor distembed__submit_request__descriptor =
 {
@@ -2885,7 +2898,7 @@ const ProtobufCMessageDescriptor distembed__submit_request__descriptor =
   "Distembed__SubmitRequest",
   "distembed",
   sizeof(Distembed__SubmitRequest),
-  2,
+  3,
   distembed__submit_request__field_descriptors,
   distembed__submit_request__field_indices_by_name,
   1,  distembed__submit_request__number_ranges,

@@ -18,6 +18,9 @@ extension CoordinatorServer {
             s.epochs = UInt32(spec.training.epochs)
             s.stepsPerEpoch = UInt32((spec.dataset.trainLimit + spec.training.batchSize - 1) / spec.training.batchSize)
         }
+        if record.state == .queued && record.minWorkers > workers.count {
+            s.message = "waiting for \(record.minWorkers) workers (\(workers.count) connected)"
+        }
         if let run, run.id == record.id {
             s.epoch = UInt32(run.epoch)
             s.step = UInt32(run.step)

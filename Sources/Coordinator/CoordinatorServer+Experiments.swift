@@ -18,7 +18,12 @@ extension CoordinatorServer {
         guard try store.countQueued() < options.maxQueued else {
             throw WireError(.busy, "\(options.maxQueued) experiments are already queued (--max-queued)")
         }
-        let record = try store.insertExperiment(name: spec.name, specJSON: canonical, at: now)
+        guard request.minWorkers <= UInt32(options.maxWorkers) else {
+            throw WireError(.invalidSpec, "min workers \(request.minWorkers) is over the coordinator's limit of "
+                + "\(options.maxWorkers) workers (--max-workers)")
+        }
+        let record = try store.insertExperiment(
+            name: spec.name, specJSON: canonical, minWorkers: Int(request.minWorkers), at: now)
         try store.appendEvent(id: record.id, kind: "state", line: "queued", at: now)
         logger.info("experiment queued", metadata: ["experiment": "\(record.id)", "name": "\(spec.name)"])
         if run == nil { startNextExperiment() }
@@ -41,12 +46,13 @@ extension CoordinatorServer {
         }
     }
 
-    /// Starts the oldest queued experiment, if any, once a worker is connected.
+    /// Starts the oldest queued experiment, if any, once enough workers are connected (at least one, and its
+    /// `minWorkers`).
     func startNextExperiment() {
         guard run == nil, !workers.isEmpty else { return }
         let record: ExperimentRecord
         do {
-            guard let next = try store.nextQueued() else { return }
+            guard let next = try store.nextQueued(), workers.count >= next.minWorkers else { return }
             record = next
         } catch {
             logger.error("cannot read the queue", metadata: ["error": "\(error)"])

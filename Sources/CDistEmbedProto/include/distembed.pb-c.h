@@ -391,10 +391,14 @@ struct  Distembed__SubmitRequest
    */
   size_t n_overrides;
   char **overrides;
+  /*
+   * Stay queued until this many workers are connected (0 or 1: any one).
+   */
+  uint32_t min_workers;
 };
 #define DISTEMBED__SUBMIT_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&distembed__submit_request__descriptor) \
-    , (char *)protobuf_c_empty_string, 0,NULL }
+    , (char *)protobuf_c_empty_string, 0,NULL, 0 }
 
 
 struct  Distembed__SubmitReply

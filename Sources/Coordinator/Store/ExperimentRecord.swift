@@ -26,6 +26,8 @@ public struct ExperimentRecord: Codable, Sendable, Equatable {
     public var weightsSha256: String?
     /// The seed sweep the experiment belongs to, if any.
     public var sweepId: String?
+    /// The experiment stays queued until this many workers are connected (0 or 1: any one).
+    public var minWorkers: Int = 0
 }
 
 extension ExperimentRecord: FetchableRecord, PersistableRecord {

@@ -3,7 +3,9 @@ import GRDB
 extension ExperimentStore {
     /// Adds a queued experiment, numbered by a sequence that never goes back.
     /// - Returns: The stored record, with its new id.
-    public func insertExperiment(name: String, specJSON: String, at time: Double) throws -> ExperimentRecord {
+    public func insertExperiment(name: String, specJSON: String, minWorkers: Int = 0, at time: Double) throws
+        -> ExperimentRecord
+    {
         try write("submit the experiment") { db in
             let next = try Int64.fetchOne(
                 db, sql: "UPDATE counter SET value = value + 1 WHERE name = ? RETURNING value",
@@ -15,7 +17,7 @@ extension ExperimentStore {
             }
             let record = ExperimentRecord(
                 id: "exp-\(sequence)", sequence: sequence, name: name, specJSON: specJSON, state: .queued,
-                createdAt: time)
+                createdAt: time, minWorkers: minWorkers)
             try record.insert(db)
             return record
         }

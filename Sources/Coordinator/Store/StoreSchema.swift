@@ -9,6 +9,11 @@ enum StoreSchema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-experiments", migrate: createV1)
+        migrator.registerMigration("v2-min-workers") { db in
+            try db.alter(table: ExperimentRecord.databaseTableName) { t in
+                t.add(column: "minWorkers", .integer).notNull().defaults(to: 0)
+            }
+        }
         return migrator
     }
 

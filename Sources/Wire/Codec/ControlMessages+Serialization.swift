@@ -8,6 +8,7 @@ extension SubmitRequest {
         message.pointee.spec_json = context.string(specJSON)
         message.pointee.n_overrides = overrides.count
         message.pointee.overrides = context.array(count: overrides.count) { Optional(context.string(overrides[$0])) }
+        message.pointee.min_workers = minWorkers
         return message
     }
 
@@ -15,7 +16,8 @@ extension SubmitRequest {
         self.init(
             specJSON: String(protobuf: message.pointee.spec_json),
             overrides: repeated(message.pointee.overrides, count: message.pointee.n_overrides)
-                .map { String(protobuf: $0) })
+                .map { String(protobuf: $0) },
+            minWorkers: message.pointee.min_workers)
     }
 }
 

@@ -4,11 +4,14 @@ public struct SubmitRequest: Hashable, Sendable {
     public var specJSON: String
     /// `key.path=value` overrides (`--set`), applied in order.
     public var overrides: [String]
+    /// The experiment stays queued until this many workers are connected (0 or 1: any one).
+    public var minWorkers: UInt32
 
     /// Creates a submit request.
-    public init(specJSON: String, overrides: [String] = []) {
+    public init(specJSON: String, overrides: [String] = [], minWorkers: UInt32 = 0) {
         self.specJSON = specJSON
         self.overrides = overrides
+        self.minWorkers = minWorkers
     }
 }
 

@@ -13,6 +13,9 @@ struct Submit: ParsableCommand {
     @Flag(help: "Wait until it ends, showing progress, then print its results.")
     var wait = false
 
+    @Option(help: "Keep it queued until this many workers are connected.")
+    var minWorkers: UInt32 = 0
+
     @Flag(help: "Print data as JSON on the last line of stdout.")
     var json = false
 
@@ -23,7 +26,8 @@ struct Submit: ParsableCommand {
         _ = try specOptions.load()  // refuse a broken spec before it travels
         let client = try endpoint.client()
         let reply = try client.request(.submitRequest(SubmitRequest(
-            specJSON: String(decoding: data, as: UTF8.self), overrides: specOptions.overrides)))
+            specJSON: String(decoding: data, as: UTF8.self), overrides: specOptions.overrides,
+            minWorkers: minWorkers)))
         guard case .submitReply(let submitted) = reply else { throw CLIError("unexpected reply \(reply.name)") }
         guard wait else {
             if json { try Console.json(["experimentId": submitted.experimentId]) } else {

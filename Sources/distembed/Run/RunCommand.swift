@@ -50,7 +50,8 @@ struct Run: ParsableCommand {
 
         let client = try CoordinatorClient(endpoint: cluster.endpoint, timeout: .seconds(30))
         guard case .submitReply(let submitted) = try client.request(.submitRequest(SubmitRequest(
-            specJSON: String(decoding: specData, as: UTF8.self), overrides: specOptions.overrides)))
+            specJSON: String(decoding: specData, as: UTF8.self), overrides: specOptions.overrides,
+            minWorkers: UInt32(workers))))
         else { throw CLIError("unexpected reply to submit") }
 
         var watcher = Watcher(client: client, id: submitted.experimentId)
