@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The `distembed` command: thin argument parsing over the Core, Wire, Coordinator and Worker libraries.
 @main
@@ -22,4 +23,10 @@ struct DistEmbed: AsyncParsableCommand {
             DebugCommands.self,
         ]
     )
+
+    static func main() async {
+        let arguments = EnvironmentOptions.merge(
+            Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment, root: self)
+        await main(arguments)
+    }
 }

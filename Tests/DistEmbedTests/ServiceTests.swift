@@ -113,4 +113,13 @@ import Testing
         #expect(out.stderr.contains("no answer from the coordinator"))
         #expect(Date().timeIntervalSince(started) < 20)
     }
+
+    @Test func environmentVariablesSupplyOptions() throws {
+        let out = try Binary.run(["list"], environment: ["DISTEMBED_COORDINATOR": "tcp://127.0.0.1:7"])
+        #expect(out.status != 0)
+        #expect(out.stderr.contains("tcp://127.0.0.1:7"), "\(out.stderr)")
+        let flagWins = try Binary.run(["list", "--coordinator", "tcp://127.0.0.1:8"],
+                                      environment: ["DISTEMBED_COORDINATOR": "tcp://127.0.0.1:7"])
+        #expect(flagWins.stderr.contains("tcp://127.0.0.1:8"), "\(flagWins.stderr)")
+    }
 }
