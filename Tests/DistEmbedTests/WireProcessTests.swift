@@ -36,6 +36,9 @@ struct WireProcessTests {
 
         server.terminate()
         server.waitUntilExit()
+        if transport == "ipc" {
+            try? FileManager.default.removeItem(atPath: String(endpoint.dropFirst("ipc://".count)))
+        }
         let log = String(decoding: serverErr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(server.terminationStatus == 0, "wire-echo exited with \(server.terminationStatus): \(log)")
         #expect(log.contains("wire-echo: answered \(25 + 2 * 45), rejected 0"))

@@ -38,6 +38,7 @@ struct LiveBadInputTests {
         var options = SocketOptions()
         options.maxMessageSize = 1 << 20
         let server = try TestServer(bind: TestServer.ipcEndpoint(), options: options)
+        defer { server.stop() }
         let context = try ZMQContext()
         let raw = try ZMQSocket(.dealer, context: context)
         try raw.connect(server.endpoint)

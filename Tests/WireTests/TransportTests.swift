@@ -50,6 +50,7 @@ struct TransportTests {
     @Test("a peer with another protocol version gets a typed error naming both versions, and nothing else happens")
     func versionMismatchOverTheWire() throws {
         let server = try TestServer(bind: TestServer.ipcEndpoint())
+        defer { server.stop() }
         let context = try ZMQContext()
         let socket = try ZMQSocket(.dealer, context: context)
         try socket.connect(server.endpoint)
@@ -122,6 +123,7 @@ struct TransportTests {
         #expect(router.endpoints.count == 2)
         #expect(router.endpoints[0].hasPrefix("tcp://127.0.0.1:") && !router.endpoints[0].hasSuffix("*"))
         #expect(router.endpoints[1].hasPrefix("ipc://"))
+        defer { TestServer.removeSocketFile(router.endpoints[1]) }
         for endpoint in router.endpoints {
             let connection = try DealerConnection(context: context, connect: endpoint)
             try connection.send(.listRequest, requestId: 8)
@@ -149,7 +151,7 @@ struct TransportTests {
 
     @Test("a reply to a peer that is gone fails at once")
     func replyToUnknownPeer() throws {
-        let router = try RouterEndpoint(context: ZMQContext(), bind: [TestServer.ipcEndpoint()])
+        let router = try RouterEndpoint(context: ZMQContext(), bind: ["tcp://127.0.0.1:*"])
         let error = try #require(throws: ZMQError.self) {
             try router.send(.listRequest, requestId: 1, to: PeerID([1, 2, 3]))
         }

@@ -57,7 +57,8 @@ public enum PCA {
     }
 
     /// The coordinates of `rows` rows of `columns` values (row-major) along their first `components` principal
-    /// axes: `rows` arrays of `components` values, zeros for degenerate input (see ``fit(_:rows:columns:components:)``).
+    /// axes: `rows` arrays of `components` values, zeros for degenerate input
+    /// (see ``fit(_:rows:columns:components:)``).
     public static func project(_ values: [Float], rows: Int, columns: Int, components: Int = 2) -> [[Double]] {
         fit(values, rows: rows, columns: columns, components: components).project(values, rows: rows)
     }

@@ -19,6 +19,8 @@ public struct TrainingResult: Codable, Sendable, Equatable {
     public var stepTimings: StepTimings?
     /// The evaluated embeddings before and after training, for reports.
     public var embeddings: EmbeddingSnapshot?
+    /// Peak resident memory of each process `run` started, in MB (`coordinator`, `worker-1`, ...).
+    public var peakResidentMB: [String: Double]?
 
     public init(
         name: String, seed: UInt64, epochs: [EpochMetrics], testAccuracy: Double?, trainSeconds: Double,

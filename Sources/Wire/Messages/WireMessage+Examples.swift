@@ -46,7 +46,8 @@ extension WireMessage {
                     experimentId: "exp-0001", weightsVersion: 6260, kind: .testAccuracy, split: .test, begin: 0,
                     end: 2, embeddings: Tensor(shape: [2, 2], values: [0, 1, 2, 3]), correctCount: 1, lossSum: 0.75,
                     computeSeconds: 0.5)),
-            .submitRequest(SubmitRequest(specJSON: #"{"name":"x"}"#, overrides: ["training.epochs=2", "seed=3"])),
+            .submitRequest(
+                SubmitRequest(specJSON: #"{"name":"x"}"#, overrides: ["training.epochs=2", "seed=3"], minWorkers: 3)),
             .submitReply(SubmitReply(experimentId: "exp-0002")),
             .statusRequest(ExperimentRequest(experimentId: "exp-0001")),
             .statusReply(summary),

@@ -118,14 +118,18 @@ struct Results: ParsableCommand {
 
 /// Fetches and prints a finished experiment's results.
 enum ResultsOutput {
-    static func print(client: CoordinatorClient, summary: ExperimentSummary, json: Bool) throws {
+    static func print(
+        client: CoordinatorClient, summary: ExperimentSummary, json: Bool,
+        amend: (inout TrainingResult) -> Void = { _ in }
+    ) throws {
         guard summary.state == .done else {
             throw CLIError("experiment \(summary.id) is \(summary.state)"
                 + (summary.message.isEmpty ? "" : ": \(summary.message)"))
         }
         guard case .resultsReply(let reply) = try client.request(.resultsRequest(.init(experimentId: summary.id)))
         else { throw CLIError("unexpected reply") }
-        let result = try JSONDecoder().decode(TrainingResult.self, from: Data(reply.resultJSON.utf8))
+        var result = try JSONDecoder().decode(TrainingResult.self, from: Data(reply.resultJSON.utf8))
+        amend(&result)
         if json { try Console.json(result) } else { Console.out(ResultPrinter.text(result)) }
     }
 }

@@ -66,6 +66,20 @@ final class LocalCluster {
         return nil
     }
 
+    /// Peak resident memory (VmHWM) of each running child in MB, by role: `coordinator`, `worker-1`, ...
+    func peakResidentMB() -> [String: Double] {
+        var out: [String: Double] = [:]
+        let named = [("coordinator", coordinator)] + workers.enumerated().map { ("worker-\($0.offset + 1)", $0.element) }
+        for case let (name, process?) in named where process.isRunning {
+            guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
+                let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+                let kB = Double(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+            else { continue }
+            out[name] = (kB / 1024 * 10).rounded() / 10
+        }
+        return out
+    }
+
     /// SIGTERM to every child, SIGKILL to those still running after 5 s; removes the folder.
     func stop() {
         let all = workers + [coordinator].compactMap { $0 }

@@ -72,7 +72,9 @@ struct Run: ParsableCommand {
             }
             throw error
         }
-        try ResultsOutput.print(client: client, summary: summary, json: json)
+        try ResultsOutput.print(client: client, summary: summary, json: json) { result in
+            result.peakResidentMB = cluster.peakResidentMB()
+        }
         if let out {
             try ArtifactsCopy.copy(from: cluster.storeFolder, experiment: submitted.experimentId, to: out)
         }

@@ -55,13 +55,21 @@ final class TestServer: Sendable {
         self.endpoint = try bound.get()
     }
 
-    /// Stops the server (again is fine) and returns what it counted and logged.
+    /// Stops the server (again is fine), removes its ipc socket file, and returns what it counted and logged.
     @discardableResult
     func stop() -> (handled: Int, rejected: Int, log: [String]) {
         context.shutdown()
         finished.wait()
         finished.signal()
+        Self.removeSocketFile(endpoint)
         return record.snapshot
+    }
+
+    /// Deletes the file an `ipc://` endpoint left behind (libzmq keeps it after closing).
+    static func removeSocketFile(_ endpoint: String) {
+        if endpoint.hasPrefix("ipc://") {
+            try? FileManager.default.removeItem(atPath: String(endpoint.dropFirst("ipc://".count)))
+        }
     }
 
     /// A fresh ipc endpoint in the temporary directory (short enough for a Unix socket path).
