@@ -12,6 +12,8 @@ public final class WorkerClient {
     private let context: ZMQContext
     private let connection: DealerConnection
     private var session: WorkerSession?
+    /// The training images of the last experiment, reused when the next needs no more of them.
+    private var cachedTrain: ImageSet?
     private var sessionSpec: String?
     private var workerId: WorkerID?
     private var heartbeatInterval = 1.0
@@ -26,8 +28,8 @@ public final class WorkerClient {
     public init(options: WorkerOptions, logger: Logger = Logger(label: "distembed.worker")) throws {
         self.options = options
         self.logger = logger
-        // Workers never evaluate: the test images are hashed but not kept.
-        self.dataset = try Dataset(folder: options.dataFolder, testLimit: 0)
+        // Hashed, not kept: each experiment loads the training images it uses (see `trainingImages`).
+        self.dataset = try Dataset(folder: options.dataFolder, trainLimit: 0, testLimit: 0)
         self.context = try ZMQContext()
         var socketOptions = SocketOptions()
         socketOptions.sendTimeout = .seconds(2)
@@ -119,7 +121,7 @@ public final class WorkerClient {
         }
         session = nil
         do {
-            session = try WorkerSession(setup: setup, train: dataset.train)
+            session = try WorkerSession(setup: setup, train: try trainingImages(for: setup))
             sessionSpec = setup.specJSON
             logger.info("experiment set up", metadata: ["experiment": "\(setup.experimentId)"])
             return SetupAck(experimentId: setup.experimentId)
@@ -128,6 +130,31 @@ public final class WorkerClient {
                                                                     "error": "\(error)"])
             return SetupAck(experimentId: setup.experimentId, error: error)
         }
+    }
+
+    /// The first `trainLimit` training images of the setup's spec, from the cache or the files (whose digest must
+    /// still be the one the coordinator accepted).
+    private func trainingImages(for setup: ExperimentSetup) throws(WireError) -> ImageSet {
+        let limit: Int
+        do {
+            limit = try ExperimentSpec.parse(json: setup.specJSON).dataset.trainLimit
+        } catch {
+            throw WireError(.invalidSpec, "\(error)")
+        }
+        if let cached = cachedTrain, cached.count >= limit { return cached.prefix(limit) }
+        cachedTrain = nil
+        let loaded: Dataset
+        do {
+            loaded = try Dataset(folder: options.dataFolder, trainLimit: limit, testLimit: 0)
+        } catch {
+            throw WireError(.datasetMismatch, "worker \(options.name) cannot read its dataset: \(error)")
+        }
+        guard loaded.identity == dataset.identity else {
+            throw WireError(.datasetMismatch, "the files in \(options.dataFolder) changed since worker "
+                + "\(options.name) started; restart it")
+        }
+        cachedTrain = loaded.train
+        return loaded.train
     }
 
     private func work(_ assignment: WorkAssignment) -> WireMessage {

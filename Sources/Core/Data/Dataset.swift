@@ -1,4 +1,7 @@
 import Crypto
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 
 /// Fashion-MNIST (or any MNIST-format set) loaded from its four IDX files, gzipped or not, with the SHA-256 of
@@ -56,16 +59,37 @@ public struct Dataset: Sendable {
             throw DatasetError(path: gz, "missing (looked for \(name).gz and \(name) in \(folder)); on Debian, "
                 + "`apt-get install dataset-fashion-mnist` puts them in \(DatasetSpec.defaultPath)")
         }
-        guard let data = fm.contents(atPath: path) else {
+        guard let raw = readFile(path) else {
             throw DatasetError(path: path, "cannot be read: check its permissions")
         }
-        let raw = [UInt8](data)
         guard Gzip.isCompressed(raw) else { return (raw, path) }
         do {
             return (try Gzip.decompress(raw), path)
         } catch {
             throw DatasetError(path: path, error.message)
         }
+    }
+
+    /// The file's bytes, read straight into one array.
+    private static func readFile(_ path: String) -> [UInt8]? {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { return nil }
+        let size = Int(info.st_size)
+        var failed = false
+        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            var done = 0
+            while done < size {
+                let n = Glibc.read(fd, buffer.baseAddress! + done, size - done)
+                if n <= 0 { break }
+                done += n
+            }
+            failed = done != size
+            count = done
+        }
+        return failed ? nil : bytes
     }
 
     private static func imageSet(images: IDXFile, labels: IDXFile, folder: String, names: ArraySlice<String>)

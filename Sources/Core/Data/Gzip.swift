@@ -7,6 +7,14 @@ enum Gzip {
         data.count >= 2 && data[0] == 0x1f && data[1] == 0x8b
     }
 
+    /// The size the gzip trailer records (the uncompressed length modulo 2³²), as a first guess of the output.
+    static func recordedSize(_ input: [UInt8]) -> Int {
+        guard input.count >= 18 else { return 1 << 16 }
+        let n = input.count
+        let size = Int(input[n - 4]) | Int(input[n - 3]) << 8 | Int(input[n - 2]) << 16 | Int(input[n - 1]) << 24
+        return min(max(size, 1 << 16), 1 << 30)
+    }
+
     /// The decompressed bytes of a gzip stream.
     /// - Throws: a message saying what zlib reported (truncated or corrupt input).
     static func decompress(_ input: [UInt8]) throws(GzipError) -> [UInt8] {
@@ -16,7 +24,8 @@ enum Gzip {
             throw GzipError(message: "zlib could not start")
         }
         defer { inflateEnd(&stream) }
-        var output = [UInt8](repeating: 0, count: max(input.count * 4, 1 << 16))
+        // One allocation when the trailer is right; the buffer doubles when it is not (a corrupt trailer).
+        var output = [UInt8](repeating: 0, count: recordedSize(input) + 1)
         var produced = 0
         var status: Int32 = Z_OK
         input.withUnsafeBufferPointer { inBuf in

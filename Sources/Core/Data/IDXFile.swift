@@ -3,9 +3,9 @@ public struct IDXFile: Sendable {
     public let dimensions: [Int]
     public let data: [UInt8]
 
-    /// Parses IDX bytes (already decompressed).
+    /// Parses IDX bytes (already decompressed), keeping their storage for the data.
     /// - Throws: ``DatasetError`` naming `path` for a wrong magic number, a bad type or a truncated file.
-    public init(bytes: [UInt8], path: String) throws(DatasetError) {
+    public init(bytes: consuming [UInt8], path: String) throws(DatasetError) {
         guard bytes.count >= 4 else {
             throw DatasetError(path: path, "too short to be an IDX file (\(bytes.count) bytes)")
         }
@@ -35,6 +35,7 @@ public struct IDXFile: Sendable {
                 + "the file has \(bytes.count - header)")
         }
         self.dimensions = dims
-        self.data = Array(bytes[header...])
+        bytes.removeSubrange(0..<header)
+        self.data = bytes
     }
 }

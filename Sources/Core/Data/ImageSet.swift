@@ -22,6 +22,7 @@ public struct ImageSet: Sendable {
     /// The first `limit` samples.
     public func prefix(_ limit: Int) -> ImageSet {
         let n = min(limit, count)
+        if n == count { return self }
         return ImageSet(
             pixels: Array(pixels[0..<(n * sampleSize)]), labels: Array(labels[0..<n]), height: height, width: width)
     }
