@@ -9,11 +9,11 @@ public struct CoordinatorOptions: Sendable {
     /// The dataset folder every worker must hold too (SHA-256 checked at handshake).
     public var dataFolder: String = DatasetSpec.defaultPath
     /// How often workers send heartbeats (seconds).
-    public var heartbeatInterval: Double = 1
+    public var heartbeatInterval: Double = 0.5
     /// A worker silent this long is dropped (seconds).
-    public var heartbeatTimeout: Double = 10
+    public var heartbeatTimeout: Double = 5
     /// A worker whose result is this late is dropped (seconds).
-    public var resultTimeout: Double = 60
+    public var resultTimeout: Double = 30
     /// Debug: deal chunks to workers at random cut points and in random order (the weights must not change).
     public var shuffleSeed: UInt64?
     /// At most this many connected workers.

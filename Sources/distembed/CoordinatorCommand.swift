@@ -18,13 +18,13 @@ struct CoordinatorCommand: ParsableCommand {
     var data = DatasetSpec.defaultPath
 
     @Option(help: "Seconds between worker heartbeats.")
-    var heartbeatInterval = 1.0
+    var heartbeatInterval = 0.5
 
     @Option(help: "Drop a worker silent for this many seconds.")
-    var heartbeatTimeout = 10.0
+    var heartbeatTimeout = 5.0
 
     @Option(help: "Drop a worker whose step result is this many seconds late.")
-    var resultTimeout = 60.0
+    var resultTimeout = 30.0
 
     @Option(help: "Most workers connected at once.")
     var maxWorkers = 256

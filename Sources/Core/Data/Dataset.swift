@@ -1,7 +1,4 @@
 import Crypto
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 
 /// Fashion-MNIST (or any MNIST-format set) loaded from its four IDX files, gzipped or not, with the SHA-256 of
@@ -21,10 +18,11 @@ public struct Dataset: Sendable {
     public init(folder: String, trainLimit: Int = .max, testLimit: Int = .max) throws(DatasetError) {
         var files: [IDXFile] = []
         var digests: [(String, String)] = []
-        for name in Self.fileNames {
-            let (bytes, path) = try Self.read(folder: folder, name: name)
-            digests.append((name, SHA256.hash(data: bytes).hex))
-            files.append(try IDXFile(bytes: bytes, path: path))
+        // Images up to the limits; labels whole, so every label is checked.
+        for (name, keep) in zip(Self.fileNames, [trainLimit, Int.max, testLimit, Int.max]) {
+            let (file, digest) = try IDXReader.read(path: try Self.locate(folder: folder, name: name), keepItems: keep)
+            digests.append((name, digest))
+            files.append(file)
         }
         train = try Self.imageSet(images: files[0], labels: files[1], folder: folder, names: Self.fileNames[0...1])
             .prefix(trainLimit)
@@ -50,46 +48,15 @@ public struct Dataset: Sendable {
         SHA256.hash(data: Data(sha256.map { "\($0.name)=\($0.digest)\n" }.joined().utf8)).hex
     }
 
-    private static func read(folder: String, name: String) throws(DatasetError) -> ([UInt8], String) {
+    /// `NAME.gz` or `NAME` in `folder`.
+    private static func locate(folder: String, name: String) throws(DatasetError) -> String {
         let plain = (folder as NSString).appendingPathComponent(name)
         let gz = plain + ".gz"
         let fm = FileManager.default
-        let path = fm.fileExists(atPath: gz) ? gz : plain
-        guard fm.fileExists(atPath: path) else {
-            throw DatasetError(path: gz, "missing (looked for \(name).gz and \(name) in \(folder)); on Debian, "
-                + "`apt-get install dataset-fashion-mnist` puts them in \(DatasetSpec.defaultPath)")
-        }
-        guard let raw = readFile(path) else {
-            throw DatasetError(path: path, "cannot be read: check its permissions")
-        }
-        guard Gzip.isCompressed(raw) else { return (raw, path) }
-        do {
-            return (try Gzip.decompress(raw), path)
-        } catch {
-            throw DatasetError(path: path, error.message)
-        }
-    }
-
-    /// The file's bytes, read straight into one array.
-    private static func readFile(_ path: String) -> [UInt8]? {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { return nil }
-        let size = Int(info.st_size)
-        var failed = false
-        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
-            var done = 0
-            while done < size {
-                let n = Glibc.read(fd, buffer.baseAddress! + done, size - done)
-                if n <= 0 { break }
-                done += n
-            }
-            failed = done != size
-            count = done
-        }
-        return failed ? nil : bytes
+        if fm.fileExists(atPath: gz) { return gz }
+        if fm.fileExists(atPath: plain) { return plain }
+        throw DatasetError(path: gz, "missing (looked for \(name).gz and \(name) in \(folder)); on Debian, "
+            + "`apt-get install dataset-fashion-mnist` puts them in \(DatasetSpec.defaultPath)")
     }
 
     private static func imageSet(images: IDXFile, labels: IDXFile, folder: String, names: ArraySlice<String>)
@@ -111,8 +78,10 @@ public struct Dataset: Sendable {
         if let bad = labels.data.firstIndex(where: { $0 > 9 }) {
             throw DatasetError(path: labelPath, "label \(labels.data[bad]) at index \(bad) is not a class 0...9")
         }
+        let kept = images.data.count / (images.dimensions[1] * images.dimensions[2])
         return ImageSet(
-            pixels: images.data, labels: labels.data, height: images.dimensions[1], width: images.dimensions[2])
+            pixels: images.data, labels: Array(labels.data.prefix(kept)), height: images.dimensions[1],
+            width: images.dimensions[2])
     }
 }
 
