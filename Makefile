@@ -18,5 +18,8 @@ run: build
 test: build
 	swift test $(SWIFT_FLAGS)
 
+bench: build
+	scripts/bench.py
+
 clean:
 	rm -rf .build
