@@ -41,9 +41,12 @@ struct Train: ParsableCommand {
 /// Dataset loading with errors a user can act on.
 enum DatasetLoading {
     static func load(_ spec: ExperimentSpec) throws -> Dataset {
+        try load(folder: spec.dataset.path, trainLimit: spec.dataset.trainLimit, testLimit: spec.dataset.testLimit)
+    }
+
+    static func load(folder: String, trainLimit: Int, testLimit: Int = 0) throws -> Dataset {
         do {
-            return try Dataset(
-                folder: spec.dataset.path, trainLimit: spec.dataset.trainLimit, testLimit: spec.dataset.testLimit)
+            return try Dataset(folder: folder, trainLimit: trainLimit, testLimit: testLimit)
         } catch {
             throw ValidationError("dataset: \(error)")
         }

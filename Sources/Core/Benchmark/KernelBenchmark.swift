@@ -1,0 +1,115 @@
+import Foundation
+
+/// Micro-benchmarks of the step's parts on this machine, against its measured single-core FMA peak:
+/// `distembed debug kernels`. For people and the closing notes, not for tests.
+public enum KernelBenchmark {
+    /// One measurement: what, how long one call takes, and its rate where it has one.
+    public struct Row: Codable, Sendable {
+        public var name: String
+        public var microseconds: Double
+        public var gflops: Double?
+    }
+
+    /// Seconds per call of `body`, the best of `rounds` rounds of `repeats` calls.
+    static func time(repeats: Int, rounds: Int = 5, _ body: () -> Void) -> Double {
+        var best = Double.infinity
+        for _ in 0..<rounds {
+            let start = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<repeats { body() }
+            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 / Double(repeats))
+        }
+        return best
+    }
+
+    /// The single-core fp32 FMA peak: 12 independent chains of 8-lane fused multiply-adds.
+    public static func fmaPeak() -> Row {
+        let iterations = 2_000_000
+        var chains = [SIMD8<Float>](repeating: SIMD8(repeating: 1), count: 12)
+        let a = SIMD8<Float>(repeating: 0.999_999), b = SIMD8<Float>(repeating: 1e-7)
+        let seconds = time(repeats: 1) {
+            chains.withUnsafeMutableBufferPointer { c in
+                var c0 = c[0], c1 = c[1], c2 = c[2], c3 = c[3], c4 = c[4], c5 = c[5]
+                var c6 = c[6], c7 = c[7], c8 = c[8], c9 = c[9], c10 = c[10], c11 = c[11]
+                for _ in 0..<iterations {
+                    c0 = c0.addingProduct(a, c0 + b); c1 = c1.addingProduct(a, b)
+                    c2 = c2.addingProduct(a, b); c3 = c3.addingProduct(a, b)
+                    c4 = c4.addingProduct(a, b); c5 = c5.addingProduct(a, b)
+                    c6 = c6.addingProduct(a, b); c7 = c7.addingProduct(a, b)
+                    c8 = c8.addingProduct(a, b); c9 = c9.addingProduct(a, b)
+                    c10 = c10.addingProduct(a, b); c11 = c11.addingProduct(a, b)
+                }
+                c[0] = c0; c[1] = c1; c[2] = c2; c[3] = c3; c[4] = c4; c[5] = c5
+                c[6] = c6; c[7] = c7; c[8] = c8; c[9] = c9; c[10] = c10; c[11] = c11
+            }
+        }
+        let flops = Double(iterations) * 12 * 8 * 2
+        return Row(name: "fma peak (1 core)", microseconds: seconds * 1e6, gflops: flops / seconds / 1e9)
+    }
+
+    /// The exercise's chunk gradient (8 samples), Adam on its 72,842 parameters, and the tree sum of 4 chunks.
+    public static func exerciseKernels(data: ImageSet) throws -> [Row] {
+        let spec = try ExperimentSpec.parse(json: "{}", overrides: ExerciseModel.overrides)
+        let model = try Model(spec.model)
+        let schedule = TrainingSchedule(spec: spec, sampleCount: data.count)
+        let weights = GlorotInitializer.weights(for: model, seed: 1)
+        let order = schedule.order(epoch: 0)
+        let engine = GradientEngine(model: model, capacity: 8)
+        var gradient = [Float](repeating: 0, count: model.parameterCount)
+        let chunk = weights.withUnsafeBufferPointer { w in
+            gradient.withUnsafeMutableBufferPointer { g in
+                time(repeats: 200) {
+                    _ = engine.chunkGradient(
+                        weights: w.baseAddress!, samples: order[0..<8], from: data,
+                        keys: .init(seed: 1, epoch: 0), into: g.baseAddress!)
+                }
+            }
+        }
+        let chunkFlops = 2.0 * 2_581_440 * 8
+        var adam = Adam(parameterCount: model.parameterCount)
+        var w = weights
+        let adamSeconds = gradient.withUnsafeBufferPointer { g in
+            time(repeats: 200) { adam.update(&w, gradient: g.baseAddress!) }
+        }
+        let tree = ChunkTree(chunkCount: 4)
+        let scratch = ScratchBuffers()
+        let leaves = (0..<4).map { _ in gradient }
+        var out = gradient
+        let count = model.parameterCount
+        let treeSeconds = out.withUnsafeMutableBufferPointer { o in
+            time(repeats: 200) {
+                tree.sum(tree.root, count: count, into: o.baseAddress!, scratch: scratch) { node, buffer in
+                    guard node.level == 0 else { return false }
+                    leaves[node.index].withUnsafeBufferPointer { buffer.update(from: $0.baseAddress!, count: count) }
+                    return true
+                }
+            }
+        }
+        return [
+            Row(name: "chunk gradient (8 samples)", microseconds: chunk * 1e6, gflops: chunkFlops / chunk / 1e9),
+            Row(name: "adam (72,842 parameters)", microseconds: adamSeconds * 1e6, gflops: nil),
+            Row(name: "tree sum (4 chunks)", microseconds: treeSeconds * 1e6, gflops: nil),
+        ]
+    }
+
+    /// The exercise's losses on `rows` × 64 random ReLU-like embeddings in 10 classes.
+    public static func lossEvaluation(rows: Int = 60_000) throws -> Row {
+        let philox = Philox(seed: 5)
+        let values = (0..<(rows * 64)).map { i in
+            max(0, Philox.unitFloat(philox.word((9, UInt32(i / 4), 0, 0), lane: i % 4)) - 0.3)
+        }
+        let labels = (0..<rows).map { Int(philox.word((10, UInt32($0), 0, 0), lane: 0) % 10) }
+        let matrix = try EmbeddingLosses.Matrix(rows: rows, columns: 64, values: .float32(values))
+        let seconds = time(repeats: 1, rounds: 3) {
+            _ = try? EmbeddingLosses.evaluate(embeddings: matrix, labels: labels)
+        }
+        return Row(name: "loss evaluation (\(rows) x 64)", microseconds: seconds * 1e6, gflops: nil)
+    }
+}
+
+/// The exercise's spec without a file: `{}` plus these overrides is experiments/exercise4.json.
+enum ExerciseModel {
+    static let overrides = [
+        #"model={"input": [28, 28, 1], "layers": [{"conv2d": {"filters": 32, "kernel": 3, "stride": 2, "activation": "relu"}}, {"conv2d": {"filters": 64, "kernel": 3, "stride": 2, "activation": "relu"}}, {"conv2d": {"filters": 64, "kernel": 3, "stride": 2, "activation": "relu"}}, {"flatten": {}}, {"dense": {"units": 64, "activation": "relu", "name": "embedding"}}, {"dropout": {"rate": 0.25}}, {"dense": {"units": 10, "activation": "softmax"}}]}"#,
+        "dataset.trainLimit=10000",
+    ]
+}
