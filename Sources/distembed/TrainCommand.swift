@@ -18,6 +18,9 @@ struct Train: ParsableCommand {
     @Option(help: "Write embeddings (.npy), labels and final weights to this folder.")
     var out: String?
 
+    @Option(help: "Also write a self-contained HTML report here.")
+    var report: String?
+
     func validate() throws {
         guard local else {
             throw ValidationError("`train` runs in one process: pass --local, or use `distembed run` for workers")
@@ -30,6 +33,7 @@ struct Train: ParsableCommand {
         let experiment = try LocalExperiment(spec: spec, dataset: dataset)
         let result = try experiment.run { Console.info(EpochLine.text($0, of: spec.training.epochs)) }
         if let out { try experiment.artifacts.write(to: out) }
+        if let report { try ReportFile.write(result, to: report) }
         if json {
             try Console.json(result)
         } else {

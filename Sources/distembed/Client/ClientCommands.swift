@@ -106,13 +106,29 @@ struct Results: ParsableCommand {
     @Argument(help: "Experiment id.") var id: String
     @OptionGroup var endpoint: CoordinatorEndpointOption
     @Flag(help: "Print JSON.") var json = false
+    @Option(help: "Also write a self-contained HTML report (curves, losses, embedding projections) here.")
+    var report: String?
 
     func run() throws {
         let client = try endpoint.client()
         guard case .statusReply(let s) = try client.request(.statusRequest(.init(experimentId: id))) else {
             throw CLIError("unexpected reply")
         }
-        try ResultsOutput.print(client: client, summary: s, json: json)
+        try ResultsOutput.print(client: client, summary: s, json: json) { result in
+            if let report { try ReportFile.write(result, to: report) }
+        }
+    }
+}
+
+/// `--report FILE.html`.
+enum ReportFile {
+    static func write(_ result: TrainingResult, to path: String) throws {
+        do {
+            try HTMLReport.render(result).write(toFile: path, atomically: true, encoding: .utf8)
+        } catch {
+            throw CLIError("cannot write the report to \(path): \(error.localizedDescription)")
+        }
+        Console.info("report written to \(path)")
     }
 }
 
@@ -120,7 +136,7 @@ struct Results: ParsableCommand {
 enum ResultsOutput {
     static func print(
         client: CoordinatorClient, summary: ExperimentSummary, json: Bool,
-        amend: (inout TrainingResult) -> Void = { _ in }
+        amend: (inout TrainingResult) throws -> Void = { _ in }
     ) throws {
         guard summary.state == .done else {
             throw CLIError("experiment \(summary.id) is \(summary.state)"
@@ -129,7 +145,7 @@ enum ResultsOutput {
         guard case .resultsReply(let reply) = try client.request(.resultsRequest(.init(experimentId: summary.id)))
         else { throw CLIError("unexpected reply") }
         var result = try JSONDecoder().decode(TrainingResult.self, from: Data(reply.resultJSON.utf8))
-        amend(&result)
+        try amend(&result)
         if json { try Console.json(result) } else { Console.out(ResultPrinter.text(result)) }
     }
 }

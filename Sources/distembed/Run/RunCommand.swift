@@ -23,6 +23,9 @@ struct Run: ParsableCommand {
     @Option(help: "Write embeddings (.npy), labels and final weights to this folder.")
     var out: String?
 
+    @Option(help: "Also write a self-contained HTML report here.")
+    var report: String?
+
     @Option(help: ArgumentHelp("Coordinator debug: deal chunks at random cut points and order.", visibility: .hidden))
     var shuffleSeed: UInt64?
 
@@ -74,6 +77,7 @@ struct Run: ParsableCommand {
         }
         try ResultsOutput.print(client: client, summary: summary, json: json) { result in
             result.peakResidentMB = cluster.peakResidentMB()
+            if let report { try ReportFile.write(result, to: report) }
         }
         if let out {
             try ArtifactsCopy.copy(from: cluster.storeFolder, experiment: submitted.experimentId, to: out)
