@@ -26,4 +26,9 @@ import Testing
         // 0.16034 → 0.1603 and 0.15046 → 0.1505: 0.0098 once rounded.
         #expect(ExerciseAnswer.of(contrastive: (0.16034, 0.15046), triplet: (0.3183, 0.2004)) == .none)
     }
+
+    @Test func nonFiniteValuesSupportNoOption() {
+        #expect(ExerciseAnswer.of(contrastive: (.nan, 0.0673), triplet: (0.3183, 0.1004)) == .none)
+        #expect(ExerciseAnswer.of(contrastive: (0.1603, 0.0673), triplet: (.infinity, 0.1004)) == .none)
+    }
 }

@@ -36,7 +36,7 @@ import Testing
     }
 
     static let exerciseLosses = EmbeddingLossReport(
-        contrastive: LossPair(before: 0.16031, after: 0.06728), triplet: LossPair(before: 0.31826, after: 0.10041))
+        contrastive: LossPair(before: 0.16031, after: 0.06728), triplet: LossPair(before: 0.31826, after: 0.10036))
 
     @Test func fullReportHasEverySection() {
         let html = HTMLReport.render(Self.result(losses: Self.exerciseLosses, embeddings: Self.embeddings()))
@@ -107,6 +107,15 @@ import Testing
         #expect(html.contains("12 class 12 (1)</li>"))
         #expect(!html.lowercased().contains("nan"))
         #expect(!html.lowercased().contains("inf"))
+
+        result.epochs = [
+            EpochMetrics(epoch: 1, loss: 1e-320, accuracy: -1e308, seconds: 1),
+            EpochMetrics(epoch: 2, loss: 2e-320, accuracy: 1e308, seconds: 1),
+        ]
+        result.embeddings = EmbeddingSnapshot(labels: [0, 1], width: 1, before: [3e38, -3e38], after: [1, 1])
+        let extreme = HTMLReport.render(result)
+        #expect(extreme.contains("<section id=\"curves\">"))
+        #expect(extreme.contains("<section id=\"embeddings\">"))
 
         result.epochs = []
         result.embeddings = EmbeddingSnapshot(labels: [1, 2, 3], width: 2, before: [1, 2], after: [])
@@ -200,3 +209,4 @@ extension HTMLReportTests {
         }
     }
 }
+

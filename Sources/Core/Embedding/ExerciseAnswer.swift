@@ -9,6 +9,8 @@ public enum ExerciseAnswer: String, Sendable, Codable, CaseIterable {
     public static func of(contrastive: (before: Double, after: Double), triplet: (before: Double, after: Double))
         -> ExerciseAnswer
     {
+        let values = [contrastive.before, contrastive.after, triplet.before, triplet.after]
+        guard values.allSatisfy({ $0.isFinite && abs($0) < 1e12 }) else { return .none }
         func round4(_ x: Double) -> Double { (x * 10_000).rounded() / 10_000 }
         let c0 = round4(contrastive.before), c1 = round4(contrastive.after)
         let t0 = round4(triplet.before), t1 = round4(triplet.after)

@@ -38,16 +38,18 @@ struct BarChart {
             }
             svg.text(group, x: centre, y: frame.bottom + 20, anchor: .middle, class: "group-label")
         }
-        drawLegend(on: &svg, right: frame.right, top: frame.top)
+        drawLegend(on: &svg)
         return svg.markup
     }
 
-    /// The series names with their colours, in a column at the plot area's top right.
-    private func drawLegend(on svg: inout SVGDocument, right: Double, top: Double) {
+    /// The series names with their colours, in a row centred below the group labels.
+    private func drawLegend(on svg: inout SVGDocument) {
+        let itemWidth = 150.0
+        let start = width / 2 - itemWidth * Double(series.count) / 2
         for (s, kind) in series.enumerated() {
-            let y = top + 4 + Double(s) * 18
-            svg.rect(x: right - 130, y: y, width: 12, height: 12, fill: kind.colour)
-            svg.text(kind.name, x: right - 112, y: y + 10, class: "legend")
+            let x = start + itemWidth * Double(s) + 12
+            svg.rect(x: x, y: height - 19, width: 12, height: 12, fill: kind.colour)
+            svg.text(kind.name, x: x + 18, y: height - 9, class: "legend")
         }
     }
 }

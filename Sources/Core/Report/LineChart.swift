@@ -22,7 +22,11 @@ struct LineChart {
         if let reference, reference.value.isFinite {
             let level = frame.py(reference.value)
             svg.line(frame.left, level, frame.right, level, class: "reference")
-            svg.text(reference.label, x: frame.right - 4, y: level - 6, anchor: .end, class: "reference-label")
+            // The label goes on the side of the line the curve's end is not on, where it ends near the label.
+            let curveEndsAbove = (shown.last?.value ?? reference.value) > reference.value
+            svg.text(
+                reference.label, x: frame.right - 4, y: curveEndsAbove ? level + 15 : level - 6, anchor: .end,
+                class: "reference-label")
         }
         let line = shown.map { (x: frame.px(Double($0.epoch)), y: frame.py($0.value)) }
         svg.polyline(line, class: "series")

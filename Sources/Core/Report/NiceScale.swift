@@ -13,10 +13,12 @@ struct NiceScale {
 
     /// An axis covering `low`…`high` with about `tickCount` intervals; an empty interval is widened around it.
     init(covering low: Double, _ high: Double, tickCount: Int = 5) {
-        var low = low.isFinite ? low : 0, high = high.isFinite ? high : 1
+        // No chart needs more than ±1e15; clamping keeps every step below finite.
+        var low = low.isFinite ? min(max(low, -1e15), 1e15) : 0
+        var high = high.isFinite ? min(max(high, -1e15), 1e15) : 1
         if high < low { swap(&low, &high) }
-        if high - low <= 1e-12 * max(abs(low), abs(high)) {
-            let pad = low == 0 ? 1 : abs(low) * 0.1
+        if high - low < max(1e-9 * max(abs(low), abs(high)), 1e-12) {
+            let pad = abs(low) * 0.1 > 1e-12 ? abs(low) * 0.1 : 1
             low -= pad
             high += pad
         }

@@ -30,20 +30,21 @@ public enum PCA {
 
     /// Finds the first `components` principal axes of `rows` rows of `columns` values (row-major).
     ///
-    /// Degenerate input gives zero components: fewer than 2 rows, all rows equal, any non-finite value, or
-    /// more components asked for than the data has directions of variance.
+    /// Degenerate input gives zero components: fewer than 2 rows, all rows equal, any non-finite value (or one
+    /// whose square overflows), or more components asked for than the data has directions of variance.
     public static func fit(_ values: [Float], rows: Int, columns: Int, components: Int = 2) -> Fit {
         precondition(rows >= 0 && columns >= 0 && components >= 0, "sizes must not be negative")
         precondition(values.count == rows * columns, "\(rows) rows of \(columns) need \(rows * columns) values")
         let zeros = [[Double]](repeating: [Double](repeating: 0, count: columns), count: components)
+        let degenerate = Fit(
+            mean: .init(repeating: 0, count: columns), components: zeros,
+            variances: .init(repeating: 0, count: components), totalVariance: 0)
+        guard rows >= 2, values.allSatisfy(\.isFinite) else { return degenerate }
         var mean = [Double](repeating: 0, count: columns)
-        guard rows >= 2, values.allSatisfy(\.isFinite) else {
-            return Fit(mean: mean, components: zeros, variances: .init(repeating: 0, count: components),
-                       totalVariance: 0)
-        }
         for r in 0..<rows { for c in 0..<columns { mean[c] += Double(values[r * columns + c]) } }
         for c in 0..<columns { mean[c] /= Double(rows) }
         let covariance = covariance(values, rows: rows, columns: columns, mean: mean)
+        guard covariance.allSatisfy(\.isFinite) else { return degenerate }
         let eigen = SymmetricEigen(symmetric: covariance, size: columns)
         let total = (0..<columns).reduce(0.0) { $0 + covariance[$1 * columns + $1] }
         // Eigenvalues below this are rounding noise around a direction the data does not span.

@@ -37,13 +37,15 @@ enum ReportStyle {
         .reference { stroke: #d1495b; stroke-width: 1.5; stroke-dasharray: 6 4; }
         .reference-label { font-size: 12px; fill: #d1495b; }
         .point { stroke: #fff; stroke-width: 1; fill-opacity: .9; }
-        .legend-list { display: flex; flex-wrap: wrap; justify-content: center; gap: 6px 16px; margin: 10px 0 0;
+        .legend-list { display: flex; flex-wrap: wrap; justify-content: center; gap: 6px 14px; margin: 10px 0 0;
                        padding: 0; list-style: none; font-size: 13px; }
         .swatch { display: inline-block; width: 12px; height: 12px; border-radius: 50%; margin-right: 6px;
                   vertical-align: -1px; }
         table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
         th, td { padding: 5px 12px; border-bottom: 1px solid #e6e9ee; text-align: right; }
         th { color: #5b6475; font-weight: 600; font-size: 13px; }
+        tr > :first-child { text-align: left; }
+        #epochs table { max-width: 720px; }
         footer { color: #5b6475; font-size: 12px; text-align: center; }
         """
 }
