@@ -64,10 +64,7 @@ extension CoordinatorServer {
             let run = try ExperimentRun(
                 id: record.id, spec: spec, specJSON: record.specJSON, dataset: limited, now: now)
             if let checkpoint = try store.checkpoint(id: record.id) {
-                let metrics = try store.epochs(id: record.id).map {
-                    EpochMetrics(epoch: $0.epoch, loss: $0.loss, accuracy: $0.accuracy, seconds: $0.seconds)
-                }
-                try run.restore(checkpoint, metrics: metrics)
+                try run.restore(checkpoint, metrics: try store.epochs(id: record.id))
                 counters.resumes += 1
                 event(record.id, "resume", "resumed from the checkpoint at \(run.key)")
             }
@@ -89,8 +86,7 @@ extension CoordinatorServer {
         let metrics = run.completeStep(now: now)
         do {
             if let metrics {
-                try store.appendEpoch(id: run.id, StoredEpoch(
-                    epoch: metrics.epoch, loss: metrics.loss, accuracy: metrics.accuracy, seconds: metrics.seconds))
+                try store.appendEpoch(id: run.id, metrics)
             }
             let every = run.spec.checkpoint.everySteps
             if !run.finished && (metrics != nil || (every > 0 && run.completedSteps % every == 0)) {

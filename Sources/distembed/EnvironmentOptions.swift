@@ -23,7 +23,9 @@ enum EnvironmentOptions {
             let value = environment[key]!
             if help.contains("\(option) <") {
                 for part in value.split(separator: ",") { extra += [option, String(part)] }
-            } else if help.contains(option), ["1", "true", "yes"].contains(value.lowercased()) {
+            } else if help.contains("\(option) ") || help.contains("\(option)\n"),
+                ["1", "true", "yes"].contains(value.lowercased())
+            {
                 extra.append(option)
             }
         }

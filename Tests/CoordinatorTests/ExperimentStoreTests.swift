@@ -1,4 +1,5 @@
 import Coordinator
+import Core
 import Foundation
 import Testing
 
@@ -118,18 +119,18 @@ private func expectStoreError(
         let store = try ExperimentStore.inMemory()
         _ = try store.insertExperiment(name: "a", specJSON: "{}", at: 1)
         _ = try store.insertExperiment(name: "b", specJSON: "{}", at: 1)
-        try store.appendEpoch(id: "exp-1", StoredEpoch(epoch: 1, loss: 0.5, accuracy: 0.8, seconds: 2))
-        try store.appendEpoch(id: "exp-1", StoredEpoch(epoch: 0, loss: 0.9, accuracy: 0.6, seconds: 2))
-        try store.appendEpoch(id: "exp-1", StoredEpoch(epoch: 1, loss: 0.4, accuracy: 0.85, seconds: 3))
-        try store.appendEpoch(id: "exp-2", StoredEpoch(epoch: 0, loss: 1.5, accuracy: 0.1, seconds: 1))
+        try store.appendEpoch(id: "exp-1", EpochMetrics(epoch: 1, loss: 0.5, accuracy: 0.8, seconds: 2))
+        try store.appendEpoch(id: "exp-1", EpochMetrics(epoch: 0, loss: 0.9, accuracy: 0.6, seconds: 2))
+        try store.appendEpoch(id: "exp-1", EpochMetrics(epoch: 1, loss: 0.4, accuracy: 0.85, seconds: 3))
+        try store.appendEpoch(id: "exp-2", EpochMetrics(epoch: 0, loss: 1.5, accuracy: 0.1, seconds: 1))
         #expect(try store.epochs(id: "exp-1") == [
-            StoredEpoch(epoch: 0, loss: 0.9, accuracy: 0.6, seconds: 2),
-            StoredEpoch(epoch: 1, loss: 0.4, accuracy: 0.85, seconds: 3),
+            EpochMetrics(epoch: 0, loss: 0.9, accuracy: 0.6, seconds: 2),
+            EpochMetrics(epoch: 1, loss: 0.4, accuracy: 0.85, seconds: 3),
         ])
         #expect(try store.epochs(id: "exp-2").count == 1)
         #expect(try store.epochs(id: "exp-3").isEmpty)
         expectStoreError(.notFound) {
-            try store.appendEpoch(id: "exp-3", StoredEpoch(epoch: 0, loss: 1, accuracy: 0, seconds: 1))
+            try store.appendEpoch(id: "exp-3", EpochMetrics(epoch: 0, loss: 1, accuracy: 0, seconds: 1))
         }
     }
 
@@ -201,7 +202,7 @@ private func expectStoreError(
             let store = try ExperimentStore(directory: folder)
             for name in ["a", "b", "c", "d"] { _ = try store.insertExperiment(name: name, specJSON: "{}", at: 1) }
             try store.markRunning(id: "exp-1", at: 2)
-            try store.appendEpoch(id: "exp-1", StoredEpoch(epoch: 0, loss: 0.7, accuracy: 0.7, seconds: 1))
+            try store.appendEpoch(id: "exp-1", EpochMetrics(epoch: 0, loss: 0.7, accuracy: 0.7, seconds: 1))
             try store.appendEvent(id: "exp-1", kind: "epoch", line: "epoch 1/2", at: 3)
             try store.finish(id: "exp-1", state: .done, at: 4, error: nil, resultJSON: "{}", weights: weights,
                              weightsSha256: "sha")
@@ -213,7 +214,7 @@ private func expectStoreError(
         let store = try ExperimentStore(directory: folder)
         #expect(try store.experiments() == before)
         #expect(before.map(\.id) == ["exp-1", "exp-2", "exp-3"])
-        #expect(try store.epochs(id: "exp-1") == [StoredEpoch(epoch: 0, loss: 0.7, accuracy: 0.7, seconds: 1)])
+        #expect(try store.epochs(id: "exp-1") == [EpochMetrics(epoch: 0, loss: 0.7, accuracy: 0.7, seconds: 1)])
         #expect(try store.events(id: "exp-1", after: 0).map(\.line) == ["epoch 1/2"])
         #expect(try store.finalWeights(id: "exp-1").map(bits) == bits(weights))
         #expect(try store.checkpoint(id: "exp-2").map { bits($0.adamV) } == bits(saved.adamV))
@@ -272,7 +273,7 @@ private func expectStoreError(
                 let id = try store.insertExperiment(name: "short", specJSON: spec, at: 1).id
                 try store.markRunning(id: id, at: 2)
                 for epoch in 0..<2 {
-                    try store.appendEpoch(id: id, StoredEpoch(epoch: epoch, loss: 0.5, accuracy: 0.8, seconds: 1.5))
+                    try store.appendEpoch(id: id, EpochMetrics(epoch: epoch, loss: 0.5, accuracy: 0.8, seconds: 1.5))
                 }
                 for event in 0..<10 {
                     try store.appendEvent(id: id, kind: "epoch", line: "epoch \(event) loss 0.5 accuracy 0.8", at: 3)

@@ -1,6 +1,7 @@
+import Core
 import GRDB
 
-/// A row of the `epoch` table: one ``StoredEpoch`` of one experiment.
+/// A row of the `epoch` table: one ``EpochMetrics`` of one experiment.
 struct EpochRow: Codable, FetchableRecord, PersistableRecord {
     static let databaseTableName = "epoch"
 
@@ -10,7 +11,7 @@ struct EpochRow: Codable, FetchableRecord, PersistableRecord {
     var accuracy: Double
     var seconds: Double
 
-    init(experimentId: String, _ epoch: StoredEpoch) {
+    init(experimentId: String, _ epoch: EpochMetrics) {
         self.experimentId = experimentId
         self.epoch = epoch.epoch
         self.loss = epoch.loss
@@ -18,5 +19,5 @@ struct EpochRow: Codable, FetchableRecord, PersistableRecord {
         self.seconds = epoch.seconds
     }
 
-    var stored: StoredEpoch { StoredEpoch(epoch: epoch, loss: loss, accuracy: accuracy, seconds: seconds) }
+    var stored: EpochMetrics { EpochMetrics(epoch: epoch, loss: loss, accuracy: accuracy, seconds: seconds) }
 }

@@ -1,16 +1,17 @@
+import Core
 import GRDB
 
 extension ExperimentStore {
     /// Stores the statistics of one epoch, replacing any stored for the same epoch (a resumed epoch is rerun).
     /// - Throws: ``StoreError`` with code `notFound` when the experiment does not exist.
-    public func appendEpoch(id: String, _ epoch: StoredEpoch) throws {
+    public func appendEpoch(id: String, _ epoch: EpochMetrics) throws {
         try write("store epoch \(epoch.epoch)", id: id) { db in
             try EpochRow(experimentId: id, epoch).insert(db, onConflict: .replace)
         }
     }
 
     /// The stored epochs of an experiment, in epoch order.
-    public func epochs(id: String) throws -> [StoredEpoch] {
+    public func epochs(id: String) throws -> [EpochMetrics] {
         try read("read the epochs", id: id) { db in
             try EpochRow.filter(Column("experimentId") == id).order(Column("epoch")).fetchAll(db).map(\.stored)
         }
