@@ -1,4 +1,5 @@
 import Core
+import Wire
 
 /// How a coordinator runs: where it listens, where it keeps its store, and its timeouts and limits.
 public struct CoordinatorOptions: Sendable {
@@ -20,6 +21,16 @@ public struct CoordinatorOptions: Sendable {
     public var maxWorkers = 256
     /// At most this many queued experiments.
     public var maxQueued = 1000
+    /// The largest message accepted or sent, in bytes (`ZMQ_MAXMSGSIZE`; a peer sending more is disconnected).
+    public var maxMessageSize = defaultMaxMessageSize
+    /// CURVE server keys; nil for none (then only loopback and `ipc://` endpoints, see ``ListenPolicy``).
+    public var curve: CurveOptions?
+    /// The folder of authorized client and worker public keys (required with ``curve``, read by the ZAP handler).
+    public var authorizedKeysFolder: String?
+    /// Listen on non-loopback endpoints without CURVE (logged as a warning at start).
+    public var insecure = false
+    /// The folders a spec's `dataset.path` may resolve into (``DataPathPolicy``); ``dataFolder`` is allowed too.
+    public var dataDirectories = DataPathPolicy.defaultDirectories
 
     public init() {}
 }

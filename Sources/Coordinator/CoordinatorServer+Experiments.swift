@@ -32,6 +32,11 @@ extension CoordinatorServer {
 
     /// A spec trains on the coordinator's dataset: its path must hold the same files.
     func checkDataset(of spec: ExperimentSpec) throws {
+        if let problem = DataPathPolicy.problem(
+            path: spec.dataset.path, allowed: options.dataDirectories + [options.dataFolder])
+        {
+            throw WireError(.invalidSpec, problem)
+        }
         let path = (spec.dataset.path as NSString).standardizingPath
         guard path != (options.dataFolder as NSString).standardizingPath else { return }
         let theirs: Dataset

@@ -14,6 +14,8 @@ public final class CoordinatorServer {
     let logger: Logger
     let context: ZMQContext
     let router: RouterEndpoint
+    /// Admits CURVE clients by public key; nil without CURVE.
+    let zap: ZAPHandler?
     let store: ExperimentStore
     let dataset: Dataset
     var scheduler: Scheduler
@@ -35,13 +37,12 @@ public final class CoordinatorServer {
     public init(options: CoordinatorOptions, logger: Logger = Logger(label: "distembed.coordinator")) throws {
         self.options = options
         self.logger = logger
+        try Self.checkSecurity(options, logger: logger)
         self.dataset = try Dataset(folder: options.dataFolder)
         self.store = try ExperimentStore(directory: options.storeDirectory)
         self.context = try ZMQContext()
-        var socketOptions = SocketOptions()
-        socketOptions.sendTimeout = .milliseconds(100)
-        socketOptions.linger = .milliseconds(200)
-        self.router = try RouterEndpoint(context: context, bind: options.listen, options: socketOptions)
+        self.zap = try Self.startAuthentication(options, context: context, logger: logger)
+        self.router = try RouterEndpoint(context: context, bind: options.listen, options: Self.routerOptions(options))
         self.scheduler = Scheduler(options: .init(
             heartbeatTimeout: options.heartbeatTimeout, resultTimeout: options.resultTimeout,
             shuffleSeed: options.shuffleSeed))

@@ -16,6 +16,7 @@ public final class WorkerClient {
     private var cachedTrain: ImageSet?
     private var sessionSpec: String?
     private var workerId: WorkerID?
+    private var everWelcomed = false
     private var heartbeatInterval = 1.0
     private var lastSent = 0.0
     private var lastHeard = 0.0
@@ -34,6 +35,7 @@ public final class WorkerClient {
         var socketOptions = SocketOptions()
         socketOptions.sendTimeout = .seconds(2)
         socketOptions.linger = .milliseconds(200)
+        socketOptions.curve = options.curve
         self.connection = try DealerConnection(context: context, connect: options.connect, options: socketOptions)
         self.origin = clock.now
     }
@@ -57,7 +59,17 @@ public final class WorkerClient {
             }
             if now - lastHeard > options.coordinatorTimeout {
                 logger.warning("coordinator silent; saying hello again", metadata: ["endpoint": "\(options.connect)"])
-                try hello()
+                do {
+                    try hello()
+                } catch let error as ZMQError where error.isTimeout {
+                    // libzmq dropped the connection: a refused CURVE handshake when this worker was never welcomed,
+                    // a coordinator still restarting otherwise.
+                    guard everWelcomed else {
+                        return .rejected("no answer from the coordinator at \(options.connect) after "
+                            + "\(Int(options.coordinatorTimeout)) s and the connection was dropped: if it uses CURVE, "
+                            + "check --curve-secret and --coordinator-key (the coordinator logs refused keys)")
+                    }
+                }
             } else if workerId != nil && now - lastSent >= heartbeatInterval {
                 try send(.heartbeat(Heartbeat(sentAtNanos: DispatchTime.now().uptimeNanoseconds)))
             }
@@ -88,6 +100,7 @@ public final class WorkerClient {
         switch message {
         case .welcome(let welcome):
             workerId = welcome.workerId
+            everWelcomed = true
             heartbeatInterval = max(0.05, Double(welcome.heartbeatIntervalMs) / 1000)
             logger.info("joined the coordinator", metadata: ["id": "\(welcome.workerId)", "endpoint":
                 "\(options.connect)"])

@@ -1,4 +1,5 @@
 import Core
+import Wire
 
 /// How a worker runs.
 public struct WorkerOptions: Sendable {
@@ -14,6 +15,8 @@ public struct WorkerOptions: Sendable {
     public var fingerprintOverride: String?
     /// Debug: claim this protocol version in the hello (tests the coordinator's refusal).
     public var protocolVersionOverride: UInt32?
+    /// CURVE client keys and the coordinator's public key; nil for a plain connection (loopback or `ipc://`).
+    public var curve: CurveOptions?
 
     public init(connect: String, name: String) {
         self.connect = connect

@@ -39,6 +39,8 @@ struct CoordinatorCommand: ParsableCommand {
                                visibility: .hidden))
     var shuffleSeed: UInt64?
 
+    @OptionGroup(title: "Security and limits") var security: CoordinatorSecurityOptions
+
     @OptionGroup var logging: LoggingOptions
 
     func run() throws {
@@ -55,6 +57,7 @@ struct CoordinatorCommand: ParsableCommand {
         options.maxWorkers = maxWorkers
         options.maxQueued = maxQueued
         options.shuffleSeed = shuffleSeed
+        try security.apply(to: &options)
         let server: CoordinatorServer
         do {
             server = try CoordinatorServer(options: options)

@@ -20,6 +20,7 @@ struct DistEmbed: AsyncParsableCommand {
             Results.self,
             Summary.self,
             EvalEmbeddings.self,
+            Keygen.self,
             DebugCommands.self,
         ]
     )

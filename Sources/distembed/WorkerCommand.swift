@@ -26,6 +26,8 @@ struct WorkerCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Claim this protocol version in the hello (debug).", visibility: .hidden))
     var debugProtocolVersion: UInt32?
 
+    @OptionGroup(title: "Security") var security: ClientSecurityOptions
+
     @OptionGroup var logging: LoggingOptions
 
     func run() throws {
@@ -38,6 +40,7 @@ struct WorkerCommand: ParsableCommand {
         options.coordinatorTimeout = coordinatorTimeout
         options.fingerprintOverride = debugFingerprint
         options.protocolVersionOverride = debugProtocolVersion
+        options.curve = try security.curve()
         let client: WorkerClient
         do {
             client = try WorkerClient(options: options)

@@ -17,9 +17,11 @@ public struct ExperimentArtifacts: Sendable {
         self.weights = weights
     }
 
+    /// Writes the files into `folder`, created owner-only (0700) when missing (an existing folder keeps its mode).
     public func write(to folder: String) throws {
         let fm = FileManager.default
-        try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try fm.createDirectory(atPath: folder, withIntermediateDirectories: true,
+                               attributes: [.posixPermissions: 0o700])
         let url = URL(fileURLWithPath: folder)
         let rows = labels.count
         try NPYWriter.write(

@@ -1,6 +1,7 @@
 /// The options a ``ZMQSocket`` is created with.
 ///
-/// Security options (CURVE keys) will be added here, so every socket of the system gets them in one place.
+/// Security (CURVE keys) is set here too, so every socket of the system gets it in one place, before it binds or
+/// connects.
 public struct SocketOptions: Hashable, Sendable {
     /// How long closing the socket may wait for unsent messages (`ZMQ_LINGER`).
     public var linger: Duration = .seconds(1)
@@ -17,7 +18,10 @@ public struct SocketOptions: Hashable, Sendable {
     public var receiveHighWaterMark: Int32 = 1000
     /// The identity a DEALER presents to a ROUTER (`ZMQ_ROUTING_ID`); nil lets the ROUTER pick one.
     public var routingId: [UInt8]?
+    /// CURVE encryption and authentication; nil for none (plain ZMTP, for loopback and `ipc://` only, see
+    /// `Docs/Security.md`).
+    public var curve: CurveOptions?
 
-    /// The defaults: 1 s linger, 64 MiB messages, 5 s send and receive timeouts, 1000-message queues.
+    /// The defaults: 1 s linger, 64 MiB messages, 5 s send and receive timeouts, 1000-message queues, no CURVE.
     public init() {}
 }

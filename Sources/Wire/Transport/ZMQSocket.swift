@@ -1,5 +1,11 @@
 import CZeroMQ
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A ZeroMQ socket, closed when the object goes away. Use each socket from one thread at a time.
 ///
 /// Every call that waits is bounded: sends by ``SocketOptions/sendTimeout``, receives by their timeout.
@@ -10,11 +16,14 @@ public final class ZMQSocket {
         case router
         /// A worker's or the CLI's side: one connection to a ROUTER.
         case dealer
+        /// A ``ZAPHandler``'s side of the ZAP protocol: one request, one reply.
+        case reply
 
         var zmqType: Int32 {
             switch self {
             case .router: ZMQ_ROUTER
             case .dealer: ZMQ_DEALER
+            case .reply: ZMQ_REP
             }
         }
     }
@@ -162,6 +171,39 @@ public final class ZMQSocket {
             try ZMQError.check("set ZMQ_ROUTING_ID") {
                 routingId.withUnsafeBytes { zmq_setsockopt(handle, ZMQ_ROUTING_ID, $0.baseAddress, $0.count) }
             }
+        }
+        if let curve = options.curve {
+            try applyCurve(curve, to: handle)
+        }
+    }
+
+    /// Sets the CURVE keys (as 32 binary bytes each) and the server flag; must run before bind or connect.
+    private static func applyCurve(_ curve: CurveOptions, to handle: UnsafeMutableRawPointer) throws(ZMQError) {
+        func setKey(_ option: Int32, _ name: String, _ key: String) throws(ZMQError) {
+            guard let bytes = CurveKeys.binary(key) else {
+                throw ZMQError(code: EINVAL, operation: "set \(name)", message: "not a 40-character Z85 CURVE key")
+            }
+            try ZMQError.check("set \(name)") {
+                bytes.withUnsafeBytes { zmq_setsockopt(handle, option, $0.baseAddress, $0.count) }
+            }
+        }
+        switch curve.role {
+        case .server:
+            var one: Int32 = 1
+            try ZMQError.check("set ZMQ_CURVE_SERVER (is libzmq built with libsodium?)") {
+                zmq_setsockopt(handle, ZMQ_CURVE_SERVER, &one, MemoryLayout<Int32>.size)
+            }
+            try setKey(ZMQ_CURVE_SECRETKEY, "ZMQ_CURVE_SECRETKEY", curve.keys.secretKey)
+            try ZMQError.check("set ZMQ_ZAP_DOMAIN") {
+                CurveOptions.zapDomain.withCString { zmq_setsockopt(handle, ZMQ_ZAP_DOMAIN, $0, strlen($0)) }
+            }
+            // ZMQ_ZAP_ENFORCE_DOMAIN (93, draft API): refuse every client when no ZAP handler answers, instead
+            // of admitting all. Libraries built without the draft API refuse the option; ignored then.
+            _ = zmq_setsockopt(handle, 93, &one, MemoryLayout<Int32>.size)
+        case .client(let serverKey):
+            try setKey(ZMQ_CURVE_SERVERKEY, "ZMQ_CURVE_SERVERKEY", serverKey)
+            try setKey(ZMQ_CURVE_PUBLICKEY, "ZMQ_CURVE_PUBLICKEY", curve.keys.publicKey)
+            try setKey(ZMQ_CURVE_SECRETKEY, "ZMQ_CURVE_SECRETKEY", curve.keys.secretKey)
         }
     }
 }

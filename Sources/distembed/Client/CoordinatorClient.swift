@@ -10,7 +10,7 @@ final class CoordinatorClient {
     private let connection: DealerConnection
     private let timeout: Duration
 
-    init(endpoint: String, timeout: Duration = .seconds(3)) throws {
+    init(endpoint: String, timeout: Duration = .seconds(3), curve: CurveOptions? = nil) throws {
         self.endpoint = endpoint
         self.timeout = timeout
         context = try ZMQContext()
@@ -18,6 +18,7 @@ final class CoordinatorClient {
         options.linger = .milliseconds(100)
         options.receiveTimeout = timeout
         options.sendTimeout = timeout
+        options.curve = curve
         connection = try DealerConnection(context: context, connect: endpoint, options: options)
     }
 
@@ -51,7 +52,9 @@ struct CoordinatorEndpointOption: ParsableArguments {
     @Option(help: "The coordinator's endpoint.")
     var coordinator = "tcp://127.0.0.1:5555"
 
+    @OptionGroup(title: "Security") var security: ClientSecurityOptions
+
     func client() throws -> CoordinatorClient {
-        try CoordinatorClient(endpoint: coordinator)
+        try CoordinatorClient(endpoint: coordinator, curve: security.curve())
     }
 }

@@ -1,0 +1,37 @@
+import Core
+
+/// Any text as a spec: parsing throws a ``SpecError`` or yields a valid spec, whose canonical JSON parses back to
+/// the same spec.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzSpec(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    let bytes = size == 0 ? [] : Array(UnsafeBufferPointer(start: data, count: size))
+    let text = String(decoding: bytes, as: UTF8.self)
+    guard let spec = try? ExperimentSpec.parse(json: text) else { return 0 }
+    // What the coordinator stores, and parses again when the experiment starts.
+    guard let canonical = try? ExperimentSpec.canonicalJSON(json: text) else {
+        fatalError("a valid spec has no canonical JSON")
+    }
+    guard let again = try? ExperimentSpec.parse(json: canonical) else {
+        fatalError("the canonical JSON of a valid spec does not parse: \(canonical)")
+    }
+    precondition(again == spec, "the canonical JSON parses to another spec: \(canonical)")
+    return 0
+}
+
+/// libFuzzer's driver (in every libFuzzer build), called from the entry point SwiftPM links executables with.
+@_silgen_name("LLVMFuzzerRunDriver")
+func runFuzzerDriver(
+    _ argc: UnsafeMutablePointer<CInt>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+) -> CInt
+
+/// SwiftPM links an executable with `main` aliased to `FuzzSpec_main`; this hands over to libFuzzer.
+@_cdecl("FuzzSpec_main")
+public func FuzzSpecMain(
+    _ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+) -> CInt {
+    var argc = argc
+    var argv = argv
+    return runFuzzerDriver(&argc, &argv) { fuzzSpec($0, $1) }
+}
