@@ -70,7 +70,7 @@ final class TestCluster {
         p.executableURL = Binary.url
         p.arguments = arguments
         let url = folder.appendingPathComponent("\(log).log")
-        FileManager.default.createFile(atPath: url.path, contents: nil)
+        #expect(FileManager.default.createFile(atPath: url.path, contents: nil), "cannot create \(url.path)")
         let handle = try FileHandle(forWritingTo: url)
         p.standardOutput = handle
         p.standardError = handle
