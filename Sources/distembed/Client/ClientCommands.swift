@@ -76,10 +76,12 @@ struct Watch: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Follow an experiment's progress until it ends.")
     @Argument(help: "Experiment id.") var id: String
     @OptionGroup var endpoint: CoordinatorEndpointOption
+    @Flag(help: "Print the final summary as JSON.") var json = false
 
     func run() throws {
         ShutdownSignal.install()
         let summary = try Watcher(client: try endpoint.client(), id: id).follow()
+        if json { return try Console.json(SummaryJSON(summary)) }
         Console.out("\(summary.id) \(summary.state)\(summary.message.isEmpty ? "" : ": \(summary.message)")")
     }
 }
