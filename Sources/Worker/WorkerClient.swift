@@ -133,8 +133,15 @@ public final class WorkerClient {
             return SetupAck(experimentId: setup.experimentId)
         }
         session = nil
-        do {
-            session = try WorkerSession(setup: setup, train: try trainingImages(for: setup))
+        do throws(WireError) {
+            let spec: ExperimentSpec
+            do {
+                spec = try ExperimentSpec.parse(json: setup.specJSON)
+            } catch {
+                throw WireError(.invalidSpec, "\(error)")
+            }
+            session = try WorkerSession(
+                experimentId: setup.experimentId, spec: spec, train: try trainingImages(limit: spec.dataset.trainLimit))
             sessionSpec = setup.specJSON
             logger.info("experiment set up", metadata: ["experiment": "\(setup.experimentId)"])
             return SetupAck(experimentId: setup.experimentId)
@@ -145,15 +152,9 @@ public final class WorkerClient {
         }
     }
 
-    /// The first `trainLimit` training images of the setup's spec, from the cache or the files (whose digest must
-    /// still be the one the coordinator accepted).
-    private func trainingImages(for setup: ExperimentSetup) throws(WireError) -> ImageSet {
-        let limit: Int
-        do {
-            limit = try ExperimentSpec.parse(json: setup.specJSON).dataset.trainLimit
-        } catch {
-            throw WireError(.invalidSpec, "\(error)")
-        }
+    /// The first `limit` training images, from the cache or the files (whose digest must still be the one the
+    /// coordinator accepted).
+    private func trainingImages(limit: Int) throws(WireError) -> ImageSet {
         if let cached = cachedTrain, cached.count >= limit { return cached.prefix(limit) }
         cachedTrain = nil
         let loaded: Dataset

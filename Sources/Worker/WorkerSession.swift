@@ -12,15 +12,9 @@ final class WorkerSession {
     private let computer: ChunkComputer
     private var order: (epoch: Int, samples: [Int])?
 
-    /// Sets up `setup`'s experiment on this worker's training images (the coordinator checked their digest).
+    /// Sets up experiment `experimentId` on this worker's training images (the coordinator checked their digest).
     /// - Throws: ``WireError`` `.invalidSpec`, sent back to the coordinator.
-    init(setup: ExperimentSetup, train: ImageSet) throws(WireError) {
-        let spec: ExperimentSpec
-        do {
-            spec = try ExperimentSpec.parse(json: setup.specJSON)
-        } catch {
-            throw WireError(.invalidSpec, "\(error)")
-        }
+    init(experimentId: String, spec: ExperimentSpec, train: ImageSet) throws(WireError) {
         let images = train.prefix(spec.dataset.trainLimit)
         do {
             model = try Model(spec.model)
@@ -30,7 +24,7 @@ final class WorkerSession {
         guard model.inputSize == images.sampleSize else {
             throw WireError(.invalidSpec, "model input \(spec.model.input) does not fit the dataset's images")
         }
-        self.experimentId = setup.experimentId
+        self.experimentId = experimentId
         self.spec = spec
         self.schedule = TrainingSchedule(spec: spec, sampleCount: images.count)
         self.computer = ChunkComputer(model: model, schedule: schedule, data: images)
