@@ -12,14 +12,7 @@ struct Train: ParsableCommand {
     @Flag(help: "Train in this process (the only mode of `train`; `run` distributes).")
     var local = false
 
-    @Flag(help: "Print the result as one JSON object on the last line of stdout.")
-    var json = false
-
-    @Option(help: "Write embeddings (.npy), labels and final weights to this folder.")
-    var out: String?
-
-    @Option(help: "Also write a self-contained HTML report here.")
-    var report: String?
+    @OptionGroup var output: ResultOptions
 
     func validate() throws {
         guard local else {
@@ -32,13 +25,9 @@ struct Train: ParsableCommand {
         let dataset = try DatasetLoading.load(spec)
         let experiment = try LocalExperiment(spec: spec, dataset: dataset)
         let result = try experiment.run { Console.info(EpochLine.text($0, of: spec.training.epochs)) }
-        if let out { try experiment.artifacts.write(to: out) }
-        if let report { try ReportFile.write(result, to: report) }
-        if json {
-            try Console.json(result)
-        } else {
-            Console.out(ResultPrinter.text(result))
-        }
+        if let out = output.out { try experiment.artifacts.write(to: out) }
+        if let report = output.report { try ReportFile.write(result, to: report) }
+        try output.print(result)
     }
 }
 

@@ -17,14 +17,7 @@ struct Run: ParsableCommand {
     @Option(help: "How workers reach the coordinator: ipc (Unix socket) or tcp (loopback).")
     var transport: String = "ipc"
 
-    @Flag(help: "Print the result as one JSON object on the last line of stdout.")
-    var json = false
-
-    @Option(help: "Write embeddings (.npy), labels and final weights to this folder.")
-    var out: String?
-
-    @Option(help: "Also write a self-contained HTML report here.")
-    var report: String?
+    @OptionGroup var output: ResultOptions
 
     @Option(help: ArgumentHelp("Coordinator debug: deal chunks at random cut points and order.", visibility: .hidden))
     var shuffleSeed: UInt64?
@@ -75,11 +68,11 @@ struct Run: ParsableCommand {
             }
             throw error
         }
-        try ResultsOutput.print(client: client, summary: summary, json: json) { result in
+        try ResultsOutput.print(client: client, summary: summary, json: output.json) { result in
             result.peakResidentMB = cluster.peakResidentMB()
-            if let report { try ReportFile.write(result, to: report) }
+            if let report = output.report { try ReportFile.write(result, to: report) }
         }
-        if let out {
+        if let out = output.out {
             try ArtifactsCopy.copy(from: cluster.storeFolder, experiment: submitted.experimentId, to: out)
         }
     }
