@@ -27,13 +27,16 @@ final class WorkerSession {
         self.experimentId = experimentId
         self.spec = spec
         self.schedule = TrainingSchedule(spec: spec, sampleCount: images.count)
-        self.computer = ChunkComputer(model: model, schedule: schedule, data: images)
+        self.computer = ChunkComputer(
+            model: model, schedule: schedule, stages: TrainingStages(spec: spec, model: model), data: images)
     }
 
     /// The subtree gradients covering the assignment's chunks, with their statistics.
     /// - Throws: ``WireError`` `.badRequest` for an assignment outside the schedule or without weights.
     func compute(_ a: WorkAssignment) throws(WireError) -> WorkResult {
         let started = DispatchTime.now().uptimeNanoseconds
+        PhaseTrace.mark(14, Int(a.step))
+        defer { PhaseTrace.mark(15, Int(a.step)) }
         let epoch = Int(a.epoch)
         let step = Int(a.step)
         guard epoch < schedule.epochs, step < schedule.stepsPerEpoch else {

@@ -13,11 +13,17 @@ enum ResultPrinter {
             lines.append(String(format: "final epoch    loss %.4f, accuracy %.4f", last.loss, last.accuracy))
         }
         if let acc = r.testAccuracy { lines.append(String(format: "test accuracy  %.4f", acc)) }
+        if let q = r.embeddingQuality {
+            lines.append(String(format: "kNN accuracy   k=1 %.4f, k=5 %.4f (%d test images against %d training images)",
+                                q.knn1Accuracy, q.knn5Accuracy, q.queryCount, q.galleryCount))
+            lines.append(String(format: "recall@1       %.4f", q.recallAt1))
+        }
         if let l = r.losses {
             lines.append(String(format: "contrastive    before %.4f, after %.4f", l.contrastive.before,
                                 l.contrastive.after))
             lines.append(String(format: "triplet        before %.4f, after %.4f", l.triplet.before, l.triplet.after))
         }
+        if let draws = r.drawSeeds { lines += DrawSeedText.lines(draws) }
         if let answer = r.exerciseAnswer { lines.append("exercise 4     answer (\(answer.rawValue))") }
         if let e = r.events, e.workersLost + e.workersJoined + e.reassignedChunks + e.resumes > 0 {
             lines.append("events         \(e.workersLost) workers lost, \(e.workersJoined) joined, "

@@ -25,8 +25,10 @@ import Testing
         #expect(try Self.train(Self.spec(["seed=2"])) != first)
     }
 
-    @Test func subtreesOfAnySplitCompleteToTheLocalGradient() throws {
-        let spec = try Self.spec(["training.batchSize=56"])  // 7 chunks of 8
+    /// The metric objectives draw partners across the whole batch, so they are held to the same test.
+    @Test(arguments: ["crossEntropy", "contrastive", "triplet"])
+    func subtreesOfAnySplitCompleteToTheLocalGradient(objective: String) throws {
+        let spec = try Self.spec(["training.batchSize=56", "training.objective=\(objective)"])  // 7 chunks of 8
         let dataset = try Dataset(folder: spec.dataset.path, trainLimit: spec.dataset.trainLimit, testLimit: 1)
         let model = try Model(spec.model)
         let schedule = TrainingSchedule(spec: spec, sampleCount: dataset.train.count)
@@ -35,7 +37,8 @@ import Testing
         let count = model.parameterCount
         let tree = ChunkTree(chunkCount: schedule.chunkCount(step: 2))
         #expect(tree.chunkCount == 7)
-        let computer = ChunkComputer(model: model, schedule: schedule, data: dataset.train)
+        let computer = ChunkComputer(
+            model: model, schedule: schedule, stages: TrainingStages(spec: spec, model: model), data: dataset.train)
         var reference = [Float](repeating: 0, count: count)
         let local = weights.withUnsafeBufferPointer { w in
             reference.withUnsafeMutableBufferPointer { r in
@@ -48,7 +51,8 @@ import Testing
             var received: [ChunkTree.Node: [Float]] = [:]
             var stats = GradientEngine.Stats()
             for run in runs {
-                let worker = ChunkComputer(model: model, schedule: schedule, data: dataset.train)
+                let worker = ChunkComputer(
+                    model: model, schedule: schedule, stages: TrainingStages(spec: spec, model: model), data: dataset.train)
                 for node in tree.cover(run) {
                     var g = [Float](repeating: 0, count: count)
                     weights.withUnsafeBufferPointer { w in
@@ -71,5 +75,6 @@ import Testing
             #expect(total.map(\.bitPattern) == reference.map(\.bitPattern), "runs \(runs)")
             #expect(stats == local, "loss sums and counts do not depend on the split")
         }
+        #expect(reference.contains { $0 != 0 } && local.lossSum > 0, "the step has a gradient to compare")
     }
 }

@@ -11,6 +11,7 @@ final class ExperimentRun {
     let specJSON: String
     let model: Model
     let schedule: TrainingSchedule
+    let stages: TrainingStages
     let dataset: Dataset
     private(set) var weights: [Float]
     private(set) var optimizer: Adam
@@ -39,6 +40,7 @@ final class ExperimentRun {
         self.model = try Model(spec.model)
         self.dataset = dataset
         self.schedule = TrainingSchedule(spec: spec, sampleCount: dataset.train.count)
+        self.stages = TrainingStages(spec: spec, model: model)
         self.weights = GlorotInitializer.weights(for: model, seed: spec.seed)
         self.optimizer = Adam(parameterCount: model.parameterCount, training: spec.training)
         self.gradient = [Float](repeating: 0, count: model.parameterCount)
@@ -167,8 +169,12 @@ final class ExperimentRun {
         received.removeAll(keepingCapacity: true)
         MeanGradient.divide(&gradient, by: schedule.batch(step).count)
         let reduced = DispatchTime.now().uptimeNanoseconds
-        gradient.withUnsafeBufferPointer { optimizer.update(&weights, gradient: $0.baseAddress!) }
+        PhaseTrace.mark(5, completedSteps)
+        stages.prepare(&optimizer, epoch: epoch, step: step)
+        let trainable = stages.stage(epoch: epoch).trainableCount
+        gradient.withUnsafeBufferPointer { optimizer.update(&weights, gradient: $0.baseAddress!, trainable: trainable) }
         let stepped = DispatchTime.now().uptimeNanoseconds
+        PhaseTrace.mark(6, completedSteps)
         timings.steps += 1
         timings.reduce += Double(reduced - started) / 1e9
         timings.optimizer += Double(stepped - reduced) / 1e9
@@ -195,17 +201,16 @@ final class ExperimentRun {
         let width = model.layer(named: spec.evaluation.layer)!.outputSize
         let losses = try EmbeddingLossReport(
             before: embeddingsBefore, after: after, width: width, labels: labels, evaluation: spec.evaluation)
-        var testAccuracy: Double?
-        if spec.evaluation.testAccuracy && dataset.test.count > 0 {
-            let stats = Evaluator(model: model).stats(0..<dataset.test.count, of: dataset.test, weights: weights)
-            testAccuracy = Double(stats.correct) / Double(stats.count)
-        }
+        let heldOut = HeldOutEvaluation(spec: spec, model: model, dataset: dataset, weights: weights)
         let seconds = metrics.reduce(0) { $0 + $1.seconds }
         var result = TrainingResult(
-            name: spec.name, seed: spec.seed, epochs: metrics, testAccuracy: testAccuracy, trainSeconds: seconds,
+            name: spec.name, seed: spec.seed, epochs: metrics, testAccuracy: heldOut.testAccuracy, trainSeconds: seconds,
             samplesPerSecond: Double(schedule.sampleCount * schedule.epochs) / seconds,
             weightsSha256: WeightsHash.sha256(weights), parameterCount: model.parameterCount,
             steps: schedule.totalSteps, losses: losses, workers: max(workers, peakWorkers))
+        result.embeddingQuality = heldOut.quality
+        result.drawSeeds = try DrawSeedReport.evaluate(
+            before: embeddingsBefore, after: after, width: width, labels: labels, evaluation: spec.evaluation)
         result.embeddings = EmbeddingSnapshot(labels: labels, width: width, before: embeddingsBefore, after: after)
         let artifacts = ExperimentArtifacts(
             before: embeddingsBefore, after: after, labels: labels, width: width, weights: weights)

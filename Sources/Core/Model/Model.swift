@@ -11,7 +11,7 @@ public struct Model: Sendable {
     /// Compiles a model spec.
     /// - Throws: ``SpecError`` when the layers do not fit together.
     public init(_ spec: ModelSpec) throws(SpecError) {
-        let problems = ModelShapes.problems(spec, evaluationLayer: nil)
+        let problems = ModelShapes.problems(spec, evaluationLayer: nil, chunkSize: 1, limits: .maximum)
         if !problems.isEmpty { throw SpecError(problems: problems) }
         var layers: [CompiledLayer] = []
         var parameters: [ParameterTensor] = []
@@ -52,6 +52,11 @@ public struct Model: Sendable {
 
     /// Classes the final softmax layer predicts.
     public var classCount: Int { layers.last!.outputSize }
+
+    /// How many leading parameters belong to layers `0...layer`: the canonical order puts them first.
+    public func parameterPrefix(through layer: Int) -> Int {
+        layers[(layer + 1)...].lazy.compactMap { $0.kernel?.offset }.first ?? parameterCount
+    }
 
     /// The layer a name refers to (a spec name such as `embedding`, or a Keras-style default name).
     public func layer(named name: String) -> CompiledLayer? {

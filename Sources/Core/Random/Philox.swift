@@ -68,6 +68,8 @@ public enum RandomStream: UInt32, Sendable {
     case dropout = 3
     /// The kernel fingerprint's probe data.
     case probe = 4
+    /// A metric objective's partners of an anchor: counter (stream, epoch, step, anchor's position in the batch).
+    case metricPairs = 5
 
     /// The first counter word for this stream and a sub-stream (a tensor or layer index).
     @inline(__always)

@@ -6,6 +6,9 @@ extension HTMLReport {
             fact("Seed", String(result.seed)),
             fact("Workers", result.workers.map(String.init) ?? "local"),
             fact("Test accuracy", NumberText.fixed(result.testAccuracy, 4)),
+            fact("kNN accuracy, k = 1 / 5", NumberText.fixed(result.embeddingQuality?.knn1Accuracy, 4) + " / "
+                + NumberText.fixed(result.embeddingQuality?.knn5Accuracy, 4)),
+            fact("Recall@1", NumberText.fixed(result.embeddingQuality?.recallAt1, 4)),
             fact("Train time", NumberText.fixed(result.trainSeconds, 2) + " s"),
             fact("Throughput", NumberText.fixed(result.samplesPerSecond, 0) + " samples/s"),
             fact("Parameters", String(result.parameterCount)),

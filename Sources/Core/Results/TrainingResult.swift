@@ -11,6 +11,11 @@ public struct TrainingResult: Codable, Sendable, Equatable {
     public var steps: Int
     public var losses: EmbeddingLossReport?
     public var exerciseAnswer: ExerciseAnswer?
+    /// The losses once per draw seed of `evaluation.seeds`, with mean ± sd; absent when it lists only
+    /// `evaluation.seed`.
+    public var drawSeeds: DrawSeedReport?
+    /// kNN accuracy and recall@1 of the trained embedding on the test images; absent without test images.
+    public var embeddingQuality: EmbeddingQuality?
     /// Worker processes that trained it; absent for `train --local`.
     public var workers: Int?
     /// Faults the run survived; absent for `train --local`.

@@ -2,8 +2,11 @@ import Foundation
 
 extension ExperimentSpec {
     /// Parses a spec from JSON text, applying `overrides` (`training.epochs=2`) first.
+    /// - Parameter limits: the largest sizes accepted; ``SpecLimits/maximum`` for a spec admitted before.
     /// - Throws: ``SpecError`` listing every problem by field path.
-    public static func parse(json: String, overrides: [String] = []) throws(SpecError) -> ExperimentSpec {
+    public static func parse(json: String, overrides: [String] = [], limits: SpecLimits = .defaults)
+        throws(SpecError) -> ExperimentSpec
+    {
         var tree: Any
         do {
             tree = try JSONSerialization.jsonObject(with: Data(json.utf8), options: [.fragmentsAllowed])
@@ -11,12 +14,14 @@ extension ExperimentSpec {
             throw SpecError("", "not valid JSON: \(SpecOverrides.describe(error))")
         }
         tree = try SpecOverrides.apply(overrides, to: tree)
-        return try decode(tree)
+        return try decode(tree, limits: limits)
     }
 
     /// The spec's JSON text after `overrides`, keys sorted: what the coordinator stores and sends to workers.
-    public static func canonicalJSON(json: String, overrides: [String] = []) throws(SpecError) -> String {
-        _ = try parse(json: json, overrides: overrides)
+    public static func canonicalJSON(json: String, overrides: [String] = [], limits: SpecLimits = .defaults)
+        throws(SpecError) -> String
+    {
+        _ = try parse(json: json, overrides: overrides, limits: limits)
         do {
             let tree = try SpecOverrides.apply(
                 overrides, to: JSONSerialization.jsonObject(with: Data(json.utf8), options: [.fragmentsAllowed]))
@@ -30,15 +35,17 @@ extension ExperimentSpec {
     }
 
     /// Reads and parses a spec file.
-    public static func load(path: String, overrides: [String] = []) throws(SpecError) -> ExperimentSpec {
+    public static func load(path: String, overrides: [String] = [], limits: SpecLimits = .defaults)
+        throws(SpecError) -> ExperimentSpec
+    {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw SpecError("", "cannot read spec file \(path): check the path")
         }
-        return try parse(json: String(decoding: data, as: UTF8.self), overrides: overrides)
+        return try parse(json: String(decoding: data, as: UTF8.self), overrides: overrides, limits: limits)
     }
 
     /// Builds a spec from a parsed JSON tree, checking types, ranges and the model's shapes.
-    static func decode(_ tree: Any) throws(SpecError) -> ExperimentSpec {
+    static func decode(_ tree: Any, limits: SpecLimits) throws(SpecError) -> ExperimentSpec {
         var problems: [SpecError.Problem] = []
         var root = JSONFields(tree, path: "", problems: &problems)
         if !(tree is [String: Any]) {
@@ -63,23 +70,18 @@ extension ExperimentSpec {
         m.finish(into: &problems)
 
         var t = JSONFields(root.raw("training") ?? [String: Any](), path: "training", problems: &problems)
-        let training = TrainingSpec(
-            epochs: t.int("epochs", default: 20)!,
-            batchSize: t.int("batchSize", default: 32)!,
-            learningRate: t.double("learningRate", default: 0.001)!,
-            shuffle: t.bool("shuffle", default: true)!,
-            beta1: t.double("beta1", default: 0.9)!,
-            beta2: t.double("beta2", default: 0.999)!,
-            epsilon: t.double("epsilon", default: 1e-7)!)
+        let training = decodeTraining(&t, problems: &problems)
         t.finish(into: &problems)
 
         var e = JSONFields(root.raw("evaluation") ?? [String: Any](), path: "evaluation", problems: &problems)
+        let drawSeed = e.int("seed", default: 1)!
         let evaluation = EvaluationSpec(
             layer: e.string("layer", default: "embedding")!,
             samples: e.int("samples", default: 50)!,
-            seed: e.int("seed", default: 1)!,
+            seed: drawSeed,
             margin: e.double("margin", default: 1.0)!,
-            testAccuracy: e.bool("testAccuracy", default: true)!)
+            testAccuracy: e.bool("testAccuracy", default: true)!,
+            seeds: decodeDrawSeeds(&e, default: drawSeed, problems: &problems))
         e.finish(into: &problems)
 
         var d = JSONFields(root.raw("determinism") ?? [String: Any](), path: "determinism", problems: &problems)
@@ -94,9 +96,68 @@ extension ExperimentSpec {
             name: name, seed: UInt64(bitPattern: Int64(seed)), dataset: dataset,
             model: ModelSpec(input: input, layers: layers), training: training, evaluation: evaluation,
             determinism: determinism, checkpoint: checkpoint)
-        problems.append(contentsOf: SpecValidation.problems(in: spec))
+        problems.append(contentsOf: SpecValidation.problems(in: spec, limits: limits))
         if !problems.isEmpty { throw SpecError(problems: problems) }
         return spec
+    }
+
+    /// `training`, with its stages: either `training.stages` or one stage from `epochs`, `objective`, `margin`.
+    private static func decodeTraining(_ t: inout JSONFields, problems: inout [SpecError.Problem]) -> TrainingSpec {
+        let epochsGiven = t.optionalInt("epochs")
+        let learningRate = t.double("learningRate", default: 0.001)!
+        let objective = decodeObjective(&t, problems: &problems)
+        let margin = t.double("margin", default: 1.0)!
+        var stages = [
+            TrainingStage(epochs: epochsGiven ?? 20, objective: objective, margin: margin, learningRate: learningRate)
+        ]
+        let rawStages = t.raw("stages")
+        let stagesGiven = rawStages != nil
+        if let rawStages {
+            stages = []
+            if let list = rawStages as? [Any], !list.isEmpty {
+                for (i, raw) in list.enumerated() {
+                    var s = JSONFields(raw, path: t.child("stages[\(i)]"), problems: &problems)
+                    let stage = TrainingStage(
+                        epochs: s.int("epochs") ?? 1, objective: decodeObjective(&s, problems: &problems),
+                        margin: s.double("margin", default: margin)!,
+                        learningRate: s.double("learningRate", default: learningRate)!)
+                    s.finish(into: &problems)
+                    problems += StageValidation.problems(in: stage, path: s.path)
+                    stages.append(stage)
+                }
+                let total = stages.reduce(0) { $0 + $1.epochs }
+                if let epochsGiven, epochsGiven != total {
+                    problems.append(.init(path: t.child("epochs"), message: "is \(epochsGiven) but the stages add "
+                        + "up to \(total) epochs; leave training.epochs out or make them agree"))
+                }
+            } else {
+                problems.append(.init(path: t.child("stages"), message: "expected a non-empty array of "
+                    + "{\"epochs\": N, \"objective\": \"crossEntropy\"|\"contrastive\"|\"triplet\"}"))
+            }
+        }
+        if !stagesGiven && objective.isMetric && !(margin > 0) {
+            // The epochs and learning rate of a spec without stages are checked as training's own fields.
+            problems.append(.init(path: t.child("margin"), message: "must be positive"))
+        }
+        return TrainingSpec(
+            epochs: stages.reduce(0) { $0 + $1.epochs },
+            batchSize: t.int("batchSize", default: 32)!,
+            learningRate: learningRate,
+            shuffle: t.bool("shuffle", default: true)!,
+            beta1: t.double("beta1", default: 0.9)!,
+            beta2: t.double("beta2", default: 0.999)!,
+            epsilon: t.double("epsilon", default: 1e-7)!,
+            stages: stages)
+    }
+
+    private static func decodeObjective(_ f: inout JSONFields, problems: inout [SpecError.Problem])
+        -> TrainingObjective
+    {
+        let raw = f.string("objective", default: TrainingObjective.crossEntropy.rawValue)!
+        if let objective = TrainingObjective(rawValue: raw) { return objective }
+        problems.append(.init(path: f.child("objective"), message: "unknown objective \"\(raw)\"; use one of "
+            + TrainingObjective.allCases.map(\.rawValue).joined(separator: ", ")))
+        return .crossEntropy
     }
 
     private static func nonEmpty(_ s: String?) -> String? { s?.isEmpty == false ? s : nil }

@@ -69,6 +69,40 @@ public struct TrainingSpec: Sendable, Equatable {
     public var beta1: Double
     public var beta2: Double
     public var epsilon: Double
+    /// The stages in order; their epochs add up to ``epochs``. A spec without `training.stages` has one stage of
+    /// all epochs with `training.objective` (default `crossEntropy`) and `training.margin`.
+    public var stages: [TrainingStage]
+}
+
+/// What a stage of training minimises. The metric objectives act on the output of the `evaluation.layer` layer
+/// (``TrainingStages`` explains how pairs are formed and which parameters they train).
+public enum TrainingObjective: String, Sendable, CaseIterable {
+    /// Categorical cross-entropy of the final softmax layer (the exercise).
+    case crossEntropy
+    /// Hadsell et al.'s contrastive loss with the exercise's formula: `d²/2` for a pair of one class,
+    /// `max(0, margin − d²)/2` otherwise, `d` the Euclidean distance of the two embeddings.
+    case contrastive
+    /// `max(0, margin + d(a, p)² − d(a, n)²)` for an anchor, a positive of its class and a negative of another.
+    case triplet
+
+    /// Whether the objective compares embeddings rather than classifying.
+    public var isMetric: Bool { self != .crossEntropy }
+}
+
+/// A run of consecutive epochs trained with one objective and a fresh Adam.
+public struct TrainingStage: Sendable, Equatable {
+    public var epochs: Int
+    public var objective: TrainingObjective
+    /// The margin of a contrastive or triplet objective.
+    public var margin: Double
+    public var learningRate: Double
+
+    public init(epochs: Int, objective: TrainingObjective, margin: Double, learningRate: Double) {
+        self.epochs = epochs
+        self.objective = objective
+        self.margin = margin
+        self.learningRate = learningRate
+    }
 }
 
 /// What to measure on the learned embedding.
@@ -81,6 +115,9 @@ public struct EvaluationSpec: Sendable, Equatable {
     public var seed: Int
     public var margin: Double
     public var testAccuracy: Bool
+    /// `evaluation.seeds`: the draw seeds the losses are also evaluated with, one evaluation per seed, to tell the
+    /// noise of the draw from the effect of training (``DrawSeedReport``). Defaults to just ``seed``.
+    public var seeds: [Int]
 }
 
 /// How a minibatch is cut into canonical chunks (DESIGN.md, "Determinism contract").

@@ -41,6 +41,12 @@ struct JSONFields {
         return fallback
     }
 
+    /// An integer that may be left out or set to `null` (`--set training.epochs=null` removes it).
+    mutating func optionalInt(_ key: String) -> Int? {
+        guard let value = raw(key), !(value is NSNull) else { return nil }
+        return int(key, default: 0)
+    }
+
     mutating func double(_ key: String, default fallback: Double? = nil) -> Double? {
         guard let value = raw(key) else { return required(key, fallback) }
         if let n = value as? NSNumber, !JSONFields.isBool(n), n.doubleValue.isFinite { return n.doubleValue }

@@ -31,23 +31,26 @@ public struct Adam: Sendable, Equatable {
         self.step = 0
     }
 
-    /// Adam for a spec's training recipe.
+    /// Adam for a spec's training recipe, at its first stage's learning rate.
     public init(parameterCount: Int, training: TrainingSpec) {
+        let learningRate = training.stages.first?.learningRate ?? training.learningRate
         self.init(
-            parameterCount: parameterCount, learningRate: Float(training.learningRate), beta1: Float(training.beta1),
+            parameterCount: parameterCount, learningRate: Float(learningRate), beta1: Float(training.beta1),
             beta2: Float(training.beta2), epsilon: Float(training.epsilon))
     }
 
-    /// One update of `weights` with the mean gradient `gradient`.
-    public mutating func update(_ weights: inout [Float], gradient: UnsafePointer<Float>) {
+    /// One update of `weights` with the mean gradient `gradient`, on the first `trainable` parameters (all by
+    /// default); the rest, and their moments, stay as they are.
+    public mutating func update(_ weights: inout [Float], gradient: UnsafePointer<Float>, trainable: Int? = nil) {
         precondition(weights.count == m.count)
+        let count = trainable ?? weights.count
+        precondition(count <= weights.count)
         step += 1
         let t = Float(step)
         let alpha = learningRate * (1 - powf(beta2, t)).squareRoot() / (1 - powf(beta1, t))
         let oneMinusBeta1 = 1 - beta1
         let oneMinusBeta2 = 1 - beta2
         let eps = epsilon
-        let count = weights.count
         weights.withUnsafeMutableBufferPointer { w in
             m.withUnsafeMutableBufferPointer { m in
                 v.withUnsafeMutableBufferPointer { v in

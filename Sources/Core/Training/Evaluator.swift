@@ -14,31 +14,38 @@ public final class Evaluator {
     public func embeddings(layer layerName: String, count: Int, of data: ImageSet, weights: [Float])
         -> (values: [Float], width: Int)
     {
-        guard let layer = model.layer(named: layerName) else { preconditionFailure("no layer \(layerName)") }
-        let width = layer.outputSize
+        let pass = self.pass(layer: layerName, count: count, of: data, weights: weights)
+        return (pass.values, pass.width)
+    }
+
+    /// Loss and accuracy statistics over samples `0..<count` of `data`.
+    public func stats(count: Int, of data: ImageSet, weights: [Float]) -> GradientEngine.Stats {
+        pass(layer: nil, count: count, of: data, weights: weights).stats
+    }
+
+    /// One forward pass over samples `0..<count`: the statistics, and layer `layerName`'s output if named.
+    public func pass(layer layerName: String?, count: Int, of data: ImageSet, weights: [Float])
+        -> (values: [Float], width: Int, stats: GradientEngine.Stats)
+    {
+        let layer = layerName.map { name in
+            guard let layer = model.layer(named: name) else { preconditionFailure("no layer \(name)") }
+            return layer
+        }
+        let width = layer?.outputSize ?? 0
         var values = [Float](repeating: 0, count: count * width)
+        var total = GradientEngine.Stats()
         let indices = Array(0..<count)
         weights.withUnsafeBufferPointer { w in
             for start in stride(from: 0, to: count, by: Self.chunkSize) {
                 let end = min(start + Self.chunkSize, count)
-                engine.forward(weights: w.baseAddress!, samples: indices[start..<end], from: data, keys: nil)
-                let out = engine.output(ofLayer: layer.index, count: end - start)
-                for i in 0..<out.count { values[start * width + i] = out[i] }
+                total = total + engine.forward(
+                    weights: w.baseAddress!, samples: indices[start..<end], from: data, keys: nil)
+                if let layer {
+                    let out = engine.output(ofLayer: layer.index, count: end - start)
+                    for i in 0..<out.count { values[start * width + i] = out[i] }
+                }
             }
         }
-        return (values, width)
-    }
-
-    /// Loss and accuracy statistics over samples `range` of `data`.
-    public func stats(_ range: Range<Int>, of data: ImageSet, weights: [Float]) -> GradientEngine.Stats {
-        var total = GradientEngine.Stats()
-        let indices = Array(range)
-        weights.withUnsafeBufferPointer { w in
-            for start in stride(from: 0, to: indices.count, by: Self.chunkSize) {
-                let slice = indices[start..<min(start + Self.chunkSize, indices.count)]
-                total = total + engine.forward(weights: w.baseAddress!, samples: slice, from: data, keys: nil)
-            }
-        }
-        return total
+        return (values, width, total)
     }
 }

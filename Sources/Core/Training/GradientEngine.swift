@@ -122,6 +122,32 @@ public final class GradientEngine {
         return stats
     }
 
+    /// The summed gradient of a contrastive or triplet objective on layer `layer`'s output, written into all of
+    /// `gradient` (zero for the layers after `layer`). `rows` holds the dataset indices of the anchors, then of
+    /// their partners, in ``MetricLoss``'s block layout; `anchors.count` anchors, at most `capacity` rows.
+    public func metricChunkGradient(
+        weights: UnsafePointer<Float>, rows: ArraySlice<Int>, anchors: [MetricLoss.Anchor], from data: ImageSet,
+        keys: DropoutKeys, objective: TrainingObjective, margin: Float, layer: Int,
+        into gradient: UnsafeMutablePointer<Float>
+    ) -> Stats {
+        let n = rows.count
+        precondition(n >= 1 && n <= capacity, "a chunk holds 1...\(capacity) rows")
+        precondition(n == anchors.count * objective.rowsPerAnchor, "rows do not match the anchors")
+        loadInput(rows, from: data)
+        for l in model.layers[...layer] {
+            forward(l, weights: weights, count: n, samples: rows, keys: keys)
+        }
+        let stats = MetricLoss.evaluate(
+            objective, margin: margin, anchors: anchors, embeddings: activations[layer + 1],
+            width: model.layers[layer].outputSize, gradient: gradients[layer + 1])
+        let frozen = model.parameterPrefix(through: layer)
+        (gradient + frozen).initialize(repeating: 0, count: model.parameterCount - frozen)
+        for l in model.layers[...layer].reversed() {
+            backward(l, weights: weights, count: n, into: gradient)
+        }
+        return stats
+    }
+
     /// Runs the model on `samples` and returns loss and accuracy. With `keys == nil` dropout is off.
     @discardableResult
     public func forward(

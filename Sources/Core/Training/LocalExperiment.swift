@@ -30,17 +30,17 @@ public final class LocalExperiment {
         let losses = try EmbeddingLossReport(
             before: before.values, after: after.values, width: before.width, labels: labels,
             evaluation: spec.evaluation)
-        var testAccuracy: Double?
-        if spec.evaluation.testAccuracy && trainer.dataset.test.count > 0 {
-            let test = trainer.dataset.test
-            let stats = evaluator.stats(0..<test.count, of: test, weights: trainer.weights)
-            testAccuracy = Double(stats.correct) / Double(stats.count)
-        }
+        let heldOut = HeldOutEvaluation(
+            spec: spec, model: trainer.model, dataset: trainer.dataset, weights: trainer.weights)
         let trained = trainer.schedule.sampleCount * trainer.schedule.epochs
         var result = TrainingResult(
-            name: spec.name, seed: spec.seed, epochs: epochs, testAccuracy: testAccuracy, trainSeconds: seconds,
+            name: spec.name, seed: spec.seed, epochs: epochs, testAccuracy: heldOut.testAccuracy, trainSeconds: seconds,
             samplesPerSecond: Double(trained) / seconds, weightsSha256: WeightsHash.sha256(trainer.weights),
             parameterCount: trainer.model.parameterCount, steps: trainer.schedule.totalSteps, losses: losses)
+        result.embeddingQuality = heldOut.quality
+        result.drawSeeds = try DrawSeedReport.evaluate(
+            before: before.values, after: after.values, width: before.width, labels: labels,
+            evaluation: spec.evaluation)
         result.embeddings = EmbeddingSnapshot(
             labels: labels, width: before.width, before: before.values, after: after.values)
         return result

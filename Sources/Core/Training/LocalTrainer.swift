@@ -7,6 +7,7 @@ public final class LocalTrainer {
     public let model: Model
     public let dataset: Dataset
     public let schedule: TrainingSchedule
+    public let stages: TrainingStages
     public private(set) var weights: [Float]
     public private(set) var optimizer: Adam
 
@@ -19,13 +20,14 @@ public final class LocalTrainer {
         }
         self.dataset = dataset
         self.schedule = TrainingSchedule(spec: spec, sampleCount: dataset.train.count)
+        self.stages = TrainingStages(spec: spec, model: model)
         self.weights = GlorotInitializer.weights(for: model, seed: spec.seed)
         self.optimizer = Adam(parameterCount: model.parameterCount, training: spec.training)
     }
 
     /// Runs every epoch, calling `progress` after each, and returns the per-epoch metrics.
     public func train(progress: (EpochMetrics) -> Void = { _ in }) -> [EpochMetrics] {
-        let computer = ChunkComputer(model: model, schedule: schedule, data: dataset.train)
+        let computer = ChunkComputer(model: model, schedule: schedule, stages: stages, data: dataset.train)
         var gradient = [Float](repeating: 0, count: model.parameterCount)
         var metrics: [EpochMetrics] = []
         for epoch in 0..<schedule.epochs {
@@ -42,7 +44,11 @@ public final class LocalTrainer {
                     }
                 }
                 MeanGradient.divide(&gradient, by: schedule.batch(step).count)
-                gradient.withUnsafeBufferPointer { optimizer.update(&weights, gradient: $0.baseAddress!) }
+                stages.prepare(&optimizer, epoch: epoch, step: step)
+                let trainable = stages.stage(epoch: epoch).trainableCount
+                gradient.withUnsafeBufferPointer {
+                    optimizer.update(&weights, gradient: $0.baseAddress!, trainable: trainable)
+                }
             }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
             let m = EpochMetrics(
