@@ -31,6 +31,8 @@ public struct CoordinatorOptions: Sendable {
     public var insecure = false
     /// The folders a spec's `dataset.path` may resolve into (``DataPathPolicy``); ``dataFolder`` is allowed too.
     public var dataDirectories = DataPathPolicy.defaultDirectories
+    /// `HOST:PORT` to serve Prometheus metrics, `/healthz` and `/readyz` on over plain HTTP; nil for none.
+    public var metricsListen: String?
 
     public init() {}
 }

@@ -89,6 +89,7 @@ extension CoordinatorServer {
     func completeStep() {
         guard let run else { return }
         let metrics = run.completeStep(now: now)
+        telemetry?.stepCompleted(run)
         do {
             if let metrics {
                 try store.appendEpoch(id: run.id, metrics)
@@ -97,8 +98,10 @@ extension CoordinatorServer {
             if !run.finished && (metrics != nil || (every > 0 && run.completedSteps % every == 0)) {
                 let started = DispatchTime.now().uptimeNanoseconds
                 try store.saveCheckpoint(id: run.id, run.checkpoint(now: now))
+                let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
                 counters.checkpoints += 1
-                counters.checkpointSeconds += Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+                counters.checkpointSeconds += seconds
+                telemetry?.metrics.checkpointWritten(seconds: seconds)
             }
         } catch {
             logger.error("cannot write progress", metadata: ["experiment": "\(run.id)", "error": "\(error)"])

@@ -38,6 +38,7 @@ extension CoordinatorServer {
         workers[id] = ConnectedWorker(peer: peer, name: hello.name, host: hello.host, pid: hello.pid)
         workerByPeer[peer] = id
         scheduler.workerJoined(id, name: hello.name, at: now)
+        telemetry?.metrics.workerJoined()
         logger.info("worker joined", metadata: ["worker": "\(label)", "id": "\(id)"])
         if let run {
             if run.trainingStarted {
@@ -165,6 +166,7 @@ extension CoordinatorServer {
         guard let worker = workers.removeValue(forKey: id) else { return }
         workerByPeer.removeValue(forKey: worker.peer)
         pendingSetups.remove(id)
+        telemetry?.metrics.workerLost()
         if let run {
             counters.workersLost += 1
             event(run.id, "worker", "worker \(worker.name) lost at \(run.key): \(reason)")

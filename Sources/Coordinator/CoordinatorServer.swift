@@ -28,6 +28,8 @@ public final class CoordinatorServer {
     var cancelRequested = false
     var waiting: Waiting?
     var counters = EventCounters()
+    /// Metrics and probes over HTTP; nil without `metricsListen`.
+    let telemetry: CoordinatorTelemetry?
     private let clock = ContinuousClock()
     private let origin: ContinuousClock.Instant
     private let wallOrigin = Date().timeIntervalSince1970
@@ -38,6 +40,8 @@ public final class CoordinatorServer {
         self.options = options
         self.logger = logger
         try Self.checkSecurity(options, logger: logger)
+        // First, so the probes answer while the dataset loads.
+        self.telemetry = try options.metricsListen.map { try CoordinatorTelemetry(listen: $0, logger: logger) }
         self.dataset = try Dataset(folder: options.dataFolder)
         self.store = try ExperimentStore(directory: options.storeDirectory)
         self.context = try ZMQContext()
@@ -48,6 +52,7 @@ public final class CoordinatorServer {
             shuffleSeed: options.shuffleSeed))
         self.origin = clock.now
         try recoverAfterRestart()
+        telemetry?.health.markServing()
     }
 
     deinit {
@@ -63,6 +68,7 @@ public final class CoordinatorServer {
     /// Serves until `shouldStop` returns true (checked every 50 ms at least).
     public func run(until shouldStop: () -> Bool) throws {
         logger.info("coordinator listening", metadata: ["endpoints": "\(endpoints.joined(separator: " "))"])
+        defer { telemetry?.health.markStopped() }
         var lastTick = now
         while !shouldStop() {
             var inbound: Inbound?
@@ -78,6 +84,7 @@ public final class CoordinatorServer {
                 execute(scheduler.tick(at: now))
                 reportWaiting()
                 if run == nil { startNextExperiment() }
+                telemetry?.loopRan(workers: workers.count, run: run, store: store, now: now)
             }
         }
         logger.info("coordinator stopping")

@@ -32,6 +32,9 @@ struct CoordinatorCommand: ParsableCommand {
     @Option(help: "Most experiments queued at once.")
     var maxQueued = 1000
 
+    @Option(help: "Serve Prometheus metrics, /healthz and /readyz over HTTP on HOST:PORT, e.g. 127.0.0.1:9464.")
+    var metricsListen: String?
+
     @Option(help: ArgumentHelp("Write the bound endpoints to this file once listening.", visibility: .hidden))
     var readyFile: String?
 
@@ -57,6 +60,7 @@ struct CoordinatorCommand: ParsableCommand {
         options.maxWorkers = maxWorkers
         options.maxQueued = maxQueued
         options.shuffleSeed = shuffleSeed
+        options.metricsListen = metricsListen
         try security.apply(to: &options)
         let server: CoordinatorServer
         do {

@@ -19,6 +19,9 @@ struct Run: ParsableCommand {
 
     @OptionGroup var output: ResultOptions
 
+    @Option(help: "Have the coordinator serve Prometheus metrics over HTTP on HOST:PORT, e.g. 127.0.0.1:9464.")
+    var metricsListen: String?
+
     @Option(help: ArgumentHelp("Coordinator debug: deal chunks at random cut points and order.", visibility: .hidden))
     var shuffleSeed: UInt64?
 
@@ -39,6 +42,7 @@ struct Run: ParsableCommand {
         defer { cluster.stop() }
         var extra: [String] = []
         if let shuffleSeed { extra += ["--shuffle-seed", "\(shuffleSeed)"] }
+        if let metricsListen { extra += ["--metrics-listen", metricsListen] }
         try cluster.startCoordinator(
             transport: LocalCluster.Transport(rawValue: transport)!, data: spec.dataset.path, extra: extra)
         try cluster.startWorkers(workers, data: spec.dataset.path)
