@@ -4,7 +4,7 @@ BIN := .build/release/distembed
 SPEC ?= experiments/exercise4.json
 WORKERS ?= 2
 
-.PHONY: deps build run test bench clean
+.PHONY: deps build run test bench microbench clean
 
 deps:
 	@scripts/install-deps.sh
@@ -21,5 +21,9 @@ test: build
 bench: build
 	scripts/bench.py
 
+# A separate package (Benchmarks/Package.swift), so the main build never fetches package-benchmark.
+microbench: deps
+	swift package --package-path Benchmarks benchmark
+
 clean:
-	rm -rf .build
+	rm -rf .build Benchmarks/.build

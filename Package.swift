@@ -33,15 +33,16 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CZeroMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"])]),
         .systemLibrary(name: "CProtobufC", pkgConfig: "libprotobuf-c", providers: [.apt(["libprotobuf-c-dev"])]),
-        // glibc's <malloc.h>, for mallopt.
-        .systemLibrary(name: "CSystem"),
+        // glibc's <malloc.h>, for mallopt. Not named CSystem: swift-system has a target of that name, and
+        // target names must be unique in a package graph (Benchmarks/ depends on both).
+        .systemLibrary(name: "CMalloc"),
         // The protoc-c output for Sources/Wire/Proto/distembed.proto (regenerate with scripts/gen-proto.sh).
         .target(name: "CDistEmbedProto", dependencies: ["CProtobufC"]),
 
         .target(
             name: "Core",
             dependencies: [
-                "CZlib", "COpenBLAS", "CSystem",
+                "CZlib", "COpenBLAS", "CMalloc",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: simdSwiftSettings

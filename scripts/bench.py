@@ -30,6 +30,15 @@ def run(binary, spec, workers, overrides):
     return result
 
 
+def host():
+    """What the timings depend on besides the code: load average (1, 5, 15 min), CPUs and the commit measured."""
+    commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no"], capture_output=True,
+                           text=True)
+    return {"loadAverage": [round(x, 2) for x in os.getloadavg()], "cpus": os.cpu_count(),
+            "commit": commit.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")}
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--spec", default=os.path.join(ROOT, "experiments", "exercise4.json"))
@@ -39,6 +48,7 @@ def main():
     parser.add_argument("--binary", default=os.path.join(ROOT, ".build", "release", "distembed"))
     args = parser.parse_args()
 
+    before = host()
     rows = []
     for workers in args.workers:
         r = run(args.binary, args.spec, workers, args.overrides)
@@ -68,9 +78,13 @@ def main():
               f"{ms['reduce']:>7.3f} {ms['optimizer']:>6.3f} {ms['other']:>7.3f}  {rss}")
     hashes = {row["weightsSha256"] for row in rows}
     print("weights identical across worker counts:", len(hashes) == 1)
+    after = os.getloadavg()[0]
+    print(f"commit {before['commit']}, {before['cpus']} CPUs, load average {before['loadAverage'][0]:.2f} before, "
+          f"{after:.2f} after")
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     with open(args.out, "w") as f:
-        json.dump({"spec": args.spec, "overrides": args.overrides, "rows": rows}, f, indent=2)
+        json.dump({"spec": args.spec, "overrides": args.overrides, "host": before, "loadAverageAfter": round(after, 2),
+                   "rows": rows}, f, indent=2)
     print("wrote", args.out)
 
 

@@ -21,6 +21,10 @@ public enum KernelBenchmark {
         return best
     }
 
+    /// Floating-point operations of one training sample of the exercise's model: 2,581,440 multiply-adds
+    /// (DESIGN.md, cost model).
+    public static let trainingFlopsPerSample = 2.0 * 2_581_440
+
     /// The single-core fp32 FMA peak: 12 independent chains of 8-lane fused multiply-adds.
     public static func fmaPeak() -> Row {
         let iterations = 2_000_000
@@ -64,7 +68,7 @@ public enum KernelBenchmark {
                 }
             }
         }
-        let chunkFlops = 2.0 * 2_581_440 * 8
+        let chunkFlops = trainingFlopsPerSample * 8
         var adam = Adam(parameterCount: model.parameterCount)
         var w = weights
         let adamSeconds = gradient.withUnsafeBufferPointer { g in
@@ -93,16 +97,21 @@ public enum KernelBenchmark {
 
     /// The exercise's losses on `rows` × 64 random ReLU-like embeddings in 10 classes.
     public static func lossEvaluation(rows: Int = 60_000) throws -> Row {
+        let (matrix, labels) = try randomEmbeddings(rows: rows)
+        let seconds = time(repeats: 1, rounds: 3) {
+            _ = try? EmbeddingLosses.evaluate(embeddings: matrix, labels: labels)
+        }
+        return Row(name: "loss evaluation (\(rows) x 64)", microseconds: seconds * 1e6, gflops: nil)
+    }
+
+    /// `rows` × 64 ReLU-like embeddings (30% zeros) and labels in 10 classes, the same on every call.
+    public static func randomEmbeddings(rows: Int) throws -> (matrix: EmbeddingLosses.Matrix, labels: [Int]) {
         let philox = Philox(seed: 5)
         let values = (0..<(rows * 64)).map { i in
             max(0, Philox.unitFloat(philox.word((9, UInt32(i / 4), 0, 0), lane: i % 4)) - 0.3)
         }
         let labels = (0..<rows).map { Int(philox.word((10, UInt32($0), 0, 0), lane: 0) % 10) }
-        let matrix = try EmbeddingLosses.Matrix(rows: rows, columns: 64, values: .float32(values))
-        let seconds = time(repeats: 1, rounds: 3) {
-            _ = try? EmbeddingLosses.evaluate(embeddings: matrix, labels: labels)
-        }
-        return Row(name: "loss evaluation (\(rows) x 64)", microseconds: seconds * 1e6, gflops: nil)
+        return (try EmbeddingLosses.Matrix(rows: rows, columns: 64, values: .float32(values)), labels)
     }
 }
 

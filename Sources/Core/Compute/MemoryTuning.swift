@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import CSystem
+import CMalloc
 #endif
 
 /// Process-wide allocator settings for the step loop.
