@@ -2621,7 +2621,7 @@ const ProtobufCMessageDescriptor distembed__evaluation_result__descriptor =
   (ProtobufCMessageInit) distembed__evaluation_result__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor distembed__experiment_summary__field_descriptors[15] =
+static const ProtobufCFieldDescriptor distembed__experiment_summary__field_descriptors[17] =
 {
   {
     "id",
@@ -2803,6 +2803,30 @@ static const ProtobufCFieldDescriptor distembed__experiment_summary__field_descr
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "sweep_id",
+    16,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__ExperimentSummary, sweep_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "seed",
+    17,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__ExperimentSummary, seed),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned distembed__experiment_summary__field_indices_by_name[] = {
   12,   /* field[12] = accuracy */
@@ -2815,16 +2839,18 @@ static const unsigned distembed__experiment_summary__field_indices_by_name[] = {
   14,   /* field[14] = message */
   1,   /* field[1] = name */
   10,   /* field[10] = samples_per_second */
+  16,   /* field[16] = seed */
   4,   /* field[4] = started_at */
   2,   /* field[2] = state */
   8,   /* field[8] = step */
   9,   /* field[9] = steps_per_epoch */
+  15,   /* field[15] = sweep_id */
   13,   /* field[13] = workers */
 };
 static const ProtobufCIntRange distembed__experiment_summary__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 15 }
+  { 0, 17 }
 };
 const ProtobufCMessageDescriptor distembed__experiment_summary__descriptor =
 {
@@ -2834,14 +2860,14 @@ const ProtobufCMessageDescriptor distembed__experiment_summary__descriptor =
   "Distembed__ExperimentSummary",
   "distembed",
   sizeof(Distembed__ExperimentSummary),
-  15,
+  17,
   distembed__experiment_summary__field_descriptors,
   distembed__experiment_summary__field_indices_by_name,
   1,  distembed__experiment_summary__number_ranges,
   (ProtobufCMessageInit) distembed__experiment_summary__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor distembed__submit_request__field_descriptors[3] =
+static const ProtobufCFieldDescriptor distembed__submit_request__field_descriptors[4] =
 {
   {
     "spec_json",
@@ -2879,16 +2905,29 @@ static const ProtobufCFieldDescriptor distembed__submit_request__field_descripto
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "seeds",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_UINT64,
+    offsetof(Distembed__SubmitRequest, n_seeds),
+    offsetof(Distembed__SubmitRequest, seeds),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned distembed__submit_request__field_indices_by_name[] = {
   2,   /* field[2] = min_workers */
   1,   /* field[1] = overrides */
+  3,   /* field[3] = seeds */
   0,   /* field[0] = spec_json */
 };
 static const ProtobufCIntRange distembed__submit_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor distembed__submit_request__descriptor =
 {
@@ -2898,14 +2937,14 @@ const ProtobufCMessageDescriptor distembed__submit_request__descriptor =
   "Distembed__SubmitRequest",
   "distembed",
   sizeof(Distembed__SubmitRequest),
-  3,
+  4,
   distembed__submit_request__field_descriptors,
   distembed__submit_request__field_indices_by_name,
   1,  distembed__submit_request__number_ranges,
   (ProtobufCMessageInit) distembed__submit_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor distembed__submit_reply__field_descriptors[1] =
+static const ProtobufCFieldDescriptor distembed__submit_reply__field_descriptors[3] =
 {
   {
     "experiment_id",
@@ -2919,14 +2958,40 @@ static const ProtobufCFieldDescriptor distembed__submit_reply__field_descriptors
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "sweep_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__SubmitReply, sweep_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "experiment_ids",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Distembed__SubmitReply, n_experiment_ids),
+    offsetof(Distembed__SubmitReply, experiment_ids),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned distembed__submit_reply__field_indices_by_name[] = {
   0,   /* field[0] = experiment_id */
+  2,   /* field[2] = experiment_ids */
+  1,   /* field[1] = sweep_id */
 };
 static const ProtobufCIntRange distembed__submit_reply__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor distembed__submit_reply__descriptor =
 {
@@ -2936,7 +3001,7 @@ const ProtobufCMessageDescriptor distembed__submit_reply__descriptor =
   "Distembed__SubmitReply",
   "distembed",
   sizeof(Distembed__SubmitReply),
-  1,
+  3,
   distembed__submit_reply__field_descriptors,
   distembed__submit_reply__field_indices_by_name,
   1,  distembed__submit_reply__number_ranges,
@@ -2981,7 +3046,7 @@ const ProtobufCMessageDescriptor distembed__status_request__descriptor =
   (ProtobufCMessageInit) distembed__status_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor distembed__status_reply__field_descriptors[1] =
+static const ProtobufCFieldDescriptor distembed__status_reply__field_descriptors[2] =
 {
   {
     "summary",
@@ -2995,14 +3060,27 @@ static const ProtobufCFieldDescriptor distembed__status_reply__field_descriptors
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "sweep_experiments",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Distembed__StatusReply, n_sweep_experiments),
+    offsetof(Distembed__StatusReply, sweep_experiments),
+    &distembed__experiment_summary__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned distembed__status_reply__field_indices_by_name[] = {
   0,   /* field[0] = summary */
+  1,   /* field[1] = sweep_experiments */
 };
 static const ProtobufCIntRange distembed__status_reply__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 0, 2 }
 };
 const ProtobufCMessageDescriptor distembed__status_reply__descriptor =
 {
@@ -3012,7 +3090,7 @@ const ProtobufCMessageDescriptor distembed__status_reply__descriptor =
   "Distembed__StatusReply",
   "distembed",
   sizeof(Distembed__StatusReply),
-  1,
+  2,
   distembed__status_reply__field_descriptors,
   distembed__status_reply__field_indices_by_name,
   1,  distembed__status_reply__number_ranges,
@@ -3279,7 +3357,7 @@ const ProtobufCMessageDescriptor distembed__results_request__descriptor =
   (ProtobufCMessageInit) distembed__results_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor distembed__results_reply__field_descriptors[1] =
+static const ProtobufCFieldDescriptor distembed__results_reply__field_descriptors[2] =
 {
   {
     "result_json",
@@ -3293,14 +3371,27 @@ static const ProtobufCFieldDescriptor distembed__results_reply__field_descriptor
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "sweep_result_json",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__ResultsReply, sweep_result_json),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned distembed__results_reply__field_indices_by_name[] = {
   0,   /* field[0] = result_json */
+  1,   /* field[1] = sweep_result_json */
 };
 static const ProtobufCIntRange distembed__results_reply__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 0, 2 }
 };
 const ProtobufCMessageDescriptor distembed__results_reply__descriptor =
 {
@@ -3310,7 +3401,7 @@ const ProtobufCMessageDescriptor distembed__results_reply__descriptor =
   "Distembed__ResultsReply",
   "distembed",
   sizeof(Distembed__ResultsReply),
-  1,
+  2,
   distembed__results_reply__field_descriptors,
   distembed__results_reply__field_indices_by_name,
   1,  distembed__results_reply__number_ranges,
@@ -3355,7 +3446,7 @@ const ProtobufCMessageDescriptor distembed__cancel_request__descriptor =
   (ProtobufCMessageInit) distembed__cancel_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor distembed__cancel_reply__field_descriptors[1] =
+static const ProtobufCFieldDescriptor distembed__cancel_reply__field_descriptors[2] =
 {
   {
     "summary",
@@ -3369,14 +3460,27 @@ static const ProtobufCFieldDescriptor distembed__cancel_reply__field_descriptors
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "sweep_experiments",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Distembed__CancelReply, n_sweep_experiments),
+    offsetof(Distembed__CancelReply, sweep_experiments),
+    &distembed__experiment_summary__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned distembed__cancel_reply__field_indices_by_name[] = {
   0,   /* field[0] = summary */
+  1,   /* field[1] = sweep_experiments */
 };
 static const ProtobufCIntRange distembed__cancel_reply__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 0, 2 }
 };
 const ProtobufCMessageDescriptor distembed__cancel_reply__descriptor =
 {
@@ -3386,7 +3490,7 @@ const ProtobufCMessageDescriptor distembed__cancel_reply__descriptor =
   "Distembed__CancelReply",
   "distembed",
   sizeof(Distembed__CancelReply),
-  1,
+  2,
   distembed__cancel_reply__field_descriptors,
   distembed__cancel_reply__field_indices_by_name,
   1,  distembed__cancel_reply__number_ranges,

@@ -5,6 +5,7 @@ import Wire
 /// Answers to the CLI: status, list, watch, results.
 extension CoordinatorServer {
     func summary(of id: String) throws -> ExperimentSummary {
+        if let sweep = try store.sweep(id: id) { return try summary(of: sweep) }
         guard let record = try store.experiment(id: id) else { throw notFound(id) }
         return try summary(of: record)
     }
@@ -14,7 +15,9 @@ extension CoordinatorServer {
             id: record.id, name: record.name, state: Wire.ExperimentState(record.state),
             createdAt: record.createdAt, startedAt: record.startedAt ?? 0, finishedAt: record.finishedAt ?? 0,
             message: record.error ?? "")
+        s.sweepId = record.sweepId ?? ""
         if let spec = try? ExperimentSpec.parse(json: record.specJSON) {
+            s.seed = spec.seed
             s.epochs = UInt32(spec.training.epochs)
             s.stepsPerEpoch = UInt32((spec.dataset.trainLimit + spec.training.batchSize - 1) / spec.training.batchSize)
         }
@@ -53,6 +56,7 @@ extension CoordinatorServer {
     }
 
     func results(_ id: String) throws -> WireMessage {
+        if let sweep = try store.sweep(id: id) { return try results(of: sweep) }
         guard let record = try store.experiment(id: id) else { throw notFound(id) }
         guard let json = record.resultJSON else {
             let state = record.state.rawValue

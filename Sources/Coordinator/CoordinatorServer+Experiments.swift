@@ -6,6 +6,7 @@ import Wire
 /// Submitting, starting, stepping, finishing and cancelling experiments.
 extension CoordinatorServer {
     func submit(_ request: SubmitRequest) throws -> WireMessage {
+        if !request.seeds.isEmpty { return try submitSweep(request) }
         let spec: ExperimentSpec
         let canonical: String
         do {
@@ -166,6 +167,7 @@ extension CoordinatorServer {
     }
 
     func cancel(_ id: String) throws -> WireMessage {
+        if let sweep = try store.sweep(id: id) { return try cancel(sweep) }
         guard let record = try store.experiment(id: id) else { throw notFound(id) }
         switch record.state {
         case .queued:
@@ -201,6 +203,6 @@ extension CoordinatorServer {
     }
 
     func notFound(_ id: String) -> WireError {
-        WireError(.notFound, "no experiment \(id); `distembed list` shows them")
+        WireError(.notFound, "no experiment or sweep \(id); `distembed list` shows them")
     }
 }

@@ -376,10 +376,18 @@ struct  Distembed__ExperimentSummary
   double accuracy;
   uint32_t workers;
   char *message;
+  /*
+   * The seed sweep the experiment belongs to; empty if none.
+   */
+  char *sweep_id;
+  /*
+   * The spec's `seed`.
+   */
+  uint64_t seed;
 };
 #define DISTEMBED__EXPERIMENT_SUMMARY__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&distembed__experiment_summary__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, DISTEMBED__EXPERIMENT_STATE__EXPERIMENT_STATE_UNSPECIFIED, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, DISTEMBED__EXPERIMENT_STATE__EXPERIMENT_STATE_UNSPECIFIED, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
 
 
 struct  Distembed__SubmitRequest
@@ -395,20 +403,37 @@ struct  Distembed__SubmitRequest
    * Stay queued until this many workers are connected (0 or 1: any one).
    */
   uint32_t min_workers;
+  /*
+   * Non-empty: a seed sweep, one experiment per seed (the spec's `seed` set to it).
+   */
+  size_t n_seeds;
+  uint64_t *seeds;
 };
 #define DISTEMBED__SUBMIT_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&distembed__submit_request__descriptor) \
-    , (char *)protobuf_c_empty_string, 0,NULL, 0 }
+    , (char *)protobuf_c_empty_string, 0,NULL, 0, 0,NULL }
 
 
 struct  Distembed__SubmitReply
 {
   ProtobufCMessage base;
+  /*
+   * A sweep's first experiment.
+   */
   char *experiment_id;
+  /*
+   * Set for a sweep.
+   */
+  char *sweep_id;
+  /*
+   * A sweep's experiments, one per seed, in the order of `seeds`.
+   */
+  size_t n_experiment_ids;
+  char **experiment_ids;
 };
 #define DISTEMBED__SUBMIT_REPLY__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&distembed__submit_reply__descriptor) \
-    , (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL }
 
 
 struct  Distembed__StatusRequest
@@ -424,11 +449,19 @@ struct  Distembed__StatusRequest
 struct  Distembed__StatusReply
 {
   ProtobufCMessage base;
+  /*
+   * For a sweep id: the sweep as a whole.
+   */
   Distembed__ExperimentSummary *summary;
+  /*
+   * For a sweep id: its experiments, in seed order.
+   */
+  size_t n_sweep_experiments;
+  Distembed__ExperimentSummary **sweep_experiments;
 };
 #define DISTEMBED__STATUS_REPLY__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&distembed__status_reply__descriptor) \
-    , NULL }
+    , NULL, 0,NULL }
 
 
 struct  Distembed__ListRequest
@@ -505,11 +538,18 @@ struct  Distembed__ResultsRequest
 struct  Distembed__ResultsReply
 {
   ProtobufCMessage base;
+  /*
+   * An experiment's result; empty for a sweep.
+   */
   char *result_json;
+  /*
+   * A sweep's per-seed rows and statistics, when the request named a sweep.
+   */
+  char *sweep_result_json;
 };
 #define DISTEMBED__RESULTS_REPLY__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&distembed__results_reply__descriptor) \
-    , (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 struct  Distembed__CancelRequest
@@ -526,10 +566,15 @@ struct  Distembed__CancelReply
 {
   ProtobufCMessage base;
   Distembed__ExperimentSummary *summary;
+  /*
+   * For a sweep id: its experiments, every one cancelled.
+   */
+  size_t n_sweep_experiments;
+  Distembed__ExperimentSummary **sweep_experiments;
 };
 #define DISTEMBED__CANCEL_REPLY__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&distembed__cancel_reply__descriptor) \
-    , NULL }
+    , NULL, 0,NULL }
 
 
 typedef enum {

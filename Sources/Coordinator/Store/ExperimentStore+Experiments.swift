@@ -7,20 +7,32 @@ extension ExperimentStore {
         -> ExperimentRecord
     {
         try write("submit the experiment") { db in
-            let next = try Int64.fetchOne(
-                db, sql: "UPDATE counter SET value = value + 1 WHERE name = ? RETURNING value",
-                arguments: [StoreSchema.experimentCounter])
-            guard let sequence = next else {
-                throw StoreProblem(
-                    code: .corrupt, message: "the experiment counter is missing",
-                    hint: "the database file is damaged; move it aside or pass --store with another folder")
-            }
-            let record = ExperimentRecord(
-                id: "exp-\(sequence)", sequence: sequence, name: name, specJSON: specJSON, state: .queued,
-                createdAt: time, minWorkers: minWorkers)
-            try record.insert(db)
-            return record
+            try Self.insertQueued(name: name, specJSON: specJSON, minWorkers: minWorkers, sweepId: nil, at: time, db)
         }
+    }
+
+    /// Inserts a queued experiment inside the caller's transaction.
+    static func insertQueued(
+        name: String, specJSON: String, minWorkers: Int, sweepId: String?, at time: Double, _ db: Database
+    ) throws -> ExperimentRecord {
+        let sequence = try nextValue(of: StoreSchema.experimentCounter, db)
+        let record = ExperimentRecord(
+            id: "exp-\(sequence)", sequence: sequence, name: name, specJSON: specJSON, state: .queued,
+            createdAt: time, sweepId: sweepId, minWorkers: minWorkers)
+        try record.insert(db)
+        return record
+    }
+
+    /// Advances the counter `name` and returns its new value.
+    static func nextValue(of name: String, _ db: Database) throws -> Int64 {
+        let next = try Int64.fetchOne(
+            db, sql: "UPDATE counter SET value = value + 1 WHERE name = ? RETURNING value", arguments: [name])
+        guard let next else {
+            throw StoreProblem(
+                code: .corrupt, message: "the \(name) counter is missing",
+                hint: "the database file is damaged; move it aside or pass --store with another folder")
+        }
+        return next
     }
 
     /// The experiment with this id, or nil.

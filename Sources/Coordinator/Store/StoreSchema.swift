@@ -4,6 +4,8 @@ import GRDB
 enum StoreSchema {
     /// The name of the counter that numbers experiments.
     static let experimentCounter = "experiment"
+    /// The name of the counter that numbers seed sweeps.
+    static let sweepCounter = "sweep"
 
     /// Every migration, in order.
     static var migrator: DatabaseMigrator {
@@ -14,7 +16,21 @@ enum StoreSchema {
                 t.add(column: "minWorkers", .integer).notNull().defaults(to: 0)
             }
         }
+        migrator.registerMigration("v3-sweeps", migrate: createSweeps)
         return migrator
+    }
+
+    /// Seed sweeps: one row per sweep, its experiments point at it through v1's `experiment.sweepId`.
+    private static func createSweeps(_ db: Database) throws {
+        try db.execute(sql: "INSERT INTO counter (name, value) VALUES (?, 0)", arguments: [sweepCounter])
+        try db.create(table: SweepRecord.databaseTableName) { t in
+            t.primaryKey("id", .text)
+            t.column("sequence", .integer).notNull().unique()
+            t.column("name", .text).notNull()
+            t.column("createdAt", .double).notNull()
+        }
+        try db.create(
+            index: "experimentBySweep", on: ExperimentRecord.databaseTableName, columns: ["sweepId", "sequence"])
     }
 
     private static func createV1(_ db: Database) throws {

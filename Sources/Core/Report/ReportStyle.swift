@@ -37,6 +37,8 @@ enum ReportStyle {
         .reference { stroke: #d1495b; stroke-width: 1.5; stroke-dasharray: 6 4; }
         .reference-label { font-size: 12px; fill: #d1495b; }
         .point { stroke: #fff; stroke-width: 1; fill-opacity: .9; }
+        .mean { stroke: #1d2330; stroke-width: 2.5; }
+        .whisker { stroke: #1d2330; stroke-width: 1.2; }
         .legend-list { display: flex; flex-wrap: wrap; justify-content: center; gap: 6px 14px; margin: 10px 0 0;
                        padding: 0; list-style: none; font-size: 13px; }
         .swatch { display: inline-block; width: 12px; height: 12px; border-radius: 50%; margin-right: 6px;

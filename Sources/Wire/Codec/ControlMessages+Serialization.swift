@@ -9,6 +9,8 @@ extension SubmitRequest {
         message.pointee.n_overrides = overrides.count
         message.pointee.overrides = context.array(count: overrides.count) { Optional(context.string(overrides[$0])) }
         message.pointee.min_workers = minWorkers
+        message.pointee.n_seeds = seeds.count
+        message.pointee.seeds = context.array(count: seeds.count) { seeds[$0] }
         return message
     }
 
@@ -17,7 +19,8 @@ extension SubmitRequest {
             specJSON: String(protobuf: message.pointee.spec_json),
             overrides: repeated(message.pointee.overrides, count: message.pointee.n_overrides)
                 .map { String(protobuf: $0) },
-            minWorkers: message.pointee.min_workers)
+            minWorkers: message.pointee.min_workers,
+            seeds: Array(repeated(message.pointee.seeds, count: message.pointee.n_seeds)))
     }
 }
 
@@ -25,11 +28,20 @@ extension SubmitReply {
     func proto(in context: PackContext) -> UnsafeMutablePointer<Distembed__SubmitReply> {
         let message: UnsafeMutablePointer<Distembed__SubmitReply> = context.make { distembed__submit_reply__init($0) }
         message.pointee.experiment_id = context.string(experimentId)
+        message.pointee.sweep_id = context.string(sweepId)
+        message.pointee.n_experiment_ids = experimentIds.count
+        message.pointee.experiment_ids = context.array(count: experimentIds.count) {
+            Optional(context.string(experimentIds[$0]))
+        }
         return message
     }
 
     init(proto message: UnsafePointer<Distembed__SubmitReply>) {
-        self.init(experimentId: String(protobuf: message.pointee.experiment_id))
+        self.init(
+            experimentId: String(protobuf: message.pointee.experiment_id),
+            sweepId: String(protobuf: message.pointee.sweep_id),
+            experimentIds: repeated(message.pointee.experiment_ids, count: message.pointee.n_experiment_ids)
+                .map { String(protobuf: $0) })
     }
 }
 
@@ -118,10 +130,13 @@ extension ResultsReply {
             distembed__results_reply__init($0)
         }
         message.pointee.result_json = context.string(resultJSON)
+        message.pointee.sweep_result_json = context.string(sweepResultJSON)
         return message
     }
 
     init(proto message: UnsafePointer<Distembed__ResultsReply>) {
-        self.init(resultJSON: String(protobuf: message.pointee.result_json))
+        self.init(
+            resultJSON: String(protobuf: message.pointee.result_json),
+            sweepResultJSON: String(protobuf: message.pointee.sweep_result_json))
     }
 }

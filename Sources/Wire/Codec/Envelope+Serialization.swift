@@ -56,6 +56,8 @@ extension Envelope {
             envelope.pointee.body_case = DISTEMBED__ENVELOPE__BODY_STATUS_REPLY
             let reply: UnsafeMutablePointer<Distembed__StatusReply> = context.make { distembed__status_reply__init($0) }
             reply.pointee.summary = summary.proto(in: context)
+            reply.pointee.n_sweep_experiments = summary.sweepExperiments.count
+            reply.pointee.sweep_experiments = context.messages(summary.sweepExperiments) { $0.proto(in: context) }
             envelope.pointee.status_reply = reply
         case .listRequest:
             envelope.pointee.body_case = DISTEMBED__ENVELOPE__BODY_LIST_REQUEST
@@ -85,6 +87,8 @@ extension Envelope {
             envelope.pointee.body_case = DISTEMBED__ENVELOPE__BODY_CANCEL_REPLY
             let reply: UnsafeMutablePointer<Distembed__CancelReply> = context.make { distembed__cancel_reply__init($0) }
             reply.pointee.summary = summary.proto(in: context)
+            reply.pointee.n_sweep_experiments = summary.sweepExperiments.count
+            reply.pointee.sweep_experiments = context.messages(summary.sweepExperiments) { $0.proto(in: context) }
             envelope.pointee.cancel_reply = reply
         case .error(let body):
             envelope.pointee.body_case = DISTEMBED__ENVELOPE__BODY_ERROR
@@ -137,7 +141,9 @@ extension Envelope {
             message = .statusRequest(ExperimentRequest(experimentId: request.pointee.experiment_id))
         case DISTEMBED__ENVELOPE__BODY_STATUS_REPLY:
             let reply = try required(c.status_reply, "Envelope.status_reply")
-            message = .statusReply(try ExperimentSummary(required: reply.pointee.summary, field: "StatusReply.summary"))
+            message = .statusReply(try ExperimentSummary(
+                required: reply.pointee.summary, sweepExperiments: reply.pointee.sweep_experiments,
+                count: reply.pointee.n_sweep_experiments, field: "StatusReply"))
         case DISTEMBED__ENVELOPE__BODY_LIST_REQUEST:
             message = .listRequest
         case DISTEMBED__ENVELOPE__BODY_LIST_REPLY:
@@ -160,7 +166,9 @@ extension Envelope {
             message = .cancelRequest(ExperimentRequest(experimentId: request.pointee.experiment_id))
         case DISTEMBED__ENVELOPE__BODY_CANCEL_REPLY:
             let reply = try required(c.cancel_reply, "Envelope.cancel_reply")
-            message = .cancelReply(try ExperimentSummary(required: reply.pointee.summary, field: "CancelReply.summary"))
+            message = .cancelReply(try ExperimentSummary(
+                required: reply.pointee.summary, sweepExperiments: reply.pointee.sweep_experiments,
+                count: reply.pointee.n_sweep_experiments, field: "CancelReply"))
         case DISTEMBED__ENVELOPE__BODY_ERROR:
             message = .error(WireError(proto: try required(c.error, "Envelope.error")))
         default:

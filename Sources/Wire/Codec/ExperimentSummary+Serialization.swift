@@ -20,6 +20,8 @@ extension ExperimentSummary {
         message.pointee.accuracy = accuracy
         message.pointee.workers = workers
         message.pointee.message = context.string(self.message)
+        message.pointee.sweep_id = context.string(sweepId)
+        message.pointee.seed = seed
         return message
     }
 
@@ -33,10 +35,24 @@ extension ExperimentSummary {
             startedAt: c.started_at, finishedAt: c.finished_at, epoch: c.epoch, epochs: c.epochs, step: c.step,
             stepsPerEpoch: c.steps_per_epoch, samplesPerSecond: c.samples_per_second, loss: c.loss,
             accuracy: c.accuracy, workers: c.workers, message: String(protobuf: c.message))
+        sweepId = String(protobuf: c.sweep_id)
+        seed = c.seed
     }
 
     /// Decodes a summary field that must be present.
     init(required message: UnsafeMutablePointer<Distembed__ExperimentSummary>?, field: String) throws(WireError) {
         try self.init(proto: try required(message, field))
+    }
+
+    /// Decodes a status or cancel reply: its summary, with a sweep's experiments when it names a sweep.
+    init(
+        required message: UnsafeMutablePointer<Distembed__ExperimentSummary>?,
+        sweepExperiments: UnsafeMutablePointer<UnsafeMutablePointer<Distembed__ExperimentSummary>?>?, count: Int,
+        field: String
+    ) throws(WireError) {
+        try self.init(required: message, field: "\(field).summary")
+        self.sweepExperiments = try repeatedMessages(
+            sweepExperiments, count: count, field: "\(field).sweep_experiments"
+        ).map { (summary) throws(WireError) in try ExperimentSummary(proto: summary) }
     }
 }

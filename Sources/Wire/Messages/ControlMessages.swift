@@ -6,23 +6,32 @@ public struct SubmitRequest: Hashable, Sendable {
     public var overrides: [String]
     /// The experiment stays queued until this many workers are connected (0 or 1: any one).
     public var minWorkers: UInt32
+    /// Non-empty: queue a seed sweep, one experiment per seed with the spec's `seed` set to it, in this order.
+    public var seeds: [UInt64]
 
     /// Creates a submit request.
-    public init(specJSON: String, overrides: [String] = [], minWorkers: UInt32 = 0) {
+    public init(specJSON: String, overrides: [String] = [], minWorkers: UInt32 = 0, seeds: [UInt64] = []) {
         self.specJSON = specJSON
         self.overrides = overrides
         self.minWorkers = minWorkers
+        self.seeds = seeds
     }
 }
 
-/// Coordinator → CLI: the id of the queued experiment.
+/// Coordinator → CLI: the id of the queued experiment, or of the queued sweep and its experiments.
 public struct SubmitReply: Hashable, Sendable {
-    /// The new experiment's id.
+    /// The new experiment's id; a sweep's first experiment.
     public var experimentId: String
+    /// The new sweep's id; empty when a single experiment was queued.
+    public var sweepId: String
+    /// A sweep's experiments, one per seed, in the order of the request's seeds.
+    public var experimentIds: [String]
 
     /// Creates a submit reply.
-    public init(experimentId: String) {
+    public init(experimentId: String, sweepId: String = "", experimentIds: [String] = []) {
         self.experimentId = experimentId
+        self.sweepId = sweepId
+        self.experimentIds = experimentIds
     }
 }
 
@@ -82,13 +91,16 @@ public struct WatchReply: Hashable, Sendable {
     }
 }
 
-/// Coordinator → CLI: an experiment's result document.
+/// Coordinator → CLI: an experiment's or a sweep's result document.
 public struct ResultsReply: Hashable, Sendable {
-    /// The result as the JSON object `results --json` prints.
+    /// An experiment's result as the JSON object `results --json` prints; empty for a sweep.
     public var resultJSON: String
+    /// A sweep's per-seed rows and statistics (Core's `SweepResult`) as JSON; empty for an experiment.
+    public var sweepResultJSON: String
 
     /// Creates a results reply.
-    public init(resultJSON: String) {
+    public init(resultJSON: String = "", sweepResultJSON: String = "") {
         self.resultJSON = resultJSON
+        self.sweepResultJSON = sweepResultJSON
     }
 }

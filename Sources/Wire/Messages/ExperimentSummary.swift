@@ -55,6 +55,13 @@ public struct ExperimentSummary: Hashable, Sendable {
     public var workers: UInt32
     /// A human-readable note: the failure reason, or the latest event.
     public var message: String
+    /// The seed sweep the experiment belongs to; empty if none.
+    public var sweepId: String = ""
+    /// The spec's `seed`.
+    public var seed: UInt64 = 0
+    /// Set on the summary of a whole sweep (the status or cancel reply to a sweep id): its experiments, in seed
+    /// order. Travels beside the summary (`StatusReply.sweep_experiments`), never inside it.
+    public var sweepExperiments: [ExperimentSummary] = []
 
     /// Creates a summary; progress fields default to zero.
     public init(

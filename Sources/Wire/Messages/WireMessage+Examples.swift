@@ -9,6 +9,17 @@ extension WireMessage {
             id: "exp-0001", name: "exercise4", state: .running, createdAt: 1_700_000_000.25,
             startedAt: 1_700_000_001.5, finishedAt: 0, epoch: 3, epochs: 20, step: 157, stepsPerEpoch: 313,
             samplesPerSecond: 4321.5, loss: 0.4375, accuracy: 0.84375, workers: 2, message: "epoch 3 of 20 — ok")
+        var member = summary
+        member.sweepId = "sweep-0001"
+        member.seed = 7
+        var sweep = ExperimentSummary(
+            id: "sweep-0001", name: "exercise4", state: .running, createdAt: 1_700_000_000.25, message: "1 of 2 done")
+        sweep.sweepExperiments = [
+            member, ExperimentSummary(id: "exp-0002", name: "exercise4", state: .done, createdAt: 2),
+        ]
+        var cancelled = ExperimentSummary(
+            id: "exp-0001", name: "exercise4", state: .cancelled, createdAt: 1, finishedAt: 9)
+        cancelled.sweepExperiments = [member]
         return [
             .hello(
                 Hello(
@@ -47,12 +58,15 @@ extension WireMessage {
                     end: 2, embeddings: Tensor(shape: [2, 2], values: [0, 1, 2, 3]), correctCount: 1, lossSum: 0.75,
                     computeSeconds: 0.5)),
             .submitRequest(
-                SubmitRequest(specJSON: #"{"name":"x"}"#, overrides: ["training.epochs=2", "seed=3"], minWorkers: 3)),
-            .submitReply(SubmitReply(experimentId: "exp-0002")),
+                SubmitRequest(
+                    specJSON: #"{"name":"x"}"#, overrides: ["training.epochs=2", "seed=3"], minWorkers: 3,
+                    seeds: [1, 3, .max])),
+            .submitReply(
+                SubmitReply(experimentId: "exp-0002", sweepId: "sweep-0001", experimentIds: ["exp-0002", "exp-0003"])),
             .statusRequest(ExperimentRequest(experimentId: "exp-0001")),
-            .statusReply(summary),
+            .statusReply(sweep),
             .listRequest,
-            .listReply([summary, ExperimentSummary(id: "exp-0002", name: "small", state: .queued, createdAt: 2)]),
+            .listReply([member, ExperimentSummary(id: "exp-0002", name: "small", state: .queued, createdAt: 2)]),
             .watchRequest(WatchRequest(experimentId: "exp-0001", afterSequence: 41)),
             .watchReply(
                 WatchReply(
@@ -62,10 +76,9 @@ extension WireMessage {
                         WatchEvent(sequence: 43, time: 1_700_000_003, line: "epoch 3 step 157 loss 0.43"),
                     ])),
             .resultsRequest(ExperimentRequest(experimentId: "exp-0001")),
-            .resultsReply(ResultsReply(resultJSON: #"{"weightsSha256":"00ff"}"#)),
+            .resultsReply(ResultsReply(resultJSON: #"{"weightsSha256":"00ff"}"#, sweepResultJSON: #"{"rows":[]}"#)),
             .cancelRequest(ExperimentRequest(experimentId: "exp-0001")),
-            .cancelReply(
-                ExperimentSummary(id: "exp-0001", name: "exercise4", state: .cancelled, createdAt: 1, finishedAt: 9)),
+            .cancelReply(cancelled),
             .error(WireError(.notFound, "no experiment exp-9999")),
         ]
     }

@@ -19,6 +19,8 @@ struct Submit: ParsableCommand {
     @Flag(help: "Print data as JSON on the last line of stdout.")
     var json = false
 
+    @OptionGroup var sweep: SeedsOption
+
     func run() throws {
         guard let data = FileManager.default.contents(atPath: specOptions.spec) else {
             throw ValidationError("cannot read spec file \(specOptions.spec): check the path")
@@ -27,8 +29,14 @@ struct Submit: ParsableCommand {
         let client = try endpoint.client()
         let reply = try client.request(.submitRequest(SubmitRequest(
             specJSON: String(decoding: data, as: UTF8.self), overrides: specOptions.overrides,
-            minWorkers: minWorkers)))
+            minWorkers: minWorkers, seeds: sweep.seeds ?? [])))
         guard case .submitReply(let submitted) = reply else { throw CLIError("unexpected reply \(reply.name)") }
+        if !submitted.sweepId.isEmpty {
+            guard wait else { return try SweepOutput.printSubmitted(submitted, json: json) }
+            Console.info("submitted \(submitted.sweepId): \(submitted.experimentIds.joined(separator: " "))")
+            _ = try SweepWatcher(client: client, id: submitted.sweepId).follow()
+            return try SweepOutput.print(client: client, id: submitted.sweepId, json: json, report: nil)
+        }
         guard wait else {
             if json { try Console.json(["experimentId": submitted.experimentId]) } else {
                 Console.out(submitted.experimentId)
@@ -58,8 +66,9 @@ struct List: ParsableCommand {
 
 /// `distembed status ID`.
 struct Status: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show one experiment's state and progress.")
-    @Argument(help: "Experiment id, e.g. exp-1.") var id: String
+    static let configuration = CommandConfiguration(
+        abstract: "Show one experiment's state and progress, or a sweep's and each of its seeds'.")
+    @Argument(help: "Experiment or sweep id, e.g. exp-1 or sweep-1.") var id: String
     @OptionGroup var endpoint: CoordinatorEndpointOption
     @Flag(help: "Print JSON.") var json = false
 
@@ -67,20 +76,24 @@ struct Status: ParsableCommand {
         guard case .statusReply(let s) = try endpoint.client().request(.statusRequest(.init(experimentId: id)))
         else { throw CLIError("unexpected reply") }
         if json { return try Console.json(SummaryJSON(s)) }
-        Console.out(SummaryTable.text([s]))
+        Console.out(s.isSweep ? SweepTable.text(s) : SummaryTable.text([s]))
     }
 }
 
 /// `distembed watch ID`.
 struct Watch: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Follow an experiment's progress until it ends.")
-    @Argument(help: "Experiment id.") var id: String
+    static let configuration = CommandConfiguration(
+        abstract: "Follow an experiment's progress, or a sweep's seed by seed, until it ends.")
+    @Argument(help: "Experiment or sweep id.") var id: String
     @OptionGroup var endpoint: CoordinatorEndpointOption
     @Flag(help: "Print the final summary as JSON.") var json = false
 
     func run() throws {
         ShutdownSignal.install()
-        let summary = try Watcher(client: try endpoint.client(), id: id).follow()
+        let client = try endpoint.client()
+        let isSweep = try SweepStatus.fetch(client: client, id: id).isSweep
+        let summary = isSweep
+            ? try SweepWatcher(client: client, id: id).follow() : try Watcher(client: client, id: id).follow()
         if json { return try Console.json(SummaryJSON(summary)) }
         Console.out("\(summary.id) \(summary.state)\(summary.message.isEmpty ? "" : ": \(summary.message)")")
     }
@@ -89,8 +102,9 @@ struct Watch: ParsableCommand {
 /// `distembed cancel ID`.
 struct Cancel: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Cancel an experiment: a queued one never starts, a running one stops at the next step.")
-    @Argument(help: "Experiment id.") var id: String
+        abstract: "Cancel an experiment, or every experiment of a sweep: a queued one never starts, a running one "
+            + "stops at the next step.")
+    @Argument(help: "Experiment or sweep id.") var id: String
     @OptionGroup var endpoint: CoordinatorEndpointOption
     @Flag(help: "Print JSON.") var json = false
 
@@ -98,17 +112,19 @@ struct Cancel: ParsableCommand {
         guard case .cancelReply(let s) = try endpoint.client().request(.cancelRequest(.init(experimentId: id)))
         else { throw CLIError("unexpected reply") }
         if json { return try Console.json(SummaryJSON(s)) }
-        Console.out("\(s.id) \(s.state)")
+        Console.out("\(s.id) \(s.state)\(s.isSweep ? " (\(s.message))" : "")")
     }
 }
 
 /// `distembed results ID`.
 struct Results: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Print a finished experiment's results.")
-    @Argument(help: "Experiment id.") var id: String
+    static let configuration = CommandConfiguration(
+        abstract: "Print a finished experiment's results, or a sweep's per-seed rows and statistics.")
+    @Argument(help: "Experiment or sweep id.") var id: String
     @OptionGroup var endpoint: CoordinatorEndpointOption
     @Flag(help: "Print JSON.") var json = false
-    @Option(help: "Also write a self-contained HTML report (curves, losses, embedding projections) here.")
+    @Option(help: ArgumentHelp("Also write a self-contained HTML report (curves, losses, embedding projections; "
+        + "for a sweep, the distributions over seeds) here."))
     var report: String?
 
     func run() throws {
@@ -116,6 +132,7 @@ struct Results: ParsableCommand {
         guard case .statusReply(let s) = try client.request(.statusRequest(.init(experimentId: id))) else {
             throw CLIError("unexpected reply")
         }
+        if s.isSweep { return try SweepOutput.print(client: client, id: s.id, json: json, report: report) }
         try ResultsOutput.print(client: client, summary: s, json: json) { result in
             if let report { try ReportFile.write(result, to: report) }
         }
@@ -125,8 +142,12 @@ struct Results: ParsableCommand {
 /// `--report FILE.html`.
 enum ReportFile {
     static func write(_ result: TrainingResult, to path: String) throws {
+        try write(page: HTMLReport.render(result), to: path)
+    }
+
+    static func write(page: String, to path: String) throws {
         do {
-            try HTMLReport.render(result).write(toFile: path, atomically: true, encoding: .utf8)
+            try page.write(toFile: path, atomically: true, encoding: .utf8)
         } catch {
             throw CLIError("cannot write the report to \(path): \(error.localizedDescription)")
         }

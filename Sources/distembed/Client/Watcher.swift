@@ -60,6 +60,11 @@ struct SummaryJSON: Encodable {
     var id, name, state, message: String
     var createdAt, startedAt, finishedAt, samplesPerSecond, loss, accuracy: Double
     var epoch, epochs, step, stepsPerEpoch, workers: UInt32
+    /// The sweep the experiment belongs to, and its seed; absent outside a sweep.
+    var sweepId: String?
+    var seed: UInt64?
+    /// A sweep's experiments, when the summary is a whole sweep's.
+    var experiments: [SummaryJSON]?
 
     init(_ s: ExperimentSummary) {
         id = s.id
@@ -77,6 +82,11 @@ struct SummaryJSON: Encodable {
         step = s.step
         stepsPerEpoch = s.stepsPerEpoch
         workers = s.workers
+        if !s.sweepId.isEmpty {
+            sweepId = s.sweepId
+            seed = s.seed
+        }
+        if s.isSweep { experiments = s.sweepExperiments.map(SummaryJSON.init) }
     }
 }
 
@@ -84,7 +94,7 @@ struct SummaryJSON: Encodable {
 enum SummaryTable {
     static func text(_ list: [ExperimentSummary]) -> String {
         var lines = ["ID        NAME              STATE      EPOCH    LOSS    ACCURACY  MESSAGE"]
-        for s in list {
+        for s in SweepTable.collapsed(list) {
             func pad(_ t: String, _ n: Int) -> String { t.count >= n ? t + " " : t + String(repeating: " ", count: n - t.count) }
             lines.append(pad(s.id, 10) + pad(s.name, 18) + pad(s.state.description, 11)
                 + pad("\(s.epoch)/\(s.epochs)", 9) + pad(s.loss > 0 ? String(format: "%.4f", s.loss) : "-", 8)

@@ -22,6 +22,8 @@ struct Run: ParsableCommand {
     @Option(help: "Have the coordinator serve Prometheus metrics over HTTP on HOST:PORT, e.g. 127.0.0.1:9464.")
     var metricsListen: String?
 
+    @OptionGroup var sweep: SeedsOption
+
     @Option(help: ArgumentHelp("Coordinator debug: deal chunks at random cut points and order.", visibility: .hidden))
     var shuffleSeed: UInt64?
 
@@ -51,8 +53,11 @@ struct Run: ParsableCommand {
         let client = try CoordinatorClient(endpoint: cluster.endpoint, timeout: .seconds(30))
         guard case .submitReply(let submitted) = try client.request(.submitRequest(SubmitRequest(
             specJSON: String(decoding: specData, as: UTF8.self), overrides: specOptions.overrides,
-            minWorkers: UInt32(workers))))
+            minWorkers: UInt32(workers), seeds: sweep.seeds ?? [])))
         else { throw CLIError("unexpected reply to submit") }
+        if !submitted.sweepId.isEmpty {
+            return try SweepRun(client: client, cluster: cluster, submitted: submitted, output: output).follow()
+        }
 
         var watcher = Watcher(client: client, id: submitted.experimentId)
         var failure: String?

@@ -1,0 +1,95 @@
+import Core
+import Foundation
+import Wire
+
+/// Seed sweeps: one experiment per seed of one spec, queued together and run one after another, answered as a
+/// whole by status, results and cancel.
+extension CoordinatorServer {
+    /// Queues one experiment per seed of `request`, each the spec with `seed` set, as a new sweep.
+    func submitSweep(_ request: SubmitRequest) throws -> WireMessage {
+        let limit = SeedList.maxCount
+        guard request.seeds.count <= limit else {
+            throw WireError(.invalidSpec, "a sweep has at most \(limit) seeds, this one \(request.seeds.count)")
+        }
+        guard Set(request.seeds).count == request.seeds.count else {
+            throw WireError(.invalidSpec, "the sweep lists a seed twice; give each seed once")
+        }
+        var name = ""
+        var specs: [String] = []
+        for seed in request.seeds {
+            let overrides = request.overrides + ["seed=\(seed)"]
+            do {
+                let spec = try ExperimentSpec.parse(
+                    json: request.specJSON, overrides: overrides, limits: options.specLimits)
+                if specs.isEmpty { try checkDataset(of: spec) }
+                name = spec.name
+                specs.append(try ExperimentSpec.canonicalJSON(
+                    json: request.specJSON, overrides: overrides, limits: options.specLimits))
+            } catch let error as SpecError {
+                throw WireError(.invalidSpec, "seed \(seed): \(error)")
+            }
+        }
+        let queued = try store.countQueued()
+        guard queued + specs.count <= options.maxQueued else {
+            throw WireError(.busy, "the sweep's \(specs.count) experiments would pass the coordinator's limit of "
+                + "\(options.maxQueued) queued (\(queued) queued now; --max-queued)")
+        }
+        guard request.minWorkers <= UInt32(options.maxWorkers) else {
+            throw WireError(.invalidSpec, "min workers \(request.minWorkers) is over the coordinator's limit of "
+                + "\(options.maxWorkers) workers (--max-workers)")
+        }
+        let (sweep, experiments) = try store.insertSweep(
+            name: name, specJSONs: specs, minWorkers: Int(request.minWorkers), at: now)
+        for (record, seed) in zip(experiments, request.seeds) {
+            try store.appendEvent(id: record.id, kind: "state", line: "queued (\(sweep.id), seed \(seed))", at: now)
+        }
+        logger.info("sweep queued", metadata: ["sweep": "\(sweep.id)", "experiments": "\(experiments.count)"])
+        if run == nil { startNextExperiment() }
+        return .submitReply(SubmitReply(
+            experimentId: experiments[0].id, sweepId: sweep.id, experimentIds: experiments.map(\.id)))
+    }
+
+    /// The sweep as one summary (its state, and the running experiment's progress) with its experiments'.
+    func summary(of sweep: SweepRecord) throws -> ExperimentSummary {
+        let experiments = try store.experiments(inSweep: sweep.id).map { try summary(of: $0) }
+        let state = SweepProgress(experiments.map(\.state))
+        var s = experiments.first { $0.state == .running } ?? ExperimentSummary(
+            id: sweep.id, name: sweep.name, state: state.state, createdAt: sweep.createdAt)
+        s.id = sweep.id
+        s.name = sweep.name
+        s.state = state.state
+        s.createdAt = sweep.createdAt
+        s.startedAt = experiments.map(\.startedAt).filter { $0 > 0 }.min() ?? 0
+        s.finishedAt = state.state.isFinal ? experiments.map(\.finishedAt).max() ?? 0 : 0
+        s.seed = 0
+        s.sweepId = ""
+        s.message = state.counts
+        s.sweepExperiments = experiments
+        return s
+    }
+
+    /// A sweep's rows and statistics, over the experiments done so far.
+    func results(of sweep: SweepRecord) throws -> WireMessage {
+        let rows = try store.experiments(inSweep: sweep.id).map { record -> SweepResult.Row in
+            if let json = record.resultJSON,
+                let result = try? JSONDecoder().decode(TrainingResult.self, from: Data(json.utf8))
+            {
+                return SweepResult.Row(experimentId: record.id, result: result)
+            }
+            let seed = (try? ExperimentSpec.parse(json: record.specJSON, limits: .maximum))?.seed ?? 0
+            return SweepResult.Row(seed: seed, experimentId: record.id, state: record.state.rawValue)
+        }
+        let result = SweepResult(sweepId: sweep.id, name: sweep.name, rows: rows)
+        let json = String(decoding: try ResultJSON.encoder.encode(result), as: UTF8.self)
+        return .resultsReply(ResultsReply(sweepResultJSON: json))
+    }
+
+    /// Cancels every experiment of the sweep: the queued ones first, so finishing the running one cannot start
+    /// the next seed.
+    func cancel(_ sweep: SweepRecord) throws -> WireMessage {
+        let experiments = try store.experiments(inSweep: sweep.id)
+        for record in experiments where record.state == .queued { _ = try cancel(record.id) }
+        for record in experiments where record.state == .running { _ = try cancel(record.id) }
+        return .cancelReply(try summary(of: sweep))
+    }
+}
