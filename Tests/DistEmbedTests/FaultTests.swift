@@ -16,8 +16,8 @@ import Testing
         try DistributedTrainingTests.hash(["train", spec, "--local", "--json"] + overrides)
     }
 
-    func submit(_ cluster: TestCluster) throws -> String {
-        let out = try Binary.run(["submit", Self.spec, "--coordinator", cluster.endpoint, "--json"] + Self.overrides)
+    func submit(_ cluster: TestCluster, overrides: [String] = Self.overrides) throws -> String {
+        let out = try Binary.run(["submit", Self.spec, "--coordinator", cluster.endpoint, "--json"] + overrides)
         #expect(out.status == 0, "\(out.stderr)")
         return try #require(Binary.json(out)["experimentId"] as? String)
     }
@@ -120,5 +120,27 @@ import Testing
         let events = try #require(result["events"] as? [String: Any])
         #expect(events["resumes"] as? Int == 1)
         #expect((result["epochs"] as? [Any])?.count == 6)
+    }
+
+    /// The checkpoint at the end of epoch 3 holds the first stage's Adam; the resumed run must start the triplet
+    /// stage with a fresh one, as the undisturbed run did.
+    @Test func killedCoordinatorResumesIntoTheNextStage() throws {
+        let staged = Self.overrides + [
+            "--set", "training.epochs=null", "--set",
+            #"training.stages=[{"epochs": 3}, {"epochs": 3, "objective": "triplet"}]"#,
+        ]
+        let expected = try DistributedTrainingTests.hash(["train", Self.spec, "--local", "--json"] + staged)
+        let cluster = try TestCluster()
+        try cluster.startCoordinator(extra: Self.coordinatorOptions)
+        try cluster.startWorker("w1", extra: Self.workerOptions)
+        try cluster.startWorker("w2", extra: Self.workerOptions)
+        let id = try submit(cluster, overrides: staged)
+        _ = try waitFor(cluster, id) { progress($0) >= 63 * 3 + 10 }
+        kill(cluster.coordinator!.processIdentifier, SIGKILL)
+        _ = cluster.waitForExit(cluster.coordinator!)
+        try cluster.startCoordinator(extra: Self.coordinatorOptions)
+        let result = try finishedResult(cluster, id)
+        #expect(result["weightsSha256"] as? String == expected)
+        #expect((result["events"] as? [String: Any])?["resumes"] as? Int == 1)
     }
 }
