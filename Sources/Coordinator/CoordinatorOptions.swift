@@ -21,6 +21,8 @@ public struct CoordinatorOptions: Sendable {
     public var maxWorkers = 256
     /// At most this many queued experiments.
     public var maxQueued = 1000
+    /// The largest sizes a submitted spec may ask for.
+    public var specLimits = SpecLimits.defaults
     /// The largest message accepted or sent, in bytes (`ZMQ_MAXMSGSIZE`; a peer sending more is disconnected).
     public var maxMessageSize = defaultMaxMessageSize
     /// CURVE server keys; nil for none (then only loopback and `ipc://` endpoints, see ``ListenPolicy``).

@@ -16,7 +16,7 @@ extension CoordinatorServer {
             createdAt: record.createdAt, startedAt: record.startedAt ?? 0, finishedAt: record.finishedAt ?? 0,
             message: record.error ?? "")
         s.sweepId = record.sweepId ?? ""
-        if let spec = try? ExperimentSpec.parse(json: record.specJSON) {
+        if let spec = try? ExperimentSpec.parse(json: record.specJSON, limits: .maximum) {
             s.seed = spec.seed
             s.epochs = UInt32(spec.training.epochs)
             s.stepsPerEpoch = UInt32((spec.dataset.trainLimit + spec.training.batchSize - 1) / spec.training.batchSize)

@@ -10,8 +10,10 @@ extension CoordinatorServer {
         let spec: ExperimentSpec
         let canonical: String
         do {
-            spec = try ExperimentSpec.parse(json: request.specJSON, overrides: request.overrides)
-            canonical = try ExperimentSpec.canonicalJSON(json: request.specJSON, overrides: request.overrides)
+            spec = try ExperimentSpec.parse(
+                json: request.specJSON, overrides: request.overrides, limits: options.specLimits)
+            canonical = try ExperimentSpec.canonicalJSON(
+                json: request.specJSON, overrides: request.overrides, limits: options.specLimits)
         } catch {
             throw WireError(.invalidSpec, "\(error)")
         }
@@ -65,7 +67,7 @@ extension CoordinatorServer {
             return
         }
         do {
-            let spec = try ExperimentSpec.parse(json: record.specJSON)
+            let spec = try ExperimentSpec.parse(json: record.specJSON, limits: .maximum)  // admitted at submit
             let limited = dataset.limited(trainLimit: spec.dataset.trainLimit, testLimit: spec.dataset.testLimit)
             let run = try ExperimentRun(
                 id: record.id, spec: spec, specJSON: record.specJSON, dataset: limited, now: now)

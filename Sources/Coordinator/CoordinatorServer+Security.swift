@@ -41,6 +41,17 @@ extension CoordinatorServer {
         return handler
     }
 
+    /// Starts logging the peers that fail the handshake before ZAP (no CURVE, or the wrong coordinator key) when
+    /// CURVE is on.
+    static func startHandshakeMonitor(
+        _ options: CoordinatorOptions, router: RouterEndpoint, context: ZMQContext, logger: Logger
+    ) throws -> HandshakeMonitor? {
+        guard options.curve != nil else { return nil }
+        return try HandshakeMonitor(socket: router.socket, context: context) { line in
+            logger.warning("\(line)")
+        }
+    }
+
     /// The socket options of the coordinator's ROUTER.
     static func routerOptions(_ options: CoordinatorOptions) -> SocketOptions {
         var socketOptions = SocketOptions()

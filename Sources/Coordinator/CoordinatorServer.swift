@@ -16,6 +16,8 @@ public final class CoordinatorServer {
     let router: RouterEndpoint
     /// Admits CURVE clients by public key; nil without CURVE.
     let zap: ZAPHandler?
+    /// Logs the peers that fail the CURVE handshake before ZAP; nil without CURVE.
+    let handshakes: HandshakeMonitor?
     let store: ExperimentStore
     let dataset: Dataset
     var scheduler: Scheduler
@@ -47,6 +49,7 @@ public final class CoordinatorServer {
         self.context = try ZMQContext()
         self.zap = try Self.startAuthentication(options, context: context, logger: logger)
         self.router = try RouterEndpoint(context: context, bind: options.listen, options: Self.routerOptions(options))
+        self.handshakes = try Self.startHandshakeMonitor(options, router: router, context: context, logger: logger)
         self.scheduler = Scheduler(options: .init(
             heartbeatTimeout: options.heartbeatTimeout, resultTimeout: options.resultTimeout,
             shuffleSeed: options.shuffleSeed))

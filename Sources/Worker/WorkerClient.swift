@@ -136,7 +136,8 @@ public final class WorkerClient {
         do throws(WireError) {
             let spec: ExperimentSpec
             do {
-                spec = try ExperimentSpec.parse(json: setup.specJSON)
+                // The coordinator checked the spec against its own limits.
+                spec = try ExperimentSpec.parse(json: setup.specJSON, limits: .maximum)
             } catch {
                 throw WireError(.invalidSpec, "\(error)")
             }

@@ -44,6 +44,8 @@ struct CoordinatorCommand: ParsableCommand {
 
     @OptionGroup(title: "Security and limits") var security: CoordinatorSecurityOptions
 
+    @OptionGroup(title: "Spec limits (a submit over one is refused)") var specLimits: SpecLimitOptions
+
     @OptionGroup var logging: LoggingOptions
 
     func run() throws {
@@ -59,6 +61,7 @@ struct CoordinatorCommand: ParsableCommand {
         options.resultTimeout = resultTimeout
         options.maxWorkers = maxWorkers
         options.maxQueued = maxQueued
+        options.specLimits = specLimits.limits
         options.shuffleSeed = shuffleSeed
         options.metricsListen = metricsListen
         try security.apply(to: &options)

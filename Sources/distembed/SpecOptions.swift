@@ -11,9 +11,10 @@ struct SpecOptions: ParsableArguments {
     var overrides: [String] = []
 
     /// The parsed spec, or a validation error that lists every problem by field path.
-    func load() throws -> ExperimentSpec {
+    /// - Parameter limits: the largest sizes accepted (``SpecLimits/maximum`` where a coordinator applies its own).
+    func load(limits: SpecLimits = .defaults) throws -> ExperimentSpec {
         do {
-            return try ExperimentSpec.load(path: spec, overrides: overrides)
+            return try ExperimentSpec.load(path: spec, overrides: overrides, limits: limits)
         } catch {
             throw ValidationError("\(spec): \(error)")
         }

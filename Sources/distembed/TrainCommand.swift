@@ -14,6 +14,8 @@ struct Train: ParsableCommand {
 
     @OptionGroup var output: ResultOptions
 
+    @OptionGroup(title: "Spec limits") var specLimits: SpecLimitOptions
+
     func validate() throws {
         guard local else {
             throw ValidationError("`train` runs in one process: pass --local, or use `distembed run` for workers")
@@ -21,7 +23,7 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
-        let spec = try specOptions.load()
+        let spec = try specOptions.load(limits: specLimits.limits)
         let dataset = try DatasetLoading.load(spec)
         let experiment = try LocalExperiment(spec: spec, dataset: dataset)
         let result = try experiment.run { Console.info(EpochLine.text($0, of: spec.training.epochs)) }

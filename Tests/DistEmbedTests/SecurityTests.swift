@@ -63,6 +63,9 @@ import Testing
         let unknown = try Binary.run(["list", "--coordinator", cluster.endpoint, "--curve-secret",
                                       stranger + "/secret.key"] + serverKey)
         #expect(unknown.status != 0 && unknown.stderr.contains("no answer"))
+        let wrongServerKey = try Binary.run(["list", "--coordinator", cluster.endpoint, "--curve-secret",
+                                             client + "/secret.key", "--coordinator-key", stranger + "/public.key"])
+        #expect(wrongServerKey.status != 0 && wrongServerKey.stderr.contains("no answer"))
 
         let out = try Binary.run(["submit", Self.spec, "--wait", "--json", "--coordinator", cluster.endpoint,
                                   "--curve-secret", client + "/secret.key"] + serverKey + Self.short)
@@ -80,6 +83,13 @@ import Testing
             $0.contains("refused a connection from 127.0.0.1") && $0.contains(strangerKey)
         }
         #expect(refusals.count == 1, "\(cluster.log("coordinator"))")
+        // The plain worker and `list` fail the handshake before ZAP, reconnecting all along: one line for their
+        // address. So does the client that has the wrong coordinator key.
+        let lines = cluster.log("coordinator").split(separator: "\n")
+        for reason in ["it did not use CURVE", "its CURVE handshake did not decrypt"] {
+            let refused = lines.filter { $0.contains("refused a connection from 127.0.0.1: \(reason)") }
+            #expect(refused.count == 1, "\(reason): \(cluster.log("coordinator"))")
+        }
     }
 
     @Test func withoutKeysTheCoordinatorListensOnlyOnLoopback() throws {
@@ -110,6 +120,29 @@ import Testing
         let worker = try Binary.run(["worker", "--connect", "tcp://127.0.0.1:1", "--curve-secret",
                                      coordinator + "/secret.key"])
         #expect(worker.status != 0 && worker.stderr.contains("--coordinator-key"))
+    }
+
+    @Test func aSubmitOverASpecLimitIsRefusedNamingTheOptionThatRaisesIt() throws {
+        let cluster = try TestCluster()
+        try cluster.startCoordinator(extra: ["--max-epochs", "1"])
+        func submit(_ extra: [String]) throws -> Binary.Output {
+            try Binary.run(["submit", Self.spec, "--json", "--coordinator", cluster.endpoint] + Self.short + extra)
+        }
+        let over = try submit([])
+        #expect(over.status != 0)
+        #expect(over.stderr.contains("training.epochs: is 2, over the limit of 1 (raise it with --max-epochs"),
+                "\(over.stderr)")
+        let within = try submit(["--set", "training.epochs=1"])
+        #expect(within.status == 0, "\(within.stderr)")
+
+        // `train --local` takes the same limits, from the environment too.
+        let local = try Binary.run(["train", Self.spec, "--local"] + Self.short,
+                                   environment: ["DISTEMBED_MAX_TRAIN_SAMPLES": "299"])
+        #expect(local.status != 0)
+        #expect(local.stderr.contains("dataset.trainLimit: is 300, over the limit of 299 (raise it with "
+            + "--max-train-samples"), "\(local.stderr)")
+        let zero = try Binary.run(["coordinator", "--max-epochs", "0", "--store", cluster.store.path])
+        #expect(zero.status != 0 && zero.stderr.contains("--max-epochs 0 is out of range"), "\(zero.stderr)")
     }
 
     @Test func specsMustReadDataFromTheAllowedDirectories() throws {

@@ -42,7 +42,11 @@ enum ModelShapes {
         }
     }
 
-    static func problems(_ spec: ModelSpec, evaluationLayer: String?) -> [SpecError.Problem] {
+    /// The layers' problems: shapes that do not fit, values out of range, and sizes over `limits` (units and
+    /// filters, parameters, and the activations of a chunk of `chunkSize` samples).
+    static func problems(_ spec: ModelSpec, evaluationLayer: String?, chunkSize: Int, limits: SpecLimits)
+        -> [SpecError.Problem]
+    {
         var p: [SpecError.Problem] = []
         guard spec.input.count == 3, spec.input.allSatisfy({ $0 >= 1 }) else {
             return [.init(path: "model.input", message: "must be [height, width, channels]")]
@@ -50,6 +54,7 @@ enum ModelShapes {
         if spec.layers.isEmpty { return [.init(path: "model.layers", message: "must not be empty")] }
         var shape = spec.input
         var parameters = 0
+        var activationsPerSample = spec.input.reduce(1, *)
         for (i, layer) in spec.layers.enumerated() {
             let path = "model.layers[\(i)].\(layer.typeName)"
             switch layer {
@@ -59,9 +64,8 @@ enum ModelShapes {
                         + "\(shape); put convolutions before flatten and dense"))
                     return p
                 }
-                if !(1...SpecValidation.maxUnits).contains(filters) {
-                    p.append(.init(path: path + ".filters", message: "must be in 1...\(SpecValidation.maxUnits)"))
-                }
+                if filters < 1 { p.append(.init(path: path + ".filters", message: "must be at least 1")) }
+                if let over = limits.problem(.layerUnits, path: path + ".filters", value: filters) { p.append(over) }
                 if !(1...64).contains(k) { p.append(.init(path: path + ".kernel", message: "must be in 1...64")) }
                 if !(1...64).contains(stride) { p.append(.init(path: path + ".stride", message: "must be in 1...64")) }
                 if activation == .softmax {
@@ -74,8 +78,12 @@ enum ModelShapes {
                         + "{\"flatten\": {}} before it"))
                     return p
                 }
-                if !(1...SpecValidation.maxUnits).contains(units) {
-                    p.append(.init(path: path + ".units", message: "must be in 1...\(SpecValidation.maxUnits)"))
+                if units < 1 {
+                    p.append(.init(path: path + ".units", message: "must be at least 1"))
+                    return p
+                }
+                if let over = limits.problem(.layerUnits, path: path + ".units", value: units) {
+                    p.append(over)
                     return p
                 }
                 if activation == .softmax && i != spec.layers.count - 1 {
@@ -93,14 +101,17 @@ enum ModelShapes {
                 return p
             }
             if let (kernelShape, _, _, units) = kind.parameterShapes {
-                parameters += kernelShape.reduce(1, *) + units
+                parameters = saturatingSum(parameters, saturatingProduct(kernelShape), units)
             }
+            activationsPerSample = saturatingSum(activationsPerSample, floatsPerSample(kind))
             shape = out
         }
-        if parameters > SpecValidation.maxParameters {
-            p.append(.init(path: "model.layers", message: "has \(parameters) parameters, over the limit of "
-                + "\(SpecValidation.maxParameters)"))
-        }
+        p += [
+            limits.problem(.parameters, path: "model.layers", value: parameters, quantity: "parameters"),
+            limits.problem(
+                .activations, path: "model.layers", value: saturatingProduct([activationsPerSample, chunkSize]),
+                quantity: "floats of activations in a chunk of \(chunkSize) samples (determinism.chunkSize)"),
+        ].compactMap { $0 }
         let lastPath = "model.layers[\(spec.layers.count - 1)]"
         if case .dense(let units, .softmax, _) = spec.layers.last! {
             if units < 2 { p.append(.init(path: lastPath + ".dense.units", message: "needs at least 2 classes")) }
@@ -116,5 +127,32 @@ enum ModelShapes {
             }
         }
         return p
+    }
+
+    /// The floats a layer adds to one sample's forward pass: its output, and a convolution's patch matrix too (a
+    /// flatten shares its input's memory).
+    private static func floatsPerSample(_ kind: LayerKind) -> Int {
+        switch kind {
+        case .flatten: 0
+        case .conv(let g):
+            saturatingSum(saturatingProduct(kind.outputShape), saturatingProduct([g.patchesPerSample, g.patchSize]))
+        case .dense, .dropout: saturatingProduct(kind.outputShape)
+        }
+    }
+
+    /// Sizes of layers that passed the unit limits can still overflow `Int` when multiplied (a dense layer after a
+    /// wide flatten); a saturated count is simply over every limit.
+    private static func saturatingProduct(_ factors: [Int]) -> Int {
+        factors.reduce(1) { product, factor in
+            let (result, overflow) = product.multipliedReportingOverflow(by: factor)
+            return overflow ? .max : result
+        }
+    }
+
+    private static func saturatingSum(_ terms: Int...) -> Int {
+        terms.reduce(0) { sum, term in
+            let (result, overflow) = sum.addingReportingOverflow(term)
+            return overflow ? .max : result
+        }
     }
 }

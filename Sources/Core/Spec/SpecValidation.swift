@@ -1,20 +1,15 @@
-/// Range checks on a decoded spec, and the model's shapes. Bounds keep one submit from exhausting memory.
+/// Range checks on a decoded spec, and the model's shapes. `limits` keep one submit from exhausting memory.
 enum SpecValidation {
-    static let maxEpochs = 10_000
-    static let maxBatchSize = 65_536
-    static let maxUnits = 65_536
-    static let maxParameters = 50_000_000
-
-    static func problems(in spec: ExperimentSpec) -> [SpecError.Problem] {
+    static func problems(in spec: ExperimentSpec, limits: SpecLimits) -> [SpecError.Problem] {
         var p: [SpecError.Problem] = []
         func check(_ ok: Bool, _ path: String, _ message: String) {
             if !ok { p.append(.init(path: path, message: message)) }
         }
         check(spec.dataset.trainLimit >= 1, "dataset.trainLimit", "must be at least 1")
         check(spec.dataset.testLimit >= 0, "dataset.testLimit", "must not be negative")
-        check((1...maxEpochs).contains(spec.training.epochs), "training.epochs", "must be in 1...\(maxEpochs)")
-        check((1...maxBatchSize).contains(spec.training.batchSize), "training.batchSize",
-              "must be in 1...\(maxBatchSize)")
+        check(spec.training.epochs >= 1, "training.epochs", "must be at least 1")
+        check(spec.training.batchSize >= 1, "training.batchSize", "must be at least 1")
+        p.append(contentsOf: limits.problems(in: spec))
         check(spec.training.learningRate > 0, "training.learningRate", "must be positive")
         check((0..<1).contains(spec.training.beta1), "training.beta1", "must be in [0, 1)")
         check((0..<1).contains(spec.training.beta2), "training.beta2", "must be in [0, 1)")
@@ -27,8 +22,11 @@ enum SpecValidation {
         check((1...4096).contains(spec.determinism.chunkSize), "determinism.chunkSize", "must be in 1...4096")
         check(spec.model.input.count == 3 && spec.model.input.allSatisfy { (1...4096).contains($0) }, "model.input",
               "must be [height, width, channels], each in 1...4096")
+        p.append(contentsOf: StageValidation.problems(in: spec))
         if spec.model.input.count == 3 {
-            p.append(contentsOf: ModelShapes.problems(spec.model, evaluationLayer: spec.evaluation.layer))
+            p.append(contentsOf: ModelShapes.problems(
+                spec.model, evaluationLayer: spec.evaluation.layer, chunkSize: spec.determinism.chunkSize,
+                limits: limits))
         }
         return p
     }

@@ -18,12 +18,15 @@ public final class ZMQSocket {
         case dealer
         /// A ``ZAPHandler``'s side of the ZAP protocol: one request, one reply.
         case reply
+        /// A ``HandshakeMonitor``'s end of libzmq's socket monitor.
+        case pair
 
         var zmqType: Int32 {
             switch self {
             case .router: ZMQ_ROUTER
             case .dealer: ZMQ_DEALER
             case .reply: ZMQ_REP
+            case .pair: ZMQ_PAIR
             }
         }
     }

@@ -25,7 +25,8 @@ struct Submit: ParsableCommand {
         guard let data = FileManager.default.contents(atPath: specOptions.spec) else {
             throw ValidationError("cannot read spec file \(specOptions.spec): check the path")
         }
-        _ = try specOptions.load()  // refuse a broken spec before it travels
+        // Refuse a broken spec before it travels; the size limits are the coordinator's to apply.
+        _ = try specOptions.load(limits: .maximum)
         let client = try endpoint.client()
         let reply = try client.request(.submitRequest(SubmitRequest(
             specJSON: String(decoding: data, as: UTF8.self), overrides: specOptions.overrides,
