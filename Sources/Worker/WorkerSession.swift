@@ -11,6 +11,10 @@ final class WorkerSession {
     let schedule: TrainingSchedule
     private let computer: ChunkComputer
     private var order: (epoch: Int, samples: [Int])?
+    /// One gradient buffer per subtree of an assignment, reused from step to step: a result's tensors share
+    /// their storage and are gone once it is sent, so the next step writes in place without allocating
+    /// (PLATFORM.md: fresh 291 KB arrays page-fault).
+    private var gradients: [[Float]] = []
 
     /// Sets up experiment `experimentId` on this worker's training images (the coordinator checked their digest).
     /// - Throws: ``WireError`` `.invalidSpec`, sent back to the coordinator.
@@ -54,16 +58,17 @@ final class WorkerSession {
         var stats = GradientEngine.Stats()
         var subtrees: [Subtree] = []
         let count = model.parameterCount
-        for node in tree.cover(Int(a.chunkBegin)..<Int(a.chunkEnd)) {
-            var gradient = [Float](repeating: 0, count: count)
+        for (k, node) in tree.cover(Int(a.chunkBegin)..<Int(a.chunkEnd)).enumerated() {
+            if k == gradients.count { gradients.append([Float](repeating: 0, count: count)) }
             weights.values.withUnsafeBufferPointer { w in
-                gradient.withUnsafeMutableBufferPointer { g in
+                gradients[k].withUnsafeMutableBufferPointer { g in
                     stats = stats + computer.subtree(
                         node, step: step, epoch: epoch, order: order!.samples, weights: w.baseAddress!,
                         into: g.baseAddress!)
                 }
             }
-            subtrees.append(Subtree(level: UInt32(node.level), index: UInt32(node.index), gradient: Tensor(gradient)))
+            subtrees.append(
+                Subtree(level: UInt32(node.level), index: UInt32(node.index), gradient: Tensor(gradients[k])))
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         return WorkResult(
