@@ -39,8 +39,6 @@ final class WorkerSession {
     /// - Throws: ``WireError`` `.badRequest` for an assignment outside the schedule or without weights.
     func compute(_ a: WorkAssignment) throws(WireError) -> WorkResult {
         let started = DispatchTime.now().uptimeNanoseconds
-        PhaseTrace.mark(14, Int(a.step))
-        defer { PhaseTrace.mark(15, Int(a.step)) }
         let epoch = Int(a.epoch)
         let step = Int(a.step)
         guard epoch < schedule.epochs, step < schedule.stepsPerEpoch else {

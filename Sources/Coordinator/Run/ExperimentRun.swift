@@ -169,12 +169,10 @@ final class ExperimentRun {
         received.removeAll(keepingCapacity: true)
         MeanGradient.divide(&gradient, by: schedule.batch(step).count)
         let reduced = DispatchTime.now().uptimeNanoseconds
-        PhaseTrace.mark(5, completedSteps)
         stages.prepare(&optimizer, epoch: epoch, step: step)
         let trainable = stages.stage(epoch: epoch).trainableCount
         gradient.withUnsafeBufferPointer { optimizer.update(&weights, gradient: $0.baseAddress!, trainable: trainable) }
         let stepped = DispatchTime.now().uptimeNanoseconds
-        PhaseTrace.mark(6, completedSteps)
         timings.steps += 1
         timings.reduce += Double(reduced - started) / 1e9
         timings.optimizer += Double(stepped - reduced) / 1e9
