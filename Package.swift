@@ -80,7 +80,10 @@ let package = Package(
         ),
         .testTarget(name: "CoreTests", dependencies: ["Core"], resources: [.copy("Fixtures")]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Core"]),
-        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Core", "Wire"]),
+        .testTarget(
+            name: "CoordinatorTests",
+            dependencies: ["Coordinator", "Core", "Wire", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(name: "DistEmbedTests", dependencies: ["Core"]),
     ]
 )
