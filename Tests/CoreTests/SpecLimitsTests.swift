@@ -68,6 +68,18 @@ import Testing
         }
     }
 
+    /// Stages whose epochs add up past `Int.max` are over the epochs limit, not an overflow trap (found by review;
+    /// it crashed `summary` and would crash a coordinator at submit).
+    @Test func stageEpochsPastIntAreRefusedNotOverflowed() {
+        let error = #expect(throws: SpecError.self) {
+            try ExperimentSpec.parse(json: Self.spec, overrides: [
+                #"training.stages=[{"epochs": 9000000000000000000}, {"epochs": 9000000000000000000}]"#,
+            ])
+        }
+        #expect(error?.problems.contains { $0.path == "training.epochs" && $0.message.contains("over the limit") }
+            == true, "\(error?.description ?? "")")
+    }
+
     /// A dense layer after a wide flatten has more weights than `Int` can count; that is over every limit, not a
     /// crash.
     @Test func sizesPastIntAreRefusedNotOverflowed() {

@@ -125,7 +125,7 @@ extension ExperimentSpec {
                     problems += StageValidation.problems(in: stage, path: s.path)
                     stages.append(stage)
                 }
-                let total = stages.reduce(0) { $0 + $1.epochs }
+                let total = totalEpochs(stages)
                 if let epochsGiven, epochsGiven != total {
                     problems.append(.init(path: t.child("epochs"), message: "is \(epochsGiven) but the stages add "
                         + "up to \(total) epochs; leave training.epochs out or make them agree"))
@@ -140,7 +140,7 @@ extension ExperimentSpec {
             problems.append(.init(path: t.child("margin"), message: "must be positive"))
         }
         return TrainingSpec(
-            epochs: stages.reduce(0) { $0 + $1.epochs },
+            epochs: totalEpochs(stages),
             batchSize: t.int("batchSize", default: 32)!,
             learningRate: learningRate,
             shuffle: t.bool("shuffle", default: true)!,
@@ -158,6 +158,15 @@ extension ExperimentSpec {
         problems.append(.init(path: f.child("objective"), message: "unknown objective \"\(raw)\"; use one of "
             + TrainingObjective.allCases.map(\.rawValue).joined(separator: ", ")))
         return .crossEntropy
+    }
+
+    /// The stages' epochs added up, saturating at `Int.max` (over every limit) instead of trapping: a submit must
+    /// not crash the coordinator.
+    private static func totalEpochs(_ stages: [TrainingStage]) -> Int {
+        stages.reduce(0) { total, stage in
+            let (sum, overflow) = total.addingReportingOverflow(stage.epochs)
+            return overflow ? .max : sum
+        }
     }
 
     private static func nonEmpty(_ s: String?) -> String? { s?.isEmpty == false ? s : nil }
