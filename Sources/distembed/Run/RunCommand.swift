@@ -59,23 +59,10 @@ struct Run: ParsableCommand {
             return try SweepRun(client: client, cluster: cluster, submitted: submitted, output: output).follow()
         }
 
-        var watcher = Watcher(client: client, id: submitted.experimentId)
-        var failure: String?
-        watcher.shouldAbort = {
-            if ShutdownSignal.isRequested { return true }
-            failure = cluster.failedChild()
-            return failure != nil
-        }
-        let summary: ExperimentSummary
-        do {
-            summary = try watcher.follow()
-        } catch {
-            if let failure { throw CLIError(failure) }
-            if ShutdownSignal.isRequested {
-                _ = try? client.request(.cancelRequest(.init(experimentId: submitted.experimentId)))
-                throw ExitCode(130)
-            }
-            throw error
+        let summary = try ClusterFollow.follow(cluster: cluster, client: client, id: submitted.experimentId) { abort in
+            var watcher = Watcher(client: client, id: submitted.experimentId)
+            watcher.shouldAbort = abort
+            return try watcher.follow()
         }
         try ResultsOutput.print(client: client, summary: summary, json: output.json) { result in
             result.peakResidentMB = cluster.peakResidentMB()

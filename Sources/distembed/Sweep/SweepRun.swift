@@ -1,4 +1,3 @@
-import ArgumentParser
 import Foundation
 import Wire
 
@@ -11,23 +10,10 @@ struct SweepRun {
     let output: ResultOptions
 
     func follow() throws {
-        var watcher = SweepWatcher(client: client, id: submitted.sweepId)
-        var failure: String?
-        watcher.shouldAbort = {
-            if ShutdownSignal.isRequested { return true }
-            failure = cluster.failedChild()
-            return failure != nil
-        }
-        let summary: ExperimentSummary
-        do {
-            summary = try watcher.follow()
-        } catch {
-            if let failure { throw CLIError(failure) }
-            if ShutdownSignal.isRequested {
-                _ = try? client.request(.cancelRequest(.init(experimentId: submitted.sweepId)))
-                throw ExitCode(130)
-            }
-            throw error
+        let summary = try ClusterFollow.follow(cluster: cluster, client: client, id: submitted.sweepId) { abort in
+            var watcher = SweepWatcher(client: client, id: submitted.sweepId)
+            watcher.shouldAbort = abort
+            return try watcher.follow()
         }
         try SweepOutput.print(client: client, id: submitted.sweepId, json: output.json, report: output.report)
         if let out = output.out {
