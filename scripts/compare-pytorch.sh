@@ -3,7 +3,7 @@
 # For people, not CI: it downloads about 3.5 GB (5.3 GB installed) and trains the exercise five times (several
 # minutes on two cores).
 #
-#   scripts/compare-pytorch.sh [--venv DIR] [--json FILE] [--spec SPEC] [--data DIR]
+#   scripts/compare-pytorch.sh [--venv DIR] [--json FILE] [--spec SPEC] [--data DIR] [--runs NAME...]
 #
 # Without --venv the venv is a temporary folder removed at exit; --venv DIR creates DIR once and reuses it.
 # PyTorch comes from PyPI (TORCH_SPEC, default "torch"). PyPI's Linux x86-64 wheel is the CUDA build: `import torch`

@@ -5,7 +5,9 @@ PyTorch runs scripts/pytorch_exercise.py single-process (1 and 2 threads) and wi
 (2 processes, gloo, 1 thread each); distembed runs `distembed run SPEC --workers N --json` for N in 1 and 2.
 Each row is the training wall time (start-up, data loading and evaluation excluded on both sides) and how many
 times longer it took than distembed with 2 workers. For people, not CI: timings vary 10-40% on shared machines,
-so the load average is printed before and after.
+so the load average is printed before and after. Run it on an otherwise idle machine: with more runnable threads
+than cores, PyTorch's 2-thread run slows down several-fold (its OpenMP threads wait for each other at every
+operation), and every row is slower.
 
 Run it through scripts/compare-pytorch.sh, which makes the venv; by hand:
 
@@ -19,6 +21,16 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
+
+
+# Every run: (framework, processes or workers, torch threads per process).
+RUNS = {
+    "torch-1-thread": ("torch", 1, 1),
+    "torch-2-threads": ("torch", 1, 2),
+    "torch-ddp-2": ("torch", 2, 1),
+    "distembed-1": ("distembed", 1, None),
+    "distembed-2": ("distembed", 2, None),
+}
 
 
 def last_json_line(command, env=None):
@@ -58,21 +70,26 @@ def main():
     parser.add_argument("--spec", default=os.path.join(ROOT, "experiments", "exercise4.json"))
     parser.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
     parser.add_argument("--json", help="also write the rows to this file")
+    parser.add_argument("--runs", nargs="+", choices=RUNS, default=list(RUNS),
+                        help="a subset of the runs (distembed-2 is the yardstick, so it always runs)")
     args = parser.parse_args()
 
     before = load_average()
     print(f"load average before: {before} ({os.cpu_count()} CPUs)", flush=True)
     rows = []
-    for threads, processes in ((1, 1), (2, 1), (1, 2)):
-        rows.append(pytorch(threads, processes, args.data))
-        print(f"  {rows[-1]['name']}: {rows[-1]['trainSeconds']:.1f} s", flush=True)
-    for workers in (1, 2):
-        rows.append(distembed(args.distembed, args.spec, workers))
+    for run, (kind, count, threads) in RUNS.items():
+        if run not in args.runs and run != "distembed-2":
+            continue
+        if kind == "torch":
+            rows.append(pytorch(threads, count, args.data))
+        else:
+            rows.append(distembed(args.distembed, args.spec, count))
         print(f"  {rows[-1]['name']}: {rows[-1]['trainSeconds']:.1f} s", flush=True)
     after = load_average()
 
     ours = rows[-1]["trainSeconds"]
-    print(f"\n{rows[0]['version']}; load average before {before}, after {after}")
+    versions = {row["version"] for row in rows if "version" in row}
+    print(f"\n{', '.join(versions) or 'no PyTorch run'}; load average before {before}, after {after}")
     print(f"{'run':<40} {'train s':>8} {'× distembed 2 workers':>22} {'test acc':>9}")
     for row in rows:
         row["ratioToDistembed2"] = row["trainSeconds"] / ours
