@@ -15,19 +15,30 @@ final class Arena {
     /// Allocations that did not fit in `block`; freed, and folded into a larger block, by `reset()`.
     private var overflow: [UnsafeMutableRawPointer] = []
     private var overflowBytes = 0
+    /// Whether large allocations become ``AdoptableFloats`` arrays (the unpack arena: tensors adopt them).
+    private let adoptsTensors: Bool
+    /// This arena's ``AdoptableFloats`` allocations since the last reset.
+    private var adoptable: [UnsafeRawPointer] = []
 
-    init(capacity: Int = 64 << 10) {
+    init(capacity: Int = 64 << 10, adoptsTensors: Bool = false) {
         self.capacity = capacity
+        self.adoptsTensors = adoptsTensors
         block = .allocate(byteCount: capacity, alignment: Self.alignment)
     }
 
     deinit {
         releaseOverflow()
+        AdoptableFloats.release(adoptable, owner: ObjectIdentifier(self))
         block.deallocate()
     }
 
     /// `size` bytes of uninitialised memory, aligned to 16 bytes, valid until the next `reset()`.
     func allocate(_ size: Int) -> UnsafeMutableRawPointer {
+        if adoptsTensors && size >= AdoptableFloats.minimumBytes && size % 4 == 0 {
+            let pointer = AdoptableFloats.allocate(byteCount: size, owner: ObjectIdentifier(self))
+            adoptable.append(UnsafeRawPointer(pointer))
+            return pointer
+        }
         let rounded = (max(size, 1) + Self.alignment - 1) & ~(Self.alignment - 1)
         if used + rounded <= capacity {
             defer { used += rounded }
@@ -41,6 +52,10 @@ final class Arena {
 
     /// Frees everything allocated since the last reset, growing the block to fit the largest message so far.
     func reset() {
+        if !adoptable.isEmpty {
+            AdoptableFloats.release(adoptable, owner: ObjectIdentifier(self))
+            adoptable.removeAll(keepingCapacity: true)
+        }
         if overflowBytes > 0 {
             let wanted = min(capacity + overflowBytes, Self.maxRetainedBytes)
             releaseOverflow()

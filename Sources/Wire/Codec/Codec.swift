@@ -9,7 +9,7 @@ public final class Codec {
     /// The largest message `decode` accepts, in bytes.
     public let maxMessageSize: Int
     private let packArena = Arena()
-    private let unpackArena = Arena()
+    private let unpackArena = Arena(adoptsTensors: true)
 
     /// Creates a codec that refuses to decode messages larger than `maxMessageSize` bytes.
     public init(maxMessageSize: Int = defaultMaxMessageSize) {

@@ -17,7 +17,8 @@ extension Tensor {
         return message
     }
 
-    /// Copies a decoded tensor out of C memory with one `memcpy`.
+    /// Takes a decoded tensor's bytes: adopts the array protobuf-c unpacked them into (``AdoptableFloats``), or
+    /// copies them out of C memory with one `memcpy`.
     ///
     /// - Throws: ``ErrorCode/badRequest`` when the byte count is not 4 × the product of the shape.
     init(proto message: UnsafePointer<Distembed__Tensor>, field: String) throws(WireError) {
@@ -28,6 +29,14 @@ extension Tensor {
                 .badRequest,
                 "tensor \(field) of shape \(shape) needs 4 bytes per element but carries \(byteCount) bytes")
         }
+        #if _endian(little)
+        if count > 0, let source = message.pointee.data.data,
+            let adopted = AdoptableFloats.adopt(UnsafeRawPointer(source), byteCount: byteCount)
+        {
+            self.init(shape: shape, values: adopted)
+            return
+        }
+        #endif
         let values = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
             if count > 0, let source = message.pointee.data.data, let destination = buffer.baseAddress {
                 #if _endian(little)
