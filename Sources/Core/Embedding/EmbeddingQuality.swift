@@ -57,7 +57,7 @@ public struct EmbeddingQuality: Codable, Sendable, Equatable {
 /// Exhaustive k-nearest-neighbour search by squared Euclidean distance, `‖g‖² − 2 q·g` per pair (the query's
 /// own norm does not change its ranking), in blocks of queries so the distance matrix stays small.
 enum NearestNeighbours {
-    static let block = 256
+    static let block = 32
 
     /// Calls `visit(query, neighbours)` for each query with the indices of its `k` nearest rows of `base`,
     /// nearest first, ties to the lower index.
