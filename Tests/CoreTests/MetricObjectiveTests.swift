@@ -143,6 +143,19 @@ import Testing
         }
     }
 
+    @Test func theActivationLimitCountsATripletChunksPartners() throws {
+        var limits = SpecLimits()
+        limits.activations = 300_000  // the exercise's chunk of 8 needs about 185,000 floats, 24 rows three times that
+        let path = Fixture.repositoryRoot + "/experiments/exercise4.json"
+        _ = try ExperimentSpec.load(path: path, limits: limits)
+        #expect {
+            _ = try ExperimentSpec.load(path: path, overrides: ["training.objective=triplet"], limits: limits)
+        } throws: { error in
+            (error as? SpecError)?.problems.contains { $0.path == "model.layers" && $0.message.contains("24 rows") }
+                == true
+        }
+    }
+
     @Test func aLaterStageStartsAFreshAdamAndAMetricStageFreezesTheClassifier() throws {
         let stage1 = try Self.spec(["training.stages=[{\"epochs\": 1}]"])
         let both = try Self.spec(["training.stages=[{\"epochs\": 1}, {\"epochs\": 1, \"objective\": \"triplet\", \"learningRate\": 0.01}]"])

@@ -11,7 +11,7 @@ public struct Model: Sendable {
     /// Compiles a model spec.
     /// - Throws: ``SpecError`` when the layers do not fit together.
     public init(_ spec: ModelSpec) throws(SpecError) {
-        let problems = ModelShapes.problems(spec, evaluationLayer: nil, chunkSize: 1, limits: .maximum)
+        let problems = ModelShapes.problems(spec, evaluationLayer: nil, chunkRows: 1, limits: .maximum)
         if !problems.isEmpty { throw SpecError(problems: problems) }
         var layers: [CompiledLayer] = []
         var parameters: [ParameterTensor] = []

@@ -43,8 +43,8 @@ enum ModelShapes {
     }
 
     /// The layers' problems: shapes that do not fit, values out of range, and sizes over `limits` (units and
-    /// filters, parameters, and the activations of a chunk of `chunkSize` samples).
-    static func problems(_ spec: ModelSpec, evaluationLayer: String?, chunkSize: Int, limits: SpecLimits)
+    /// filters, parameters, and the activations of a chunk of `chunkRows` rows).
+    static func problems(_ spec: ModelSpec, evaluationLayer: String?, chunkRows: Int, limits: SpecLimits)
         -> [SpecError.Problem]
     {
         var p: [SpecError.Problem] = []
@@ -109,8 +109,9 @@ enum ModelShapes {
         p += [
             limits.problem(.parameters, path: "model.layers", value: parameters, quantity: "parameters"),
             limits.problem(
-                .activations, path: "model.layers", value: saturatingProduct([activationsPerSample, chunkSize]),
-                quantity: "floats of activations in a chunk of \(chunkSize) samples (determinism.chunkSize)"),
+                .activations, path: "model.layers", value: saturatingProduct([activationsPerSample, chunkRows]),
+                quantity: "floats of activations in a chunk of \(chunkRows) rows (determinism.chunkSize samples, "
+                    + "and their partners under a contrastive or triplet objective)"),
         ].compactMap { $0 }
         let lastPath = "model.layers[\(spec.layers.count - 1)]"
         if case .dense(let units, .softmax, _) = spec.layers.last! {

@@ -24,9 +24,11 @@ enum SpecValidation {
               "must be [height, width, channels], each in 1...4096")
         p.append(contentsOf: StageValidation.problems(in: spec))
         if spec.model.input.count == 3 {
+            // A contrastive or triplet chunk also computes its anchors' partners: 2 or 3 rows a sample.
+            let rowsPerSample = spec.training.stages.map(\.objective.rowsPerAnchor).max() ?? 1
             p.append(contentsOf: ModelShapes.problems(
-                spec.model, evaluationLayer: spec.evaluation.layer, chunkSize: spec.determinism.chunkSize,
-                limits: limits))
+                spec.model, evaluationLayer: spec.evaluation.layer,
+                chunkRows: min(spec.determinism.chunkSize, 4096) * rowsPerSample, limits: limits))
         }
         return p
     }
