@@ -54,6 +54,21 @@ extension CoordinatorServer {
         }
     }
 
+    /// The images `spec` trains and evaluates on, read from the coordinator's dataset folder now rather than held
+    /// from start-up: the coordinator keeps only what the running experiment uses (the exercise's 10,000 training
+    /// images instead of all 60,000).
+    /// - Throws: when the files changed since the coordinator checked them at start (the workers were admitted
+    ///   against those digests).
+    func datasetForRun(_ spec: ExperimentSpec) throws -> Dataset {
+        let loaded = try Dataset(
+            folder: options.dataFolder, trainLimit: spec.dataset.trainLimit, testLimit: spec.dataset.testLimit)
+        guard loaded.identity == dataset.identity else {
+            throw WireError(.internal, "the dataset files in \(options.dataFolder) changed since the coordinator "
+                + "started and checked its workers against them; restart the coordinator")
+        }
+        return loaded
+    }
+
     /// Starts the oldest queued experiment, if any, once enough workers are connected (at least one, and its
     /// `minWorkers`).
     func startNextExperiment() {
@@ -68,9 +83,8 @@ extension CoordinatorServer {
         }
         do {
             let spec = try ExperimentSpec.parse(json: record.specJSON, limits: .maximum)  // admitted at submit
-            let limited = dataset.limited(trainLimit: spec.dataset.trainLimit, testLimit: spec.dataset.testLimit)
             let run = try ExperimentRun(
-                id: record.id, spec: spec, specJSON: record.specJSON, dataset: limited, now: now)
+                id: record.id, spec: spec, specJSON: record.specJSON, dataset: try datasetForRun(spec), now: now)
             if let checkpoint = try store.checkpoint(id: record.id) {
                 try run.restore(checkpoint, metrics: try store.epochs(id: record.id))
                 counters.resumes += 1

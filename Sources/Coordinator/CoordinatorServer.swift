@@ -19,6 +19,7 @@ public final class CoordinatorServer {
     /// Logs the peers that fail the CURVE handshake before ZAP; nil without CURVE.
     let handshakes: HandshakeMonitor?
     let store: ExperimentStore
+    /// The dataset folder's file digests, read at start (no images: ``datasetForRun(_:)`` loads those).
     let dataset: Dataset
     var scheduler: Scheduler
     var workers: [WorkerID: ConnectedWorker] = [:]
@@ -44,7 +45,8 @@ public final class CoordinatorServer {
         try Self.checkSecurity(options, logger: logger)
         // First, so the probes answer while the dataset loads.
         self.telemetry = try options.metricsListen.map { try CoordinatorTelemetry(listen: $0, logger: logger) }
-        self.dataset = try Dataset(folder: options.dataFolder)
+        // Digests only: each experiment loads the images it uses when it starts (``datasetForRun(_:)``).
+        self.dataset = try Dataset(folder: options.dataFolder, trainLimit: 0, testLimit: 0)
         self.store = try ExperimentStore(directory: options.storeDirectory)
         self.context = try ZMQContext()
         self.zap = try Self.startAuthentication(options, context: context, logger: logger)

@@ -80,6 +80,32 @@ import Testing
     }
 }
 
+extension DistributedTrainingTests {
+    /// The coordinator reads an experiment's images when it starts it; files changed since the coordinator checked
+    /// its workers against them fail the experiment with the reason, instead of training on other data.
+    @Test func datasetFilesChangedAfterStartFailTheExperiment() throws {
+        let cluster = try TestCluster()
+        let data = cluster.folder.appendingPathComponent("small-data")
+        try SmallDataset.write(to: data)
+        try cluster.startCoordinator(extra: ["--data", data.path])
+        try cluster.startWorker("w1", extra: ["--data", data.path])
+        let deadline = Date().addingTimeInterval(30)
+        while !cluster.log("w1").contains("joined the coordinator") && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        try #require(cluster.log("w1").contains("joined the coordinator"), "the worker checked the files first")
+        let labels = (0..<16).map { UInt8(($0 + 1) % 10) }
+        try SmallDataset.idx([16], labels).write(to: data.appendingPathComponent("train-labels-idx1-ubyte"))
+        let output = try Binary.run([
+            "submit", Self.spec, "--coordinator", cluster.endpoint, "--wait", "--json", "--set",
+            "dataset.path=\(data.path)", "--set", "dataset.trainLimit=16", "--set", "dataset.testLimit=16", "--set",
+            "evaluation.samples=16", "--set", "training.epochs=1",
+        ])
+        #expect(output.status != 0)
+        #expect(output.stderr.contains("changed since the coordinator started"), "\(output.stderr)")
+    }
+}
+
 /// A valid Fashion-MNIST-shaped dataset of 16 images that is not Fashion-MNIST.
 enum SmallDataset {
     static func idx(_ dims: [Int], _ data: [UInt8]) -> Data {

@@ -31,18 +31,6 @@ public struct Dataset: Sendable {
         sha256 = digests
     }
 
-    private init(train: ImageSet, test: ImageSet, sha256: [(name: String, digest: String)]) {
-        self.train = train
-        self.test = test
-        self.sha256 = sha256
-    }
-
-    /// The same files, keeping the first `trainLimit` training and `testLimit` test images: what an experiment
-    /// uses, without reading the files again.
-    public func limited(trainLimit: Int, testLimit: Int) -> Dataset {
-        Dataset(train: train.prefix(trainLimit), test: test.prefix(testLimit), sha256: sha256)
-    }
-
     /// One digest over the four file digests: the dataset's identity.
     public var identity: String {
         SHA256.hash(data: Data(sha256.map { "\($0.name)=\($0.digest)\n" }.joined().utf8)).hex
