@@ -18,20 +18,13 @@ public final class Evaluator {
         return (pass.values, pass.width)
     }
 
-    /// Loss and accuracy statistics over samples `0..<count` of `data`.
-    public func stats(count: Int, of data: ImageSet, weights: [Float]) -> GradientEngine.Stats {
-        pass(layer: nil, count: count, of: data, weights: weights).stats
-    }
-
-    /// One forward pass over samples `0..<count`: the statistics, and layer `layerName`'s output if named.
-    public func pass(layer layerName: String?, count: Int, of data: ImageSet, weights: [Float])
+    /// One forward pass over samples `0..<count`: layer `layerName`'s output, and the loss and accuracy statistics
+    /// of the whole model.
+    public func pass(layer layerName: String, count: Int, of data: ImageSet, weights: [Float])
         -> (values: [Float], width: Int, stats: GradientEngine.Stats)
     {
-        let layer = layerName.map { name in
-            guard let layer = model.layer(named: name) else { preconditionFailure("no layer \(name)") }
-            return layer
-        }
-        let width = layer?.outputSize ?? 0
+        guard let layer = model.layer(named: layerName) else { preconditionFailure("no layer \(layerName)") }
+        let width = layer.outputSize
         var values = [Float](repeating: 0, count: count * width)
         var total = GradientEngine.Stats()
         let indices = Array(0..<count)
@@ -40,10 +33,8 @@ public final class Evaluator {
                 let end = min(start + Self.chunkSize, count)
                 total = total + engine.forward(
                     weights: w.baseAddress!, samples: indices[start..<end], from: data, keys: nil)
-                if let layer {
-                    let out = engine.output(ofLayer: layer.index, count: end - start)
-                    for i in 0..<out.count { values[start * width + i] = out[i] }
-                }
+                let out = engine.output(ofLayer: layer.index, count: end - start)
+                for i in 0..<out.count { values[start * width + i] = out[i] }
             }
         }
         return (values, width, total)
