@@ -20,12 +20,7 @@ import Glibc
 /// the monitor thread could read its address is reported as coming from an unknown address (once).
 public final class HandshakeMonitor: Sendable {
     private static let count = Atomic<Int>(0)
-    private let control: Control
-
-    private final class Control: Sendable {
-        let stopRequested = Atomic<Bool>(false)
-        let finished = DispatchSemaphore(value: 0)
-    }
+    private let thread = ServiceThread()
 
     /// Starts monitoring `socket` (of `context`) on a thread of its own.
     ///
@@ -39,12 +34,8 @@ public final class HandshakeMonitor: Sendable {
         options.linger = .zero
         let pair = try ZMQSocket(.pair, context: context, options: options)
         try pair.connect(endpoint)
-        let control = Control()
-        self.control = control
-        let worker = Worker(socket: pair, control: control, log: log)
-        let thread = Thread { worker.serve() }
-        thread.name = "distembed-handshakes"
-        thread.start()
+        let worker = Worker(socket: pair, thread: thread, log: log)
+        thread.start(name: "distembed-handshakes") { worker.serve() }
     }
 
     deinit {
@@ -53,15 +44,13 @@ public final class HandshakeMonitor: Sendable {
 
     /// Stops the monitor thread (again is fine).
     public func stop() {
-        control.stopRequested.store(true, ordering: .sequentiallyConsistent)
-        control.finished.wait()
-        control.finished.signal()
+        thread.stop()
     }
 
     /// The monitor thread's state; the socket is used only there.
     private final class Worker: @unchecked Sendable {
         var socket: ZMQSocket?
-        let control: Control
+        let thread: ServiceThread
         let log: @Sendable (String) -> Void
         /// The peer address of each accepted connection still open, by descriptor.
         var addresses: [Int32: String] = [:]
@@ -69,19 +58,16 @@ public final class HandshakeMonitor: Sendable {
         var failure: String?
         var logged: Set<String> = []
 
-        init(socket: ZMQSocket, control: Control, log: @escaping @Sendable (String) -> Void) {
+        init(socket: ZMQSocket, thread: ServiceThread, log: @escaping @Sendable (String) -> Void) {
             self.socket = socket
-            self.control = control
+            self.thread = thread
             self.log = log
         }
 
         func serve() {
-            defer {
-                socket = nil
-                control.finished.signal()
-            }
+            defer { socket = nil }
             guard let socket else { return }
-            while !control.stopRequested.load(ordering: .sequentiallyConsistent) {
+            while !thread.isStopping {
                 do {
                     // Two frames: the event (UInt16) and its value (UInt32) in native order, then the endpoint.
                     guard let frames = try socket.receive(timeout: .milliseconds(100)) else { continue }

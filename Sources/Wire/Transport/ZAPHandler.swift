@@ -24,8 +24,7 @@ public final class ZAPHandler: Sendable {
 
     /// State shared with the handler thread.
     private final class Control: Sendable {
-        let stopRequested = Atomic<Bool>(false)
-        let finished = DispatchSemaphore(value: 0)
+        let thread = ServiceThread()
         let counts = Mutex<(admitted: Int, refused: Int)>((0, 0))
     }
 
@@ -47,9 +46,7 @@ public final class ZAPHandler: Sendable {
         let control = Control()
         self.control = control
         let worker = Worker(socket: socket, folder: authorizedFolder, control: control, log: log)
-        let thread = Thread { worker.serve() }
-        thread.name = "distembed-zap"
-        thread.start()
+        control.thread.start(name: "distembed-zap") { worker.serve() }
     }
 
     deinit {
@@ -64,9 +61,7 @@ public final class ZAPHandler: Sendable {
     /// Stops the handler thread and closes its socket (again is fine). After this, the server's context should
     /// be shut down too: a CURVE server without a handler admits everyone unless libzmq enforces the domain.
     public func stop() {
-        control.stopRequested.store(true, ordering: .sequentiallyConsistent)
-        control.finished.wait()
-        control.finished.signal()
+        control.thread.stop()
     }
 
     /// The handler thread's state; the socket is used only there (handed over at thread start).
@@ -85,12 +80,9 @@ public final class ZAPHandler: Sendable {
         }
 
         func serve() {
-            defer {
-                socket = nil
-                control.finished.signal()
-            }
+            defer { socket = nil }
             guard let socket else { return }
-            while !control.stopRequested.load(ordering: .sequentiallyConsistent) {
+            while !control.thread.isStopping {
                 let frames: [Frame]?
                 do {
                     frames = try socket.receive(timeout: .milliseconds(100))
