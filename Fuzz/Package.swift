@@ -8,7 +8,10 @@ let package = Package(
     name: "DistEmbedFuzz",
     dependencies: [.package(name: "distembed", path: "..")],
     targets: [
-        .executableTarget(name: "FuzzCodec", dependencies: [.product(name: "Wire", package: "distembed")]),
-        .executableTarget(name: "FuzzSpec", dependencies: [.product(name: "Core", package: "distembed")]),
+        .target(name: "FuzzDriver"),
+        .executableTarget(
+            name: "FuzzCodec", dependencies: ["FuzzDriver", .product(name: "Wire", package: "distembed")]),
+        .executableTarget(
+            name: "FuzzSpec", dependencies: ["FuzzDriver", .product(name: "Core", package: "distembed")]),
     ]
 )

@@ -1,3 +1,4 @@
+import FuzzDriver
 import Wire
 
 #if canImport(Glibc)
@@ -35,20 +36,10 @@ public func fuzzCodecInitialize(_ argc: UnsafeMutablePointer<CInt>?, _ argv: Uns
     return 0
 }
 
-/// libFuzzer's driver (in every libFuzzer build), called from the entry point SwiftPM links executables with.
-@_silgen_name("LLVMFuzzerRunDriver")
-func runFuzzerDriver(
-    _ argc: UnsafeMutablePointer<CInt>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
-) -> CInt
-
 /// SwiftPM links an executable with `main` aliased to `FuzzCodec_main`; this hands over to libFuzzer.
 @_cdecl("FuzzCodec_main")
 public func FuzzCodecMain(
     _ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
 ) -> CInt {
-    var argc = argc
-    var argv = argv
-    return runFuzzerDriver(&argc, &argv) { fuzzCodec($0, $1) }
+    runLibFuzzer(argc, argv) { fuzzCodec($0, $1) }
 }

@@ -1,3 +1,4 @@
+import FuzzDriver
 import Core
 
 /// Any text as a spec: parsing throws a ``SpecError`` or yields a valid spec, whose canonical JSON parses back to
@@ -18,20 +19,10 @@ public func fuzzSpec(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     return 0
 }
 
-/// libFuzzer's driver (in every libFuzzer build), called from the entry point SwiftPM links executables with.
-@_silgen_name("LLVMFuzzerRunDriver")
-func runFuzzerDriver(
-    _ argc: UnsafeMutablePointer<CInt>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
-) -> CInt
-
 /// SwiftPM links an executable with `main` aliased to `FuzzSpec_main`; this hands over to libFuzzer.
 @_cdecl("FuzzSpec_main")
 public func FuzzSpecMain(
     _ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
 ) -> CInt {
-    var argc = argc
-    var argv = argv
-    return runFuzzerDriver(&argc, &argv) { fuzzSpec($0, $1) }
+    runLibFuzzer(argc, argv) { fuzzSpec($0, $1) }
 }
