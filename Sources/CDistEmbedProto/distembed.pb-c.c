@@ -412,6 +412,51 @@ void   distembed__experiment_setup__free_unpacked
   assert(message->base.descriptor == &distembed__experiment_setup__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   distembed__shared_segment_offer__init
+                     (Distembed__SharedSegmentOffer         *message)
+{
+  static const Distembed__SharedSegmentOffer init_value = DISTEMBED__SHARED_SEGMENT_OFFER__INIT;
+  *message = init_value;
+}
+size_t distembed__shared_segment_offer__get_packed_size
+                     (const Distembed__SharedSegmentOffer *message)
+{
+  assert(message->base.descriptor == &distembed__shared_segment_offer__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t distembed__shared_segment_offer__pack
+                     (const Distembed__SharedSegmentOffer *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &distembed__shared_segment_offer__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t distembed__shared_segment_offer__pack_to_buffer
+                     (const Distembed__SharedSegmentOffer *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &distembed__shared_segment_offer__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Distembed__SharedSegmentOffer *
+       distembed__shared_segment_offer__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Distembed__SharedSegmentOffer *)
+     protobuf_c_message_unpack (&distembed__shared_segment_offer__descriptor,
+                                allocator, len, data);
+}
+void   distembed__shared_segment_offer__free_unpacked
+                     (Distembed__SharedSegmentOffer *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &distembed__shared_segment_offer__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   distembed__setup_ack__init
                      (Distembed__SetupAck         *message)
 {
@@ -500,6 +545,51 @@ void   distembed__work_assignment__free_unpacked
   if(!message)
     return;
   assert(message->base.descriptor == &distembed__work_assignment__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   distembed__shared_slots__init
+                     (Distembed__SharedSlots         *message)
+{
+  static const Distembed__SharedSlots init_value = DISTEMBED__SHARED_SLOTS__INIT;
+  *message = init_value;
+}
+size_t distembed__shared_slots__get_packed_size
+                     (const Distembed__SharedSlots *message)
+{
+  assert(message->base.descriptor == &distembed__shared_slots__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t distembed__shared_slots__pack
+                     (const Distembed__SharedSlots *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &distembed__shared_slots__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t distembed__shared_slots__pack_to_buffer
+                     (const Distembed__SharedSlots *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &distembed__shared_slots__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Distembed__SharedSlots *
+       distembed__shared_slots__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Distembed__SharedSlots *)
+     protobuf_c_message_unpack (&distembed__shared_slots__descriptor,
+                                allocator, len, data);
+}
+void   distembed__shared_slots__free_unpacked
+                     (Distembed__SharedSlots *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &distembed__shared_slots__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
 void   distembed__subtree__init
@@ -1849,7 +1939,7 @@ const ProtobufCMessageDescriptor distembed__goodbye__descriptor =
   (ProtobufCMessageInit) distembed__goodbye__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor distembed__experiment_setup__field_descriptors[2] =
+static const ProtobufCFieldDescriptor distembed__experiment_setup__field_descriptors[3] =
 {
   {
     "experiment_id",
@@ -1875,15 +1965,28 @@ static const ProtobufCFieldDescriptor distembed__experiment_setup__field_descrip
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "shared_segment",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__ExperimentSetup, shared_segment),
+    &distembed__shared_segment_offer__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned distembed__experiment_setup__field_indices_by_name[] = {
   0,   /* field[0] = experiment_id */
+  2,   /* field[2] = shared_segment */
   1,   /* field[1] = spec_json */
 };
 static const ProtobufCIntRange distembed__experiment_setup__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor distembed__experiment_setup__descriptor =
 {
@@ -1893,14 +1996,78 @@ const ProtobufCMessageDescriptor distembed__experiment_setup__descriptor =
   "Distembed__ExperimentSetup",
   "distembed",
   sizeof(Distembed__ExperimentSetup),
-  2,
+  3,
   distembed__experiment_setup__field_descriptors,
   distembed__experiment_setup__field_indices_by_name,
   1,  distembed__experiment_setup__number_ranges,
   (ProtobufCMessageInit) distembed__experiment_setup__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor distembed__setup_ack__field_descriptors[2] =
+static const ProtobufCFieldDescriptor distembed__shared_segment_offer__field_descriptors[3] =
+{
+  {
+    "name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__SharedSegmentOffer, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "nonce",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__SharedSegmentOffer, nonce),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "slot_count",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__SharedSegmentOffer, slot_count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned distembed__shared_segment_offer__field_indices_by_name[] = {
+  0,   /* field[0] = name */
+  1,   /* field[1] = nonce */
+  2,   /* field[2] = slot_count */
+};
+static const ProtobufCIntRange distembed__shared_segment_offer__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor distembed__shared_segment_offer__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "distembed.SharedSegmentOffer",
+  "SharedSegmentOffer",
+  "Distembed__SharedSegmentOffer",
+  "distembed",
+  sizeof(Distembed__SharedSegmentOffer),
+  3,
+  distembed__shared_segment_offer__field_descriptors,
+  distembed__shared_segment_offer__field_indices_by_name,
+  1,  distembed__shared_segment_offer__number_ranges,
+  (ProtobufCMessageInit) distembed__shared_segment_offer__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor distembed__setup_ack__field_descriptors[3] =
 {
   {
     "experiment_id",
@@ -1926,15 +2093,28 @@ static const ProtobufCFieldDescriptor distembed__setup_ack__field_descriptors[2]
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "shared_segment_attached",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__SetupAck, shared_segment_attached),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned distembed__setup_ack__field_indices_by_name[] = {
   1,   /* field[1] = error */
   0,   /* field[0] = experiment_id */
+  2,   /* field[2] = shared_segment_attached */
 };
 static const ProtobufCIntRange distembed__setup_ack__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor distembed__setup_ack__descriptor =
 {
@@ -1944,14 +2124,14 @@ const ProtobufCMessageDescriptor distembed__setup_ack__descriptor =
   "Distembed__SetupAck",
   "distembed",
   sizeof(Distembed__SetupAck),
-  2,
+  3,
   distembed__setup_ack__field_descriptors,
   distembed__setup_ack__field_indices_by_name,
   1,  distembed__setup_ack__number_ranges,
   (ProtobufCMessageInit) distembed__setup_ack__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor distembed__work_assignment__field_descriptors[7] =
+static const ProtobufCFieldDescriptor distembed__work_assignment__field_descriptors[8] =
 {
   {
     "experiment_id",
@@ -2037,12 +2217,25 @@ static const ProtobufCFieldDescriptor distembed__work_assignment__field_descript
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "shared_slots",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__WorkAssignment, shared_slots),
+    &distembed__shared_slots__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned distembed__work_assignment__field_indices_by_name[] = {
   4,   /* field[4] = chunk_begin */
   5,   /* field[5] = chunk_end */
   1,   /* field[1] = epoch */
   0,   /* field[0] = experiment_id */
+  7,   /* field[7] = shared_slots */
   2,   /* field[2] = step */
   6,   /* field[6] = weights */
   3,   /* field[3] = weights_version */
@@ -2050,7 +2243,7 @@ static const unsigned distembed__work_assignment__field_indices_by_name[] = {
 static const ProtobufCIntRange distembed__work_assignment__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 7 }
+  { 0, 8 }
 };
 const ProtobufCMessageDescriptor distembed__work_assignment__descriptor =
 {
@@ -2060,14 +2253,52 @@ const ProtobufCMessageDescriptor distembed__work_assignment__descriptor =
   "Distembed__WorkAssignment",
   "distembed",
   sizeof(Distembed__WorkAssignment),
-  7,
+  8,
   distembed__work_assignment__field_descriptors,
   distembed__work_assignment__field_indices_by_name,
   1,  distembed__work_assignment__number_ranges,
   (ProtobufCMessageInit) distembed__work_assignment__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor distembed__subtree__field_descriptors[3] =
+static const ProtobufCFieldDescriptor distembed__shared_slots__field_descriptors[1] =
+{
+  {
+    "first",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__SharedSlots, first),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned distembed__shared_slots__field_indices_by_name[] = {
+  0,   /* field[0] = first */
+};
+static const ProtobufCIntRange distembed__shared_slots__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor distembed__shared_slots__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "distembed.SharedSlots",
+  "SharedSlots",
+  "Distembed__SharedSlots",
+  "distembed",
+  sizeof(Distembed__SharedSlots),
+  1,
+  distembed__shared_slots__field_descriptors,
+  distembed__shared_slots__field_indices_by_name,
+  1,  distembed__shared_slots__number_ranges,
+  (ProtobufCMessageInit) distembed__shared_slots__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor distembed__subtree__field_descriptors[4] =
 {
   {
     "level",
@@ -2098,11 +2329,23 @@ static const ProtobufCFieldDescriptor distembed__subtree__field_descriptors[3] =
     3,
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_MESSAGE,
-    0,   /* quantifier_offset */
+    offsetof(Distembed__Subtree, value_case),
     offsetof(Distembed__Subtree, gradient),
     &distembed__tensor__descriptor,
     NULL,
-    0,             /* flags */
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "shared_slot",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    offsetof(Distembed__Subtree, value_case),
+    offsetof(Distembed__Subtree, shared_slot),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
 };
@@ -2110,11 +2353,12 @@ static const unsigned distembed__subtree__field_indices_by_name[] = {
   2,   /* field[2] = gradient */
   1,   /* field[1] = index */
   0,   /* field[0] = level */
+  3,   /* field[3] = shared_slot */
 };
 static const ProtobufCIntRange distembed__subtree__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor distembed__subtree__descriptor =
 {
@@ -2124,7 +2368,7 @@ const ProtobufCMessageDescriptor distembed__subtree__descriptor =
   "Distembed__Subtree",
   "distembed",
   sizeof(Distembed__Subtree),
-  3,
+  4,
   distembed__subtree__field_descriptors,
   distembed__subtree__field_indices_by_name,
   1,  distembed__subtree__number_ranges,

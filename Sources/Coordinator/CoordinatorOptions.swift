@@ -35,6 +35,9 @@ public struct CoordinatorOptions: Sendable {
     public var dataDirectories = DataPathPolicy.defaultDirectories
     /// `HOST:PORT` to serve Prometheus metrics, `/healthz` and `/readyz` on over plain HTTP; nil for none.
     public var metricsListen: String?
+    /// Offer each worker a shared-memory segment for weights and gradients; workers on this host and user map
+    /// it, the others keep using messages (Docs/WireProtocol.md, "Shared memory").
+    public var sharedMemory = true
 
     public init() {}
 }

@@ -140,6 +140,7 @@ extension CoordinatorServer {
 
     func finish(_ run: ExperimentRun, state: ExperimentState, message: String) {
         scheduler.experimentEnded()
+        releaseSegments()
         pendingSetups.removeAll()
         waiting = nil
         self.run = nil
@@ -179,7 +180,13 @@ extension CoordinatorServer {
             run = nil
             waiting = nil
             scheduler.experimentEnded()
+            releaseSegments()
         }
+    }
+
+    /// Unmaps (and unlinks, if no worker attached them) the ended experiment's shared segments.
+    private func releaseSegments() {
+        for id in workers.keys { workers[id]?.segment = nil }
     }
 
     func cancel(_ id: String) throws -> WireMessage {

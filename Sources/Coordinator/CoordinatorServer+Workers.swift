@@ -67,7 +67,28 @@ extension CoordinatorServer {
     func sendSetup(to id: WorkerID, run: ExperimentRun) {
         guard let worker = workers[id] else { return }
         pendingSetups.insert(id)
-        reply(.experimentSetup(ExperimentSetup(experimentId: run.id, specJSON: run.specJSON)), to: worker.peer)
+        let segment = makeSegment(for: run)
+        workers[id]?.segment = segment.map(WorkerSegment.init)
+        reply(.experimentSetup(ExperimentSetup(experimentId: run.id, specJSON: run.specJSON,
+                                               sharedSegment: segment?.offer)), to: worker.peer)
+    }
+
+    /// A new shared segment for one worker of `run`, or nil when shared memory is off or cannot be had (said once
+    /// per experiment: the workers then train over messages).
+    private func makeSegment(for run: ExperimentRun) -> SharedSegment? {
+        guard options.sharedMemory, let slots = WorkerSegment.slotCount(
+            parameterCount: run.model.parameterCount, chunkCount: run.schedule.chunkCount(step: 0))
+        else { return nil }
+        do {
+            return try SharedSegment.create(parameterCount: run.model.parameterCount, slotCount: slots)
+        } catch {
+            if sharedMemoryFailure != run.id {
+                sharedMemoryFailure = run.id
+                logger.warning("no shared memory for the workers; they train over messages",
+                               metadata: ["experiment": "\(run.id)", "error": "\(error)"])
+            }
+            return nil
+        }
     }
 
     func setupAcknowledged(_ ack: SetupAck, from peer: PeerID) throws {
@@ -76,6 +97,11 @@ extension CoordinatorServer {
         }
         pendingSetups.remove(id)
         guard let run, run.id == ack.experimentId else { return }
+        if ack.sharedSegmentAttached && ack.error == nil && workers[id]?.segment != nil {
+            workers[id]?.segment?.markAttached()
+        } else {
+            workers[id]?.segment = nil
+        }
         if let error = ack.error {
             let name = workers[id]?.name ?? "\(id)"
             logger.error("worker could not set up the experiment", metadata: ["worker": "\(name)",
@@ -112,8 +138,9 @@ extension CoordinatorServer {
             logger.debug("ignored a late result", metadata: ["worker": "\(id)", "step": "\(key)"])
             return
         }
+        let segment = workers[id]?.segment
         do {
-            try run.validate(result, run: chunks)
+            try run.validate(result, run: chunks, firstSharedSlot: segment?.assignedFirstSlot)
         } catch {
             logger.error("dropping worker: bad result", metadata: ["worker": "\(id)", "error": "\(error)"])
             forget(id, reason: "sent a bad result: \(error)")
@@ -122,7 +149,7 @@ extension CoordinatorServer {
         }
         let (accepted, directives) = scheduler.resultArrived(from: id, key: key, run: chunks, at: now)
         guard accepted else { return }
-        run.store(result, run: chunks)
+        run.store(result, run: chunks, segment: segment?.segment)
         execute(directives)
     }
 
@@ -133,10 +160,13 @@ extension CoordinatorServer {
             case .assign(let id, let key, let chunks):
                 guard let run, let worker = workers[id], key == run.key else { continue }
                 waiting = nil
+                let subtrees = ChunkTree(chunkCount: run.chunkCount).cover(chunks).count
+                let firstSlot = workers[id]?.segment?.assign(key, weights: run.weights, subtrees: subtrees)
                 let assignment = WorkAssignment(
                     experimentId: run.id, epoch: UInt32(key.epoch), step: UInt32(key.step),
                     weightsVersion: key.version, chunkBegin: UInt32(chunks.lowerBound),
-                    chunkEnd: UInt32(chunks.upperBound), weights: Tensor(run.weights))
+                    chunkEnd: UInt32(chunks.upperBound), weights: firstSlot == nil ? Tensor(run.weights) : nil,
+                    firstSharedSlot: firstSlot)
                 reply(.workAssignment(assignment), to: worker.peer)
             case .drop(let id, let reason):
                 if let worker = workers[id] {

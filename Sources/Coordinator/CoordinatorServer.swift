@@ -31,6 +31,8 @@ public final class CoordinatorServer {
     var cancelRequested = false
     var waiting: Waiting?
     var counters = EventCounters()
+    /// The experiment for which creating a shared segment failed last (so the warning is logged once).
+    var sharedMemoryFailure: String?
     /// Metrics and probes over HTTP; nil without `metricsListen`.
     let telemetry: CoordinatorTelemetry?
     private let clock = ContinuousClock()
@@ -156,6 +158,8 @@ struct ConnectedWorker {
     var name: String
     var host: String
     var pid: Int32
+    /// The shared-memory segment offered for the running experiment; nil when none was.
+    var segment: WorkerSegment?
 }
 
 /// An experiment that cannot go on until a worker is ready.

@@ -129,8 +129,9 @@ public final class WorkerClient {
     }
 
     private func setUp(_ setup: ExperimentSetup) -> SetupAck {
-        if session?.experimentId == setup.experimentId && sessionSpec == setup.specJSON {
-            return SetupAck(experimentId: setup.experimentId)
+        if let session, session.experimentId == setup.experimentId, sessionSpec == setup.specJSON {
+            session.segment = setup.sharedSegment.flatMap { attach($0, parameterCount: session.model.parameterCount) }
+            return SetupAck(experimentId: setup.experimentId, sharedSegmentAttached: session.segment != nil)
         }
         session = nil
         do throws(WireError) {
@@ -141,15 +142,30 @@ public final class WorkerClient {
             } catch {
                 throw WireError(.invalidSpec, "\(error)")
             }
-            session = try WorkerSession(
+            let created = try WorkerSession(
                 experimentId: setup.experimentId, spec: spec, train: try trainingImages(limit: spec.dataset.trainLimit))
+            created.segment = setup.sharedSegment.flatMap { attach($0, parameterCount: created.model.parameterCount) }
+            session = created
             sessionSpec = setup.specJSON
-            logger.info("experiment set up", metadata: ["experiment": "\(setup.experimentId)"])
-            return SetupAck(experimentId: setup.experimentId)
+            logger.info("experiment set up", metadata: ["experiment": "\(setup.experimentId)",
+                                                         "shared memory": "\(created.segment != nil)"])
+            return SetupAck(experimentId: setup.experimentId, sharedSegmentAttached: created.segment != nil)
         } catch {
             logger.error("cannot set up the experiment", metadata: ["experiment": "\(setup.experimentId)",
                                                                     "error": "\(error)"])
             return SetupAck(experimentId: setup.experimentId, error: error)
+        }
+    }
+
+    /// Maps the coordinator's shared segment, or says at debug level why not (another host, another user, a
+    /// full `/dev/shm`, or `--no-shared-memory`): the experiment then trains over messages.
+    private func attach(_ offer: SharedSegmentOffer, parameterCount: Int) -> SharedSegment? {
+        guard options.sharedMemory else { return nil }
+        do {
+            return try SharedSegment.attach(offer, parameterCount: parameterCount)
+        } catch {
+            logger.debug("not using the coordinator's shared memory", metadata: ["reason": "\(error)"])
+            return nil
         }
     }
 

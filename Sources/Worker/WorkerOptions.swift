@@ -17,6 +17,9 @@ public struct WorkerOptions: Sendable {
     public var protocolVersionOverride: UInt32?
     /// CURVE client keys and the coordinator's public key; nil for a plain connection (loopback or `ipc://`).
     public var curve: CurveOptions?
+    /// Take weights from and put gradients into the coordinator's shared-memory segment when it offers one and
+    /// it can be mapped (same host and user); otherwise they travel in messages.
+    public var sharedMemory = true
 
     public init(connect: String, name: String) {
         self.connect = connect

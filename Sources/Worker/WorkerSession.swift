@@ -3,7 +3,7 @@ import Foundation
 import Wire
 
 /// One experiment on a worker: its own dataset copy, a model replica and a chunk computer. Turns assignments
-/// into results; holds no weights between steps (every assignment carries them).
+/// into results; holds no weights between steps (every assignment carries them, inline or in the shared segment).
 final class WorkerSession {
     let experimentId: String
     let spec: ExperimentSpec
@@ -15,6 +15,8 @@ final class WorkerSession {
     /// their storage and are gone once it is sent, so the next step writes in place without allocating
     /// (PLATFORM.md: fresh 291 KB arrays page-fault).
     private var gradients: [[Float]] = []
+    /// The coordinator's shared-memory segment for this experiment, when this worker attached it.
+    var segment: SharedSegment?
 
     /// Sets up experiment `experimentId` on this worker's training images (the coordinator checked their digest).
     /// - Throws: ``WireError`` `.invalidSpec`, sent back to the coordinator.
@@ -35,8 +37,10 @@ final class WorkerSession {
             model: model, schedule: schedule, stages: TrainingStages(spec: spec, model: model), data: images)
     }
 
-    /// The subtree gradients covering the assignment's chunks, with their statistics.
-    /// - Throws: ``WireError`` `.badRequest` for an assignment outside the schedule or without weights.
+    /// The subtree gradients covering the assignment's chunks, with their statistics. The weights come inline
+    /// or from ``segment``; the gradients go into the result or into the segment's slots, as the assignment says.
+    /// - Throws: ``WireError`` `.badRequest` for an assignment outside the schedule, without weights, or naming
+    ///   shared slots this worker does not have.
     func compute(_ a: WorkAssignment) throws(WireError) -> WorkResult {
         let started = DispatchTime.now().uptimeNanoseconds
         let epoch = Int(a.epoch)
@@ -48,25 +52,45 @@ final class WorkerSession {
         guard a.chunkBegin < a.chunkEnd, Int(a.chunkEnd) <= chunks else {
             throw WireError(.badRequest, "chunks \(a.chunkBegin)..<\(a.chunkEnd) outside 0..<\(chunks)")
         }
-        guard let weights = a.weights, weights.values.count == model.parameterCount else {
-            throw WireError(.badRequest, "assignment without weights for \(model.parameterCount) parameters")
-        }
         if order?.epoch != epoch { order = (epoch, schedule.order(epoch: epoch)) }
-        let tree = ChunkTree(chunkCount: chunks)
+        let nodes = ChunkTree(chunkCount: chunks).cover(Int(a.chunkBegin)..<Int(a.chunkEnd))
         var stats = GradientEngine.Stats()
-        var subtrees: [Subtree] = []
-        let count = model.parameterCount
-        for (k, node) in tree.cover(Int(a.chunkBegin)..<Int(a.chunkEnd)).enumerated() {
-            if k == gradients.count { gradients.append([Float](repeating: 0, count: count)) }
-            weights.values.withUnsafeBufferPointer { w in
-                gradients[k].withUnsafeMutableBufferPointer { g in
-                    stats = stats + computer.subtree(
-                        node, step: step, epoch: epoch, order: order!.samples, weights: w.baseAddress!,
-                        into: g.baseAddress!)
+        let subtrees: [Subtree]
+        if let first = a.firstSharedSlot {
+            guard let segment else {
+                throw WireError(.badRequest, "assignment uses a shared segment, but this worker has none attached")
+            }
+            guard Int(first) + nodes.count <= segment.slotCount else {
+                throw WireError(.badRequest, "shared slots \(first)..<\(Int(first) + nodes.count) outside the "
+                    + "segment's \(segment.slotCount)")
+            }
+            subtrees = segment.withWeights { w in
+                nodes.enumerated().map { k, node in
+                    let slot = Int(first) + k
+                    segment.withMutableSlot(slot) { g in
+                        stats = stats + computer.subtree(
+                            node, step: step, epoch: epoch, order: order!.samples, weights: w, into: g)
+                    }
+                    return Subtree(level: UInt32(node.level), index: UInt32(node.index), gradient: .sharedSlot(
+                        UInt32(slot)))
                 }
             }
-            subtrees.append(
-                Subtree(level: UInt32(node.level), index: UInt32(node.index), gradient: Tensor(gradients[k])))
+        } else {
+            guard let weights = a.weights, weights.values.count == model.parameterCount else {
+                throw WireError(.badRequest, "assignment without weights for \(model.parameterCount) parameters")
+            }
+            let count = model.parameterCount
+            while gradients.count < nodes.count { gradients.append([Float](repeating: 0, count: count)) }
+            subtrees = weights.values.withUnsafeBufferPointer { w in
+                nodes.enumerated().map { k, node in
+                    gradients[k].withUnsafeMutableBufferPointer { g in
+                        stats = stats + computer.subtree(
+                            node, step: step, epoch: epoch, order: order!.samples, weights: w.baseAddress!,
+                            into: g.baseAddress!)
+                    }
+                    return Subtree(level: UInt32(node.level), index: UInt32(node.index), gradient: Tensor(gradients[k]))
+                }
+            }
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         return WorkResult(

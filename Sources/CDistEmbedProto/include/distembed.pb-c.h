@@ -24,8 +24,10 @@ typedef struct Distembed__Reject Distembed__Reject;
 typedef struct Distembed__Heartbeat Distembed__Heartbeat;
 typedef struct Distembed__Goodbye Distembed__Goodbye;
 typedef struct Distembed__ExperimentSetup Distembed__ExperimentSetup;
+typedef struct Distembed__SharedSegmentOffer Distembed__SharedSegmentOffer;
 typedef struct Distembed__SetupAck Distembed__SetupAck;
 typedef struct Distembed__WorkAssignment Distembed__WorkAssignment;
+typedef struct Distembed__SharedSlots Distembed__SharedSlots;
 typedef struct Distembed__Subtree Distembed__Subtree;
 typedef struct Distembed__WorkResult Distembed__WorkResult;
 typedef struct Distembed__Weights Distembed__Weights;
@@ -216,10 +218,30 @@ struct  Distembed__ExperimentSetup
   ProtobufCMessage base;
   char *experiment_id;
   char *spec_json;
+  /*
+   * Absent when the coordinator offers no shared memory.
+   */
+  Distembed__SharedSegmentOffer *shared_segment;
 };
 #define DISTEMBED__EXPERIMENT_SETUP__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&distembed__experiment_setup__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL }
+
+
+/*
+ * A POSIX shared-memory segment the worker may map to take its weights from and put its gradients in
+ * (Docs/WireProtocol.md, "Shared memory"): `/dev/shm` name, the nonce its header holds, its gradient slots.
+ */
+struct  Distembed__SharedSegmentOffer
+{
+  ProtobufCMessage base;
+  char *name;
+  ProtobufCBinaryData nonce;
+  uint32_t slot_count;
+};
+#define DISTEMBED__SHARED_SEGMENT_OFFER__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&distembed__shared_segment_offer__descriptor) \
+    , (char *)protobuf_c_empty_string, {0,NULL}, 0 }
 
 
 /*
@@ -230,10 +252,14 @@ struct  Distembed__SetupAck
   ProtobufCMessage base;
   char *experiment_id;
   Distembed__Error *error;
+  /*
+   * The worker mapped the offered segment.
+   */
+  protobuf_c_boolean shared_segment_attached;
 };
 #define DISTEMBED__SETUP_ACK__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&distembed__setup_ack__descriptor) \
-    , (char *)protobuf_c_empty_string, NULL }
+    , (char *)protobuf_c_empty_string, NULL, 0 }
 
 
 /*
@@ -249,14 +275,38 @@ struct  Distembed__WorkAssignment
   uint32_t chunk_begin;
   uint32_t chunk_end;
   /*
-   * Absent when the worker already holds `weights_version`.
+   * Absent when the weights are in the worker's shared segment.
    */
   Distembed__Tensor *weights;
+  /*
+   * Present: weights in the shared segment, gradients to its slots.
+   */
+  Distembed__SharedSlots *shared_slots;
 };
 #define DISTEMBED__WORK_ASSIGNMENT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&distembed__work_assignment__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, NULL }
+    , (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, NULL, NULL }
 
+
+/*
+ * Where in its shared segment a worker puts an assignment's gradients: subtree k in slot `first` + k.
+ */
+struct  Distembed__SharedSlots
+{
+  ProtobufCMessage base;
+  uint32_t first;
+};
+#define DISTEMBED__SHARED_SLOTS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&distembed__shared_slots__descriptor) \
+    , 0 }
+
+
+typedef enum {
+  DISTEMBED__SUBTREE__VALUE__NOT_SET = 0,
+  DISTEMBED__SUBTREE__VALUE_GRADIENT = 3,
+  DISTEMBED__SUBTREE__VALUE_SHARED_SLOT = 4
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(DISTEMBED__SUBTREE__VALUE__CASE)
+} Distembed__Subtree__ValueCase;
 
 /*
  * One node of the pairwise gradient tree: level 0 is a chunk, level k covers 2^k chunks.
@@ -266,11 +316,18 @@ struct  Distembed__Subtree
   ProtobufCMessage base;
   uint32_t level;
   uint32_t index;
-  Distembed__Tensor *gradient;
+  Distembed__Subtree__ValueCase value_case;
+  union {
+    Distembed__Tensor *gradient;
+    /*
+     * The gradient is in this slot of the worker's shared segment.
+     */
+    uint32_t shared_slot;
+  };
 };
 #define DISTEMBED__SUBTREE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&distembed__subtree__descriptor) \
-    , 0, 0, NULL }
+    , 0, 0, DISTEMBED__SUBTREE__VALUE__NOT_SET, {0} }
 
 
 /*
@@ -820,6 +877,25 @@ Distembed__ExperimentSetup *
 void   distembed__experiment_setup__free_unpacked
                      (Distembed__ExperimentSetup *message,
                       ProtobufCAllocator *allocator);
+/* Distembed__SharedSegmentOffer methods */
+void   distembed__shared_segment_offer__init
+                     (Distembed__SharedSegmentOffer         *message);
+size_t distembed__shared_segment_offer__get_packed_size
+                     (const Distembed__SharedSegmentOffer   *message);
+size_t distembed__shared_segment_offer__pack
+                     (const Distembed__SharedSegmentOffer   *message,
+                      uint8_t             *out);
+size_t distembed__shared_segment_offer__pack_to_buffer
+                     (const Distembed__SharedSegmentOffer   *message,
+                      ProtobufCBuffer     *buffer);
+Distembed__SharedSegmentOffer *
+       distembed__shared_segment_offer__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   distembed__shared_segment_offer__free_unpacked
+                     (Distembed__SharedSegmentOffer *message,
+                      ProtobufCAllocator *allocator);
 /* Distembed__SetupAck methods */
 void   distembed__setup_ack__init
                      (Distembed__SetupAck         *message);
@@ -857,6 +933,25 @@ Distembed__WorkAssignment *
                       const uint8_t       *data);
 void   distembed__work_assignment__free_unpacked
                      (Distembed__WorkAssignment *message,
+                      ProtobufCAllocator *allocator);
+/* Distembed__SharedSlots methods */
+void   distembed__shared_slots__init
+                     (Distembed__SharedSlots         *message);
+size_t distembed__shared_slots__get_packed_size
+                     (const Distembed__SharedSlots   *message);
+size_t distembed__shared_slots__pack
+                     (const Distembed__SharedSlots   *message,
+                      uint8_t             *out);
+size_t distembed__shared_slots__pack_to_buffer
+                     (const Distembed__SharedSlots   *message,
+                      ProtobufCBuffer     *buffer);
+Distembed__SharedSlots *
+       distembed__shared_slots__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   distembed__shared_slots__free_unpacked
+                     (Distembed__SharedSlots *message,
                       ProtobufCAllocator *allocator);
 /* Distembed__Subtree methods */
 void   distembed__subtree__init
@@ -1267,11 +1362,17 @@ typedef void (*Distembed__Goodbye_Closure)
 typedef void (*Distembed__ExperimentSetup_Closure)
                  (const Distembed__ExperimentSetup *message,
                   void *closure_data);
+typedef void (*Distembed__SharedSegmentOffer_Closure)
+                 (const Distembed__SharedSegmentOffer *message,
+                  void *closure_data);
 typedef void (*Distembed__SetupAck_Closure)
                  (const Distembed__SetupAck *message,
                   void *closure_data);
 typedef void (*Distembed__WorkAssignment_Closure)
                  (const Distembed__WorkAssignment *message,
+                  void *closure_data);
+typedef void (*Distembed__SharedSlots_Closure)
+                 (const Distembed__SharedSlots *message,
                   void *closure_data);
 typedef void (*Distembed__Subtree_Closure)
                  (const Distembed__Subtree *message,
@@ -1352,8 +1453,10 @@ extern const ProtobufCMessageDescriptor distembed__reject__descriptor;
 extern const ProtobufCMessageDescriptor distembed__heartbeat__descriptor;
 extern const ProtobufCMessageDescriptor distembed__goodbye__descriptor;
 extern const ProtobufCMessageDescriptor distembed__experiment_setup__descriptor;
+extern const ProtobufCMessageDescriptor distembed__shared_segment_offer__descriptor;
 extern const ProtobufCMessageDescriptor distembed__setup_ack__descriptor;
 extern const ProtobufCMessageDescriptor distembed__work_assignment__descriptor;
+extern const ProtobufCMessageDescriptor distembed__shared_slots__descriptor;
 extern const ProtobufCMessageDescriptor distembed__subtree__descriptor;
 extern const ProtobufCMessageDescriptor distembed__work_result__descriptor;
 extern const ProtobufCMessageDescriptor distembed__weights__descriptor;

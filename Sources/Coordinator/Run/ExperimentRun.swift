@@ -21,7 +21,7 @@ final class ExperimentRun {
     private(set) var epochStats = GradientEngine.Stats()
     private(set) var metrics: [EpochMetrics] = []
     private(set) var embeddingsBefore: [Float] = []
-    private var received: [ChunkTree.Node: [Float]] = [:]
+    private var received: [ChunkTree.Node: ReceivedGradient] = [:]
     private var gradient: [Float]
     private let scratch = ScratchBuffers()
     private var epochStarted: Double
@@ -76,17 +76,28 @@ final class ExperimentRun {
     }
 
     /// Checks a worker's result against the run it was given.
+    /// - Parameter firstSharedSlot: the first slot of the worker's shared segment the assignment handed out; nil
+    ///   when it went in messages.
     /// - Throws: ``WireError`` when the subtrees are not exactly those covering `run`, a gradient has the wrong
-    ///   length or the sample count is off: the result is refused and the worker dropped.
-    func validate(_ result: WorkResult, run: Range<Int>) throws(WireError) {
+    ///   length or is not in the slot it was given, or the sample count is off: the result is refused and the
+    ///   worker dropped.
+    func validate(_ result: WorkResult, run: Range<Int>, firstSharedSlot: Int?) throws(WireError) {
         let expected = ChunkTree(chunkCount: chunkCount).cover(run)
         let nodes = result.subtrees.map { ChunkTree.Node(level: Int($0.level), index: Int($0.index)) }
         guard nodes == expected else {
             throw WireError(.badRequest, "result for \(key) covers \(nodes), expected \(expected) for chunks \(run)")
         }
-        for subtree in result.subtrees where subtree.gradient.values.count != model.parameterCount {
-            throw WireError(.badRequest, "gradient of \(subtree.gradient.values.count) values, the model has "
-                + "\(model.parameterCount)")
+        for (k, subtree) in result.subtrees.enumerated() {
+            switch subtree.gradient {
+            case .inline(let tensor) where tensor.values.count != model.parameterCount:
+                throw WireError(.badRequest, "gradient of \(tensor.values.count) values, the model has "
+                    + "\(model.parameterCount)")
+            case .sharedSlot(let slot) where firstSharedSlot.map({ Int(slot) != $0 + k }) ?? true:
+                throw WireError(.badRequest, "subtree \(k) of the result for \(key) names shared slot \(slot), "
+                    + (firstSharedSlot.map { "slot \($0 + k) was given" } ?? "the assignment gave no shared slots"))
+            default:
+                break
+            }
         }
         let samples = run.reduce(0) { $0 + schedule.chunk($1, ofStep: step).count }
         guard Int(result.sampleCount) == samples else {
@@ -94,10 +105,14 @@ final class ExperimentRun {
         }
     }
 
-    /// Keeps a validated result's subtrees and statistics.
-    func store(_ result: WorkResult, run: Range<Int>) {
+    /// Keeps a validated result's subtrees and statistics; `segment` is the sender's shared segment.
+    func store(_ result: WorkResult, run: Range<Int>, segment: SharedSegment?) {
         for s in result.subtrees {
-            received[ChunkTree.Node(level: Int(s.level), index: Int(s.index))] = s.gradient.values
+            let node = ChunkTree.Node(level: Int(s.level), index: Int(s.index))
+            switch s.gradient {
+            case .inline(let tensor): received[node] = .owned(tensor.values)
+            case .sharedSlot(let slot): received[node] = .shared(segment!, slot: Int(slot))
+            }
         }
         epochStats = epochStats + GradientEngine.Stats(
             lossSum: result.lossSum, correct: Int(result.correctCount), count: Int(result.sampleCount))
@@ -162,7 +177,7 @@ final class ExperimentRun {
         gradient.withUnsafeMutableBufferPointer { out in
             tree.sum(tree.root, count: count, into: out.baseAddress!, scratch: scratch) { node, buffer in
                 guard let g = received[node] else { return false }
-                g.withUnsafeBufferPointer { buffer.update(from: $0.baseAddress!, count: count) }
+                g.copy(into: buffer, count: count)
                 return true
             }
         }

@@ -39,6 +39,13 @@ final class PackContext {
         }
     }
 
+    /// A copy of `bytes` for a `bytes` field.
+    func bytes(_ bytes: [UInt8]) -> ProtobufCBinaryData {
+        let pointer = arena.allocate(max(1, bytes.count)).bindMemory(to: UInt8.self, capacity: max(1, bytes.count))
+        bytes.withUnsafeBufferPointer { if let base = $0.baseAddress { memcpy(pointer, base, $0.count) } }
+        return ProtobufCBinaryData(len: bytes.count, data: pointer)
+    }
+
     /// An array of `count` elements, each produced by `element`.
     func array<T>(count: Int, _ element: (Int) -> T) -> UnsafeMutablePointer<T> {
         let pointer = arena.allocate(MemoryLayout<T>.stride * count).bindMemory(to: T.self, capacity: count)

@@ -7,13 +7,34 @@ extension ExperimentSetup {
         }
         message.pointee.experiment_id = context.string(experimentId)
         message.pointee.spec_json = context.string(specJSON)
+        message.pointee.shared_segment = sharedSegment?.proto(in: context)
         return message
     }
 
     init(proto message: UnsafePointer<Distembed__ExperimentSetup>) {
         self.init(
             experimentId: String(protobuf: message.pointee.experiment_id),
-            specJSON: String(protobuf: message.pointee.spec_json))
+            specJSON: String(protobuf: message.pointee.spec_json),
+            sharedSegment: message.pointee.shared_segment.map { SharedSegmentOffer(proto: $0) })
+    }
+}
+
+extension SharedSegmentOffer {
+    func proto(in context: PackContext) -> UnsafeMutablePointer<Distembed__SharedSegmentOffer> {
+        let message: UnsafeMutablePointer<Distembed__SharedSegmentOffer> = context.make {
+            distembed__shared_segment_offer__init($0)
+        }
+        message.pointee.name = context.string(name)
+        message.pointee.nonce = context.bytes(nonce)
+        message.pointee.slot_count = slotCount
+        return message
+    }
+
+    init(proto message: UnsafePointer<Distembed__SharedSegmentOffer>) {
+        let c = message.pointee
+        self.init(
+            name: String(protobuf: c.name), nonce: Array(repeated(c.nonce.data, count: c.nonce.len)),
+            slotCount: c.slot_count)
     }
 }
 
@@ -22,13 +43,15 @@ extension SetupAck {
         let message: UnsafeMutablePointer<Distembed__SetupAck> = context.make { distembed__setup_ack__init($0) }
         message.pointee.experiment_id = context.string(experimentId)
         message.pointee.error = error?.proto(in: context)
+        message.pointee.shared_segment_attached = sharedSegmentAttached ? 1 : 0
         return message
     }
 
     init(proto message: UnsafePointer<Distembed__SetupAck>) {
         self.init(
             experimentId: String(protobuf: message.pointee.experiment_id),
-            error: message.pointee.error.map { WireError(proto: $0) })
+            error: message.pointee.error.map { WireError(proto: $0) },
+            sharedSegmentAttached: message.pointee.shared_segment_attached != 0)
     }
 }
 
@@ -44,6 +67,13 @@ extension WorkAssignment {
         message.pointee.chunk_begin = chunkBegin
         message.pointee.chunk_end = chunkEnd
         message.pointee.weights = weights?.proto(in: context)
+        if let firstSharedSlot {
+            let slots: UnsafeMutablePointer<Distembed__SharedSlots> = context.make {
+                distembed__shared_slots__init($0)
+            }
+            slots.pointee.first = firstSharedSlot
+            message.pointee.shared_slots = slots
+        }
         return message
     }
 
@@ -52,7 +82,8 @@ extension WorkAssignment {
         self.init(
             experimentId: String(protobuf: c.experiment_id), epoch: c.epoch, step: c.step,
             weightsVersion: c.weights_version, chunkBegin: c.chunk_begin, chunkEnd: c.chunk_end,
-            weights: try Tensor(optionalProto: c.weights, field: "WorkAssignment.weights"))
+            weights: try Tensor(optionalProto: c.weights, field: "WorkAssignment.weights"),
+            firstSharedSlot: c.shared_slots?.pointee.first)
     }
 }
 
@@ -61,15 +92,30 @@ extension Subtree {
         let message: UnsafeMutablePointer<Distembed__Subtree> = context.make { distembed__subtree__init($0) }
         message.pointee.level = level
         message.pointee.index = index
-        message.pointee.gradient = gradient.proto(in: context)
+        switch gradient {
+        case .inline(let tensor):
+            message.pointee.value_case = DISTEMBED__SUBTREE__VALUE_GRADIENT
+            message.pointee.gradient = tensor.proto(in: context)
+        case .sharedSlot(let slot):
+            message.pointee.value_case = DISTEMBED__SUBTREE__VALUE_SHARED_SLOT
+            message.pointee.shared_slot = slot
+        }
         return message
     }
 
     init(proto message: UnsafePointer<Distembed__Subtree>) throws(WireError) {
-        self.init(
-            level: message.pointee.level, index: message.pointee.index,
-            gradient: try Tensor(
-                proto: try required(message.pointee.gradient, "Subtree.gradient"), field: "Subtree.gradient"))
+        let c = message.pointee
+        let gradient: SubtreeGradient
+        switch c.value_case {
+        case DISTEMBED__SUBTREE__VALUE_GRADIENT:
+            gradient = .inline(
+                try Tensor(proto: try required(c.gradient, "Subtree.gradient"), field: "Subtree.gradient"))
+        case DISTEMBED__SUBTREE__VALUE_SHARED_SLOT:
+            gradient = .sharedSlot(c.shared_slot)
+        default:
+            throw WireError(.badRequest, "required field Subtree.gradient (or Subtree.shared_slot) is missing")
+        }
+        self.init(level: c.level, index: c.index, gradient: gradient)
     }
 }
 

@@ -4,11 +4,31 @@ public struct ExperimentSetup: Hashable, Sendable {
     public var experimentId: String
     /// The experiment spec as JSON (DESIGN.md's spec format, overrides applied).
     public var specJSON: String
+    /// A shared-memory segment for this experiment's weights and gradients, if the coordinator offers one.
+    public var sharedSegment: SharedSegmentOffer?
 
     /// Creates a setup message.
-    public init(experimentId: String, specJSON: String) {
+    public init(experimentId: String, specJSON: String, sharedSegment: SharedSegmentOffer? = nil) {
         self.experimentId = experimentId
         self.specJSON = specJSON
+        self.sharedSegment = sharedSegment
+    }
+}
+
+/// A POSIX shared-memory segment a worker on the coordinator's host can map (``SharedSegment``).
+public struct SharedSegmentOffer: Hashable, Sendable {
+    /// The segment's name under `/dev/shm`.
+    public var name: String
+    /// The 16 random bytes the segment's header holds.
+    public var nonce: [UInt8]
+    /// How many gradient slots follow the weights.
+    public var slotCount: UInt32
+
+    /// Creates an offer.
+    public init(name: String, nonce: [UInt8], slotCount: UInt32) {
+        self.name = name
+        self.nonce = nonce
+        self.slotCount = slotCount
     }
 }
 
@@ -18,11 +38,14 @@ public struct SetupAck: Hashable, Sendable {
     public var experimentId: String
     /// Why the worker refused the setup; nil when it accepted it.
     public var error: WireError?
+    /// Whether the worker mapped the offered shared segment (then assignments may use it).
+    public var sharedSegmentAttached: Bool
 
     /// Creates an acknowledgement; pass an error to refuse.
-    public init(experimentId: String, error: WireError? = nil) {
+    public init(experimentId: String, error: WireError? = nil, sharedSegmentAttached: Bool = false) {
         self.experimentId = experimentId
         self.error = error
+        self.sharedSegmentAttached = sharedSegmentAttached
     }
 }
 
@@ -40,13 +63,16 @@ public struct WorkAssignment: Hashable, Sendable {
     public var chunkBegin: UInt32
     /// One past the last chunk to compute.
     public var chunkEnd: UInt32
-    /// The weights, sent inline when the worker does not hold `weightsVersion` yet.
+    /// The weights inline; nil when they are in the worker's shared segment (``firstSharedSlot`` is set).
     public var weights: Tensor?
+    /// When set, the weights are in the worker's shared segment and the gradient of the `k`-th subtree goes to
+    /// slot `firstSharedSlot + k` of it instead of into the result.
+    public var firstSharedSlot: UInt32?
 
     /// Creates an assignment.
     public init(
         experimentId: String, epoch: UInt32, step: UInt32, weightsVersion: UInt64, chunkBegin: UInt32,
-        chunkEnd: UInt32, weights: Tensor? = nil
+        chunkEnd: UInt32, weights: Tensor? = nil, firstSharedSlot: UInt32? = nil
     ) {
         self.experimentId = experimentId
         self.epoch = epoch
@@ -55,6 +81,7 @@ public struct WorkAssignment: Hashable, Sendable {
         self.chunkBegin = chunkBegin
         self.chunkEnd = chunkEnd
         self.weights = weights
+        self.firstSharedSlot = firstSharedSlot
     }
 }
 
@@ -64,15 +91,28 @@ public struct Subtree: Hashable, Sendable {
     public var level: UInt32
     /// The node's position within its level.
     public var index: UInt32
-    /// The gradient sum over the node's chunks, in canonical parameter order.
-    public var gradient: Tensor
+    /// The gradient sum over the node's chunks, in canonical parameter order, or where to find it.
+    public var gradient: SubtreeGradient
 
     /// Creates a subtree result.
-    public init(level: UInt32, index: UInt32, gradient: Tensor) {
+    public init(level: UInt32, index: UInt32, gradient: SubtreeGradient) {
         self.level = level
         self.index = index
         self.gradient = gradient
     }
+
+    /// Creates a subtree result that carries its gradient.
+    public init(level: UInt32, index: UInt32, gradient: Tensor) {
+        self.init(level: level, index: index, gradient: .inline(gradient))
+    }
+}
+
+/// Where a subtree's gradient is.
+public enum SubtreeGradient: Hashable, Sendable {
+    /// In the message.
+    case inline(Tensor)
+    /// In this slot of the worker's shared segment.
+    case sharedSlot(UInt32)
 }
 
 /// Worker → coordinator: the whole aligned subtrees one assignment covers, and its statistics.

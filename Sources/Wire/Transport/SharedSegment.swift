@@ -1,0 +1,209 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A POSIX shared-memory segment through which a coordinator and a worker on the same host exchange the step's
+/// weights and gradients in place of 291 KB messages (Docs/WireProtocol.md, "Shared memory").
+///
+/// The coordinator creates one segment per worker and experiment, offers it in ``ExperimentSetup``, and unlinks
+/// its name as soon as the worker has answered: from then on only the two mappings keep it, so nothing is left in
+/// `/dev/shm` when either process dies. The control messages still go over ZeroMQ, and they order the accesses:
+/// the coordinator writes the weights before it sends an assignment, the worker writes its gradients before it
+/// sends the result, and neither side touches the segment while the other may.
+///
+/// Layout: a 4 KiB header (magic, layout version, parameter count, slot count, a 16-byte nonce), the weights,
+/// then `slotCount` gradient slots, each region page-aligned and `parameterCount` floats long.
+public final class SharedSegment: @unchecked Sendable {
+    /// The name under `/dev/shm`, e.g. `/distembed-4242-0123456789abcdef`.
+    public let name: String
+    /// The random value the offer and the header share: proof that the worker opened the coordinator's segment.
+    public let nonce: [UInt8]
+    public let parameterCount: Int
+    public let slotCount: Int
+    private let base: UnsafeMutableRawPointer
+    private let size: Int
+    private let stride: Int
+    /// Whether this process created the segment (and so removes its name when done with it).
+    private let created: Bool
+
+    static let magic: [UInt8] = Array("DEMSHARE".utf8)
+    static let layoutVersion: UInt32 = 1
+    static let headerSize = 4096
+    static let namePrefix = "/distembed-"
+
+    /// The bytes a segment for `parameterCount` floats and `slotCount` slots takes.
+    public static func byteCount(parameterCount: Int, slotCount: Int) -> Int {
+        headerSize + (1 + slotCount) * regionStride(parameterCount)
+    }
+
+    private static func regionStride(_ parameterCount: Int) -> Int {
+        (parameterCount * MemoryLayout<Float>.size + 4095) / 4096 * 4096
+    }
+
+    private init(
+        name: String, nonce: [UInt8], parameterCount: Int, slotCount: Int, base: UnsafeMutableRawPointer, size: Int,
+        created: Bool
+    ) {
+        self.name = name
+        self.nonce = nonce
+        self.parameterCount = parameterCount
+        self.slotCount = slotCount
+        self.base = base
+        self.size = size
+        self.stride = Self.regionStride(parameterCount)
+        self.created = created
+    }
+
+    deinit {
+        if created { unlink() }
+        munmap(base, size)
+    }
+
+    /// Creates, sizes and maps a new owner-only segment with a fresh name and nonce (the coordinator's side).
+    ///
+    /// The memory is reserved up front (`posix_fallocate`): a full `/dev/shm` (64 MB in a default Docker
+    /// container) fails here, and the caller falls back to messages, instead of killing a process with `SIGBUS`
+    /// on its first write.
+    /// - Throws: ``SharedSegmentError`` naming the call that failed.
+    public static func create(parameterCount: Int, slotCount: Int) throws(SharedSegmentError) -> SharedSegment {
+        precondition(parameterCount > 0 && slotCount > 0)
+        var generator = SystemRandomNumberGenerator()
+        let suffix = String(generator.next() as UInt64, radix: 16)
+        let name = namePrefix + "\(getpid())-" + String(repeating: "0", count: 16 - suffix.count) + suffix
+        let nonce = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let size = byteCount(parameterCount: parameterCount, slotCount: slotCount)
+        let fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0o600)
+        guard fd >= 0 else { throw .system("shm_open \(name)", errno) }
+        defer { close(fd) }
+        var mapped: UnsafeMutableRawPointer?
+        do throws(SharedSegmentError) {
+            guard ftruncate(fd, off_t(size)) == 0 else { throw .system("ftruncate \(name) to \(size) bytes", errno) }
+            #if canImport(Glibc)
+            let reserved = posix_fallocate(fd, 0, off_t(size))
+            guard reserved == 0 else { throw .system("reserve \(size) bytes for \(name)", reserved) }
+            #endif
+            mapped = try map(fd, size: size, name: name)
+        } catch {
+            shm_unlink(name)
+            throw error
+        }
+        let segment = SharedSegment(
+            name: name, nonce: nonce, parameterCount: parameterCount, slotCount: slotCount, base: mapped!, size: size,
+            created: true)
+        segment.writeHeader()
+        return segment
+    }
+
+    /// Opens and maps the segment an offer names (the worker's side), checking that it is the coordinator's:
+    /// the name has the segment form, the size fits `parameterCount` and the offer's slots, and the header holds
+    /// the offer's nonce.
+    /// - Throws: ``SharedSegmentError`` saying what did not match; the worker then trains over messages.
+    public static func attach(_ offer: SharedSegmentOffer, parameterCount: Int) throws(SharedSegmentError)
+        -> SharedSegment
+    {
+        let name = offer.name
+        let suffix = name.dropFirst(namePrefix.count)
+        guard name.hasPrefix(namePrefix), !suffix.isEmpty, suffix.count <= 64,
+            suffix.allSatisfy({ $0.isASCII && ($0.isHexDigit || $0 == "-") })
+        else { throw .mismatch("\(name.prefix(80)) is not a distembed segment name") }
+        guard offer.slotCount > 0, parameterCount > 0 else { throw .mismatch("\(name) offers no gradient slots") }
+        let size = byteCount(parameterCount: parameterCount, slotCount: Int(offer.slotCount))
+        let fd = shm_open(name, O_RDWR, 0)
+        guard fd >= 0 else { throw .system("shm_open \(name)", errno) }
+        defer { close(fd) }
+        var status = stat()
+        guard fstat(fd, &status) == 0 else { throw .system("fstat \(name)", errno) }
+        guard Int(status.st_size) == size else {
+            throw .mismatch("\(name) holds \(status.st_size) bytes, \(size) expected for \(parameterCount) parameters "
+                + "and \(offer.slotCount) slots")
+        }
+        let mapped = try map(fd, size: size, name: name)
+        let segment = SharedSegment(
+            name: name, nonce: offer.nonce, parameterCount: parameterCount, slotCount: Int(offer.slotCount),
+            base: mapped, size: size, created: false)
+        guard segment.headerMatches() else {
+            throw .mismatch("\(name) is not the segment the coordinator offered (header or nonce differs)")
+        }
+        return segment
+    }
+
+    private static func map(_ fd: Int32, size: Int, name: String) throws(SharedSegmentError)
+        -> UnsafeMutableRawPointer
+    {
+        let address = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)
+        guard let address, address != MAP_FAILED else { throw .system("mmap \(name)", errno) }
+        return address
+    }
+
+    /// Removes the name; the mappings stay valid. Idempotent; the creator's copy does it when released, too.
+    public func unlink() {
+        shm_unlink(name)
+    }
+
+    /// What the coordinator sends the worker so it can attach.
+    public var offer: SharedSegmentOffer {
+        SharedSegmentOffer(name: name, nonce: nonce, slotCount: UInt32(slotCount))
+    }
+
+    /// Copies `weights` (``parameterCount`` floats) into the weights region.
+    public func writeWeights(_ weights: [Float]) {
+        precondition(weights.count == parameterCount)
+        weights.withUnsafeBufferPointer { base.advanced(by: Self.headerSize).copyMemory(from: $0.baseAddress!,
+                                                                                         byteCount: $0.count * 4) }
+    }
+
+    /// Calls `body` with the weights region.
+    public func withWeights<R>(_ body: (UnsafePointer<Float>) throws -> R) rethrows -> R {
+        try body(UnsafePointer(region(0)))
+    }
+
+    /// Calls `body` with gradient slot `slot` (in `0..<slotCount`) to write.
+    public func withMutableSlot<R>(_ slot: Int, _ body: (UnsafeMutablePointer<Float>) throws -> R) rethrows -> R {
+        precondition(slot >= 0 && slot < slotCount, "slot \(slot) outside 0..<\(slotCount)")
+        return try body(region(1 + slot))
+    }
+
+    /// Calls `body` with gradient slot `slot` (in `0..<slotCount`) to read.
+    public func withSlot<R>(_ slot: Int, _ body: (UnsafePointer<Float>) throws -> R) rethrows -> R {
+        try withMutableSlot(slot) { try body(UnsafePointer($0)) }
+    }
+
+    private func region(_ k: Int) -> UnsafeMutablePointer<Float> {
+        base.advanced(by: Self.headerSize + k * stride).assumingMemoryBound(to: Float.self)
+    }
+
+    private var header: [UInt8] {
+        var bytes = Self.magic
+        withUnsafeBytes(of: Self.layoutVersion.littleEndian) { bytes += $0 }
+        withUnsafeBytes(of: UInt32(slotCount).littleEndian) { bytes += $0 }
+        withUnsafeBytes(of: UInt64(parameterCount).littleEndian) { bytes += $0 }
+        return bytes + nonce
+    }
+
+    private func writeHeader() {
+        let bytes = header
+        bytes.withUnsafeBytes { base.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+    }
+
+    private func headerMatches() -> Bool {
+        let expected = header
+        return UnsafeRawBufferPointer(start: base, count: expected.count).elementsEqual(expected)
+    }
+}
+
+/// Why a shared-memory segment could not be created or attached. Never fatal: the pair trains over messages.
+public enum SharedSegmentError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// A system call failed: what was being done and `errno`.
+    case system(String, Int32)
+    /// The segment is not the one offered, or not one at all.
+    case mismatch(String)
+
+    public var description: String {
+        switch self {
+        case .system(let operation, let code): "\(operation): \(String(cString: strerror(code)))"
+        case .mismatch(let reason): reason
+        }
+    }
+}
