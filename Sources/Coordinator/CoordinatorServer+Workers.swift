@@ -110,6 +110,10 @@ extension CoordinatorServer {
             execute(scheduler.workerLost(id, at: now))
             scheduler.workerJoined(id, name: name, at: now)  // connected, but not for this experiment
         } else {
+            logger.info("worker set up the experiment", metadata: [
+                "worker": "\(workers[id]?.name ?? "\(id)")",
+                "data path": "\(workers[id]?.segment != nil ? "shared memory" : "messages")",
+            ])
             execute(scheduler.workerReady(id, at: now))
         }
         beginFirstStepIfReady()
@@ -119,6 +123,9 @@ extension CoordinatorServer {
     func beginFirstStepIfReady() {
         guard let run, !run.trainingStarted, pendingSetups.isEmpty, scheduler.readyCount > 0 else { return }
         run.markTrainingStarted(now: now)
+        let ready = scheduler.readyCount
+        let shared = workers.values.filter { $0.segment?.attached == true }.count
+        event(run.id, "state", "shared memory for \(shared) of \(ready) worker\(ready == 1 ? "" : "s")")
         beginStep(run)
     }
 

@@ -35,6 +35,9 @@ struct CoordinatorCommand: ParsableCommand {
     @Option(help: "Serve Prometheus metrics, /healthz and /readyz over HTTP on HOST:PORT, e.g. 127.0.0.1:9464.")
     var metricsListen: String?
 
+    @Flag(help: "Offer workers no shared memory: weights and gradients travel in messages even to workers on this host.")
+    var noSharedMemory = false
+
     @Option(help: ArgumentHelp("Write the bound endpoints to this file once listening.", visibility: .hidden))
     var readyFile: String?
 
@@ -64,6 +67,7 @@ struct CoordinatorCommand: ParsableCommand {
         options.specLimits = specLimits.limits
         options.shuffleSeed = shuffleSeed
         options.metricsListen = metricsListen
+        options.sharedMemory = !noSharedMemory
         try security.apply(to: &options)
         let server: CoordinatorServer
         do {

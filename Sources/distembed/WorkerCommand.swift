@@ -20,6 +20,9 @@ struct WorkerCommand: ParsableCommand {
     @Option(help: "Say hello again when the coordinator has been silent this many seconds.")
     var coordinatorTimeout = 15.0
 
+    @Flag(help: "Do not map the coordinator's shared memory: take weights and send gradients in messages.")
+    var noSharedMemory = false
+
     @Option(help: ArgumentHelp("Claim this kernel fingerprint (debug).", visibility: .hidden))
     var debugFingerprint: String?
 
@@ -41,6 +44,7 @@ struct WorkerCommand: ParsableCommand {
         options.fingerprintOverride = debugFingerprint
         options.protocolVersionOverride = debugProtocolVersion
         options.curve = try security.curve()
+        options.sharedMemory = !noSharedMemory
         let client: WorkerClient
         do {
             client = try WorkerClient(options: options)

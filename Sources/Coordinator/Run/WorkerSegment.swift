@@ -7,26 +7,26 @@ import Wire
 /// Slots are never reused within a step, so a result's gradients stay in place until the step completes even when
 /// the worker is given a second run of the same step (after another worker was lost). A run that needs more slots
 /// than are left travels in messages instead.
-struct WorkerSegment {
-    let segment: SharedSegment
+public struct WorkerSegment {
+    public let segment: SharedSegment
     /// Whether the worker answered the setup saying it mapped the segment.
-    private(set) var attached = false
+    public private(set) var attached = false
     /// The step whose weights the segment holds (the version alone repeats when a stage starts a fresh Adam).
     private var step: StepKey?
     private var nextSlot = 0
     /// The first slot of the worker's outstanding assignment; nil when it went in messages.
-    private(set) var assignedFirstSlot: Int?
+    public private(set) var assignedFirstSlot: Int?
 
     /// The most bytes one worker's segment may take (its weights and slots); a bigger model gets fewer slots.
-    static let byteBudget = 256 << 20
+    public static let byteBudget = 256 << 20
 
-    init(segment: SharedSegment) {
+    public init(segment: SharedSegment) {
         self.segment = segment
     }
 
     /// Slots for the fewest subtrees any run of a step can need (`2 × height` of its chunk tree, at least one),
     /// within ``byteBudget``; nil when not even one slot fits.
-    static func slotCount(parameterCount: Int, chunkCount: Int) -> Int? {
+    public static func slotCount(parameterCount: Int, chunkCount: Int) -> Int? {
         let wanted = max(1, 2 * ChunkTree(chunkCount: chunkCount).height)
         var slots = wanted
         while slots > 0 && SharedSegment.byteCount(parameterCount: parameterCount, slotCount: slots) > byteBudget {
@@ -36,14 +36,14 @@ struct WorkerSegment {
     }
 
     /// The worker mapped the segment: its name can go.
-    mutating func markAttached() {
+    public mutating func markAttached() {
         attached = true
         segment.unlink()
     }
 
     /// Prepares an assignment of `subtrees` subtrees at `key`: writes the step's `weights` when it is the first
     /// of the step and reserves the slots. Returns the first slot, or nil when the run must go in messages.
-    mutating func assign(_ key: StepKey, weights: [Float], subtrees: Int) -> UInt32? {
+    public mutating func assign(_ key: StepKey, weights: [Float], subtrees: Int) -> UInt32? {
         assignedFirstSlot = nil
         guard attached else { return nil }
         if step != key {

@@ -33,18 +33,24 @@ extension WireMessage {
             .reject(WireError(.fingerprintMismatch, "kernel fingerprint fp-9 differs from fp-1234")),
             .heartbeat(Heartbeat(sentAtNanos: 123_456_789_012)),
             .goodbye(Goodbye(reason: "SIGTERM")),
-            .experimentSetup(ExperimentSetup(experimentId: "exp-0001", specJSON: #"{"name":"exercise4","seed":1}"#)),
-            .setupAck(SetupAck(experimentId: "exp-0001", error: WireError(.datasetMismatch, "train images differ"))),
+            .experimentSetup(ExperimentSetup(
+                experimentId: "exp-0001", specJSON: #"{"name":"exercise4","seed":1}"#,
+                sharedSegment: SharedSegmentOffer(
+                    name: "/distembed-4242-00ff00ff00ff00ff", nonce: Array(0..<16), slotCount: 4))),
+            .setupAck(SetupAck(
+                experimentId: "exp-0001", error: WireError(.datasetMismatch, "train images differ"),
+                sharedSegmentAttached: true)),
             .workAssignment(
                 WorkAssignment(
                     experimentId: "exp-0001", epoch: 3, step: 157, weightsVersion: 1096, chunkBegin: 2, chunkEnd: 4,
-                    weights: weights)),
+                    weights: weights, firstSharedSlot: 2)),
             .workResult(
                 WorkResult(
                     experimentId: "exp-0001", epoch: 3, step: 157, weightsVersion: 1096,
                     subtrees: [
                         Subtree(level: 1, index: 1, gradient: Tensor([0.25, -0.5, 1e-30])),
                         Subtree(level: 0, index: 4, gradient: Tensor(shape: [0], values: [])),
+                        Subtree(level: 2, index: 0, gradient: .sharedSlot(3)),
                     ],
                     lossSum: 12.625, correctCount: 13, sampleCount: 16, computeSeconds: 0.0125)),
             .weights(Weights(experimentId: "exp-0001", version: 1096, tensor: weights)),

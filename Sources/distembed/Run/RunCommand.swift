@@ -22,6 +22,9 @@ struct Run: ParsableCommand {
     @Option(help: "Have the coordinator serve Prometheus metrics over HTTP on HOST:PORT, e.g. 127.0.0.1:9464.")
     var metricsListen: String?
 
+    @Flag(help: "Send weights and gradients in messages instead of shared memory (to measure the difference).")
+    var noSharedMemory = false
+
     @OptionGroup var sweep: SeedsOption
 
     @Option(help: ArgumentHelp("Coordinator debug: deal chunks at random cut points and order.", visibility: .hidden))
@@ -45,6 +48,7 @@ struct Run: ParsableCommand {
         var extra: [String] = []
         if let shuffleSeed { extra += ["--shuffle-seed", "\(shuffleSeed)"] }
         if let metricsListen { extra += ["--metrics-listen", metricsListen] }
+        if noSharedMemory { extra.append("--no-shared-memory") }
         try cluster.startCoordinator(
             transport: LocalCluster.Transport(rawValue: transport)!, data: spec.dataset.path, extra: extra)
         try cluster.startWorkers(workers, data: spec.dataset.path)
