@@ -35,6 +35,7 @@ struct WorkerCommand: ParsableCommand {
 
     func run() throws {
         logging.bootstrap()
+        if let problem = BatchScheduling.apply() { Console.info("warning: \(problem)") }
         MemoryTuning.keepLargeBuffersInHeap()
         ShutdownSignal.install()
         let info = ProcessInfo.processInfo
