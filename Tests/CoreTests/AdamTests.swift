@@ -38,4 +38,43 @@ import Testing
             #expect((wi < 0) == (gi > 0))
         }
     }
+
+    /// The fused step (halves added, divided by the batch size inside the update) gives the bits of the plain
+    /// scalar recipe: add, divide, then Adam element by element. Batch sizes with and without the reciprocal
+    /// shortcut, one half or two, a count that leaves a tail after the eight-lane loop, and a trainable prefix.
+    @Test(arguments: [1, 12, 16, 32, 33, 1000])
+    func fusedUpdateMatchesAddDivideThenUpdate(batchSize: Int) {
+        let count = 203
+        var random = SystemRandomNumberGenerator()
+        let left = (0..<count).map { _ in Float.random(in: -50...50, using: &random) }
+        let right = (0..<count).map { _ in Float.random(in: -50...50, using: &random) }
+        for halves in [1, 2] {
+            for trainable in [count, 101] {
+                var fused = Adam(parameterCount: count)
+                var plain = Adam(parameterCount: count)
+                var wf = (0..<count).map { Float($0) / 100 - 1 }
+                var wp = wf
+                for _ in 0..<3 {
+                    left.withUnsafeBufferPointer { l in
+                        right.withUnsafeBufferPointer { r in
+                            fused.update(&wf, gradientSum: l.baseAddress!, plus: halves == 2 ? r.baseAddress! : nil,
+                                         batchSize: batchSize, trainable: trainable)
+                        }
+                    }
+                    var mean = [Float](repeating: 0, count: count)
+                    for i in 0..<count {
+                        var g = left[i]
+                        if halves == 2 { g += right[i] }
+                        mean[i] = g / Float(batchSize)
+                    }
+                    mean.withUnsafeBufferPointer { plain.update(&wp, gradient: $0.baseAddress!, trainable: trainable) }
+                }
+                #expect(wf.map(\.bitPattern) == wp.map(\.bitPattern), "batch \(batchSize), \(halves) halves")
+                #expect(fused.m.map(\.bitPattern) == plain.m.map(\.bitPattern))
+                #expect(fused.v.map(\.bitPattern) == plain.v.map(\.bitPattern))
+                #expect(wf[150] == (0..<count).map { Float($0) / 100 - 1 }[150] || trainable == count,
+                        "parameters past the trainable prefix stay")
+            }
+        }
+    }
 }

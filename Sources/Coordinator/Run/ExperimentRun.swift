@@ -22,7 +22,6 @@ final class ExperimentRun {
     private(set) var metrics: [EpochMetrics] = []
     private(set) var embeddingsBefore: [Float] = []
     private var received: [ChunkTree.Node: ReceivedGradient] = [:]
-    private var gradient: [Float]
     private let scratch = ScratchBuffers()
     private var epochStarted: Double
     let startedAt: Double
@@ -43,7 +42,6 @@ final class ExperimentRun {
         self.stages = TrainingStages(spec: spec, model: model)
         self.weights = GlorotInitializer.weights(for: model, seed: spec.seed)
         self.optimizer = Adam(parameterCount: model.parameterCount, training: spec.training)
-        self.gradient = [Float](repeating: 0, count: model.parameterCount)
         self.epochStarted = now
         self.startedAt = now
         self.embeddingsBefore = evaluationEmbeddings()
@@ -172,21 +170,15 @@ final class ExperimentRun {
     /// Completes the tree, steps Adam, advances. Returns the epoch's metrics when the step ended an epoch.
     func completeStep(now: Double) -> EpochMetrics? {
         let started = DispatchTime.now().uptimeNanoseconds
-        let tree = ChunkTree(chunkCount: chunkCount)
-        let count = model.parameterCount
-        gradient.withUnsafeMutableBufferPointer { out in
-            tree.sum(tree.root, count: count, into: out.baseAddress!, scratch: scratch) { node, buffer in
-                guard let g = received[node] else { return false }
-                g.copy(into: buffer, count: count)
-                return true
-            }
-        }
-        received.removeAll(keepingCapacity: true)
-        MeanGradient.divide(&gradient, by: schedule.batch(step).count)
-        let reduced = DispatchTime.now().uptimeNanoseconds
         stages.prepare(&optimizer, epoch: epoch, step: step)
         let trainable = stages.stage(epoch: epoch).trainableCount
-        gradient.withUnsafeBufferPointer { optimizer.update(&weights, gradient: $0.baseAddress!, trainable: trainable) }
+        let batchSize = schedule.batch(step).count
+        var reduced = started
+        withRootHalves(ChunkTree(chunkCount: chunkCount)) { sum, plus in
+            reduced = DispatchTime.now().uptimeNanoseconds
+            optimizer.update(&weights, gradientSum: sum, plus: plus, batchSize: batchSize, trainable: trainable)
+        }
+        received.removeAll(keepingCapacity: true)
         let stepped = DispatchTime.now().uptimeNanoseconds
         timings.steps += 1
         timings.reduce += Double(reduced - started) / 1e9
@@ -204,6 +196,38 @@ final class ExperimentRun {
         epochStats = GradientEngine.Stats()
         epochStarted = now
         return m
+    }
+
+    /// Calls `body` with the step's gradient sum as one or two halves for Adam to add: the root when one worker
+    /// returned it whole, else the root's children, each read where its result left it (a message, a shared slot)
+    /// or summed from smaller subtrees into a scratch buffer. The root's own addition happens inside Adam's pass.
+    private func withRootHalves(_ tree: ChunkTree, _ body: (UnsafePointer<Float>, UnsafePointer<Float>?) -> Void) {
+        if let whole = received[tree.root] {
+            whole.withPointer { body($0, nil) }
+            return
+        }
+        // A tree of height ≥ 1 always has a real right child at the root (its height is the least that fits).
+        withValue(of: tree.root.left, in: tree) { left in
+            withValue(of: tree.root.right, in: tree) { right in body(left, right) }
+        }
+    }
+
+    private func withValue(
+        of node: ChunkTree.Node, in tree: ChunkTree, _ body: (UnsafePointer<Float>) -> Void
+    ) {
+        if let gradient = received[node] {
+            gradient.withPointer(body)
+            return
+        }
+        let count = model.parameterCount
+        let buffer = scratch.take(count)
+        defer { scratch.give(buffer) }
+        tree.sum(node, count: count, into: buffer, scratch: scratch) { node, out in
+            guard let gradient = received[node] else { return false }
+            gradient.withPointer { out.update(from: $0, count: count) }
+            return true
+        }
+        body(buffer)
     }
 
     /// The result, with the evaluation after training (embeddings, losses, test accuracy) computed here.

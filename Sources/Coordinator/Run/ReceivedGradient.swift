@@ -6,13 +6,11 @@ enum ReceivedGradient {
     case owned([Float])
     case shared(SharedSegment, slot: Int)
 
-    /// Copies the gradient into `out`.
-    func copy(into out: UnsafeMutablePointer<Float>, count: Int) {
+    /// Calls `body` with the gradient where it is.
+    func withPointer<R>(_ body: (UnsafePointer<Float>) throws -> R) rethrows -> R {
         switch self {
-        case .owned(let values):
-            values.withUnsafeBufferPointer { out.update(from: $0.baseAddress!, count: count) }
-        case .shared(let segment, let slot):
-            segment.withSlot(slot) { out.update(from: $0, count: count) }
+        case .owned(let values): try values.withUnsafeBufferPointer { try body($0.baseAddress!) }
+        case .shared(let segment, let slot): try segment.withSlot(slot, body)
         }
     }
 }

@@ -42,53 +42,78 @@ public struct Adam: Sendable, Equatable {
     /// One update of `weights` with the mean gradient `gradient`, on the first `trainable` parameters (all by
     /// default); the rest, and their moments, stay as they are.
     public mutating func update(_ weights: inout [Float], gradient: UnsafePointer<Float>, trainable: Int? = nil) {
-        precondition(weights.count == m.count)
+        update(&weights, gradientSum: gradient, batchSize: 1, trainable: trainable)
+    }
+
+    /// One update with the step's mean gradient `(sum + plus) / batchSize`, formed element by element inside the
+    /// update: the bits of adding the two halves, dividing by the batch size and calling
+    /// ``update(_:gradient:trainable:)``, in one pass over memory instead of four. `plus` is the right half of the
+    /// chunk tree's root when the root was not summed whole (nil otherwise).
+    public mutating func update(
+        _ weights: inout [Float], gradientSum sum: UnsafePointer<Float>, plus: UnsafePointer<Float>? = nil,
+        batchSize: Int, trainable: Int? = nil
+    ) {
+        precondition(weights.count == m.count && batchSize > 0)
         let count = trainable ?? weights.count
         precondition(count <= weights.count)
         step += 1
         let t = Float(step)
         let alpha = learningRate * (1 - powf(beta2, t)).squareRoot() / (1 - powf(beta1, t))
-        let oneMinusBeta1 = 1 - beta1
-        let oneMinusBeta2 = 1 - beta2
-        let eps = epsilon
+        let rates = Rates(
+            alpha: alpha, oneMinusBeta1: 1 - beta1, oneMinusBeta2: 1 - beta2, epsilon: epsilon,
+            batchSize: Float(batchSize))
         weights.withUnsafeMutableBufferPointer { w in
             m.withUnsafeMutableBufferPointer { m in
                 v.withUnsafeMutableBufferPointer { v in
                     Self.update(
-                        w: w.baseAddress!, m: m.baseAddress!, v: v.baseAddress!, g: gradient, count: count,
-                        alpha: alpha, oneMinusBeta1: oneMinusBeta1, oneMinusBeta2: oneMinusBeta2, epsilon: eps)
+                        w: w.baseAddress!, m: m.baseAddress!, v: v.baseAddress!, sum: sum, plus: plus, count: count,
+                        rates: rates)
                 }
             }
         }
     }
 
+    private struct Rates {
+        var alpha, oneMinusBeta1, oneMinusBeta2, epsilon, batchSize: Float
+    }
+
     /// The element-wise update, eight lanes at a time: each lane does exactly the scalar operations in the same
-    /// order (Swift never fuses them), so the bits are those of the plain loop.
+    /// order (Swift never fuses them), so the bits are those of the plain loop. The branches are the same for
+    /// every element, so they cost nothing next to the square root and the divide.
     @inline(__always)
     private static func update(
         w: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>,
-        g: UnsafePointer<Float>, count: Int, alpha: Float, oneMinusBeta1: Float, oneMinusBeta2: Float, epsilon: Float
+        sum: UnsafePointer<Float>, plus: UnsafePointer<Float>?, count: Int, rates r: Rates
     ) {
         typealias V = SIMD8<Float>
+        // Dividing by a power of two is exactly multiplying by its reciprocal (both round the same real number),
+        // and a multiply costs a fraction of a divide; other batch sizes divide.
+        let n = Int(r.batchSize)
+        let scales = n & (n - 1) == 0
+        let scale = 1 / r.batchSize
         var i = 0
         while i + 8 <= count {
-            let gi = UnsafeRawPointer(g + i).loadUnaligned(as: V.self)
+            var gi = UnsafeRawPointer(sum + i).loadUnaligned(as: V.self)
+            if let plus { gi += UnsafeRawPointer(plus + i).loadUnaligned(as: V.self) }
+            gi = scales ? gi * scale : gi / r.batchSize
             var mi = UnsafeRawPointer(m + i).loadUnaligned(as: V.self)
             var vi = UnsafeRawPointer(v + i).loadUnaligned(as: V.self)
             var wi = UnsafeRawPointer(w + i).loadUnaligned(as: V.self)
-            mi += (gi - mi) * oneMinusBeta1
-            vi += (gi * gi - vi) * oneMinusBeta2
-            wi -= alpha * mi / (vi.squareRoot() + epsilon)
+            mi += (gi - mi) * r.oneMinusBeta1
+            vi += (gi * gi - vi) * r.oneMinusBeta2
+            wi -= r.alpha * mi / (vi.squareRoot() + r.epsilon)
             UnsafeMutableRawPointer(m + i).storeBytes(of: mi, as: V.self)
             UnsafeMutableRawPointer(v + i).storeBytes(of: vi, as: V.self)
             UnsafeMutableRawPointer(w + i).storeBytes(of: wi, as: V.self)
             i += 8
         }
         while i < count {
-            let gi = g[i]
-            m[i] += (gi - m[i]) * oneMinusBeta1
-            v[i] += (gi * gi - v[i]) * oneMinusBeta2
-            w[i] -= alpha * m[i] / (v[i].squareRoot() + epsilon)
+            var gi = sum[i]
+            if let plus { gi += plus[i] }
+            gi = scales ? gi * scale : gi / r.batchSize
+            m[i] += (gi - m[i]) * r.oneMinusBeta1
+            v[i] += (gi * gi - v[i]) * r.oneMinusBeta2
+            w[i] -= r.alpha * m[i] / (v[i].squareRoot() + r.epsilon)
             i += 1
         }
     }

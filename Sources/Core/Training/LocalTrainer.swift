@@ -43,11 +43,11 @@ public final class LocalTrainer {
                             into: g.baseAddress!)
                     }
                 }
-                MeanGradient.divide(&gradient, by: schedule.batch(step).count)
                 stages.prepare(&optimizer, epoch: epoch, step: step)
                 let trainable = stages.stage(epoch: epoch).trainableCount
+                let batchSize = schedule.batch(step).count
                 gradient.withUnsafeBufferPointer {
-                    optimizer.update(&weights, gradient: $0.baseAddress!, trainable: trainable)
+                    optimizer.update(&weights, gradientSum: $0.baseAddress!, batchSize: batchSize, trainable: trainable)
                 }
             }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
@@ -58,15 +58,5 @@ public final class LocalTrainer {
             progress(m)
         }
         return metrics
-    }
-}
-
-/// The step's mean gradient: the tree sum divided by the batch size, once.
-public enum MeanGradient {
-    public static func divide(_ gradient: inout [Float], by batchSize: Int) {
-        let d = Float(batchSize)
-        gradient.withUnsafeMutableBufferPointer { g in
-            for i in g.indices { g[i] /= d }
-        }
     }
 }
