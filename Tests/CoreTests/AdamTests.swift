@@ -77,4 +77,44 @@ import Testing
             }
         }
     }
+
+    /// Splitting the pass between two threads changes nothing: every element is computed alone.
+    @Test(arguments: [7, 8, 203, 72_842])
+    func splitUpdateGivesTheBitsOfOnePass(count: Int) {
+        var random = SystemRandomNumberGenerator()
+        let gradient = (0..<count).map { _ in Float.random(in: -5...5, using: &random) }
+        let split = SplitPass()
+        var one = Adam(parameterCount: count)
+        var two = Adam(parameterCount: count)
+        var w1 = (0..<count).map { _ in Float.random(in: -1...1, using: &random) }
+        var w2 = w1
+        for _ in 0..<4 {
+            gradient.withUnsafeBufferPointer { g in
+                one.update(&w1, gradientSum: g.baseAddress!, plus: g.baseAddress!, batchSize: 24)
+                two.update(&w2, gradientSum: g.baseAddress!, plus: g.baseAddress!, batchSize: 24, split: split)
+            }
+        }
+        #expect(w1.map(\.bitPattern) == w2.map(\.bitPattern))
+        #expect(one.m.map(\.bitPattern) == two.m.map(\.bitPattern))
+        #expect(one.v.map(\.bitPattern) == two.v.map(\.bitPattern))
+        #expect(w1 != (0..<count).map { _ in 0 }, "the weights moved")
+    }
+
+    @Test func splitPassCoversEveryElementOnceOnTwoThreads() {
+        let split = SplitPass()
+        for count in [1, 15, 16, 17, 1001] {
+            var hits = [Int](repeating: 0, count: count)
+            let threads = hits.withUnsafeMutableBufferPointer { h in
+                var seen = Set<String>()
+                let lock = NSLock()
+                split.run(count: count) { part in
+                    for i in part { h[i] += 1 }
+                    lock.withLock { _ = seen.insert(Thread.current.description) }
+                }
+                return seen.count
+            }
+            #expect(hits.allSatisfy { $0 == 1 }, "count \(count)")
+            #expect(threads == (count / 2 / 8 * 8 > 0 ? 2 : 1), "count \(count)")
+        }
+    }
 }

@@ -48,10 +48,11 @@ public struct Adam: Sendable, Equatable {
     /// One update with the step's mean gradient `(sum + plus) / batchSize`, formed element by element inside the
     /// update: the bits of adding the two halves, dividing by the batch size and calling
     /// ``update(_:gradient:trainable:)``, in one pass over memory instead of four. `plus` is the right half of the
-    /// chunk tree's root when the root was not summed whole (nil otherwise).
+    /// chunk tree's root when the root was not summed whole (nil otherwise). With `split`, a helper thread takes
+    /// the upper half of the parameters (same bits).
     public mutating func update(
         _ weights: inout [Float], gradientSum sum: UnsafePointer<Float>, plus: UnsafePointer<Float>? = nil,
-        batchSize: Int, trainable: Int? = nil
+        batchSize: Int, trainable: Int? = nil, split: SplitPass? = nil
     ) {
         precondition(weights.count == m.count && batchSize > 0)
         let count = trainable ?? weights.count
@@ -65,9 +66,14 @@ public struct Adam: Sendable, Equatable {
         weights.withUnsafeMutableBufferPointer { w in
             m.withUnsafeMutableBufferPointer { m in
                 v.withUnsafeMutableBufferPointer { v in
-                    Self.update(
-                        w: w.baseAddress!, m: m.baseAddress!, v: v.baseAddress!, sum: sum, plus: plus, count: count,
-                        rates: rates)
+                    let (w, m, v) = (w.baseAddress!, m.baseAddress!, v.baseAddress!)
+                    let pass = { (part: Range<Int>) in
+                        let i = part.lowerBound
+                        Self.update(
+                            w: w + i, m: m + i, v: v + i, sum: sum + i, plus: plus.map { $0 + i }, count: part.count,
+                            rates: rates)
+                    }
+                    if let split { split.run(count: count, pass) } else { pass(0..<count) }
                 }
             }
         }
