@@ -1,7 +1,8 @@
 import Benchmark
 import Core
 
-/// What the coordinator does with a step's gradients: the tree sum of its chunks and one Adam update.
+/// What the coordinator does with a step's gradients: the tree sum of its chunks and one Adam update, plain and
+/// as the coordinator runs it.
 func registerReductionBenchmarks() {
     Benchmark("tree sum (4 chunks)", configuration: timeAndAllocations()) { benchmark, state in
         let count = state.leaves[0].count
@@ -32,6 +33,23 @@ func registerReductionBenchmarks() {
     } setup: {
         try TreeState()
     }
+
+    // The coordinator's step at two workers: the root's two halves added and divided by the batch inside Adam's
+    // pass, split between this thread and a helper.
+    Benchmark("adam, two halves, two threads", configuration: timeAndAllocations()) { benchmark, state in
+        state.leaves[0].withUnsafeBufferPointer { left in
+            state.leaves[1].withUnsafeBufferPointer { right in
+                for _ in benchmark.scaledIterations {
+                    state.adam.update(
+                        &state.weights, gradientSum: left.baseAddress!, plus: right.baseAddress!, batchSize: 32,
+                        split: state.split)
+                }
+            }
+        }
+        blackHole(state.weights)
+    } setup: {
+        try TreeState()
+    }
 }
 
 /// One step's chunk gradients (the first chunks of the first step) and the buffers the reduction writes.
@@ -39,6 +57,7 @@ final class TreeState {
     let tree: ChunkTree
     let leaves: [[Float]]
     let scratch = ScratchBuffers()
+    let split = SplitPass()
     var out: [Float]
     var adam: Adam
     var weights: [Float]
