@@ -36,6 +36,8 @@ let package = Package(
         // glibc's <malloc.h>, for mallopt. Not named CSystem: swift-system has a target of that name, and
         // target names must be unique in a package graph (Benchmarks/ depends on both).
         .systemLibrary(name: "CMalloc"),
+        // SCHED_BATCH and CPU affinity, which need _GNU_SOURCE (Linux only; the Worker target skips it elsewhere).
+        .target(name: "CLinuxScheduling"),
         // The protoc-c output for Sources/Wire/Proto/distembed.proto (regenerate with scripts/gen-proto.sh).
         .target(name: "CDistEmbedProto", dependencies: ["CProtobufC"]),
 
@@ -66,7 +68,10 @@ let package = Package(
         ),
         .target(
             name: "Worker",
-            dependencies: ["Core", "Wire", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Core", "Wire", .product(name: "Logging", package: "swift-log"),
+                .target(name: "CLinuxScheduling", condition: .when(platforms: [.linux])),
+            ],
             swiftSettings: simdSwiftSettings
         ),
         .executableTarget(

@@ -20,6 +20,9 @@ struct WorkerCommand: ParsableCommand {
     @Option(help: "Say hello again when the coordinator has been silent this many seconds.")
     var coordinatorTimeout = 15.0
 
+    @Option(help: "Pin this worker's threads to CPU N (`run` pins each of its workers to its own CPU).")
+    var cpu: Int?
+
     @Flag(help: "Do not map the coordinator's shared memory: take weights and send gradients in messages.")
     var noSharedMemory = false
 
@@ -35,6 +38,7 @@ struct WorkerCommand: ParsableCommand {
 
     func run() throws {
         logging.bootstrap()
+        if let cpu, let problem = CPUBinding.bind(to: cpu) { throw ValidationError("--cpu \(cpu): \(problem)") }
         if let problem = BatchScheduling.apply() { Console.info("warning: \(problem)") }
         MemoryTuning.keepLargeBuffersInHeap()
         ShutdownSignal.install()

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-/// Workers run every thread under `SCHED_BATCH` (BatchScheduling), the coordinator under the default policy.
+/// Workers run every thread under `SCHED_BATCH` (BatchScheduling), the coordinator under the default policy;
+/// `worker --cpu N` pins every thread of the worker to CPU N (CPUBinding).
 @Suite struct WorkerSchedulingTests {
     /// The scheduling policy of each thread of `pid`, from `/proc/PID/task/TID/sched` (0 normal, 3 batch).
     static func policies(of pid: Int32) throws -> [String: Int] {
@@ -29,5 +30,39 @@ import Testing
         #expect(workerPolicies.values.allSatisfy { $0 == 3 }, "\(workerPolicies)")
         let coordinator = try #require(cluster.coordinator)
         #expect(try Self.policies(of: coordinator.processIdentifier).values.allSatisfy { $0 == 0 })
+    }
+
+    /// The CPUs each thread of `pid` may run on, from `/proc/PID/task/TID/status`.
+    static func allowedCPUs(of pid: Int32) throws -> [String: String] {
+        let tasks = "/proc/\(pid)/task"
+        var result: [String: String] = [:]
+        for tid in try FileManager.default.contentsOfDirectory(atPath: tasks) {
+            let text = try String(contentsOfFile: "\(tasks)/\(tid)/status", encoding: .utf8)
+            let line = text.split(separator: "\n").first { $0.hasPrefix("Cpus_allowed_list:") }
+            result[tid] = line.map { $0.split(separator: ":").last!.trimmingCharacters(in: .whitespaces) }
+        }
+        return result
+    }
+
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/proc/self/task"), "needs Linux /proc"))
+    func aWorkerGivenACPUKeepsEveryThreadOnIt() throws {
+        let cluster = try TestCluster()
+        try cluster.startCoordinator()
+        let cpu = ProcessInfo.processInfo.activeProcessorCount - 1
+        let worker = try cluster.startWorker("pinned", extra: ["--cpu", "\(cpu)"])
+        let deadline = Date().addingTimeInterval(30)
+        while !cluster.log("pinned").contains("joined the coordinator") && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        let allowed = try Self.allowedCPUs(of: worker.processIdentifier)
+        #expect(allowed.count >= 3, "\(allowed)")
+        #expect(allowed.values.allSatisfy { $0 == "\(cpu)" }, "\(allowed)")
+        let coordinator = try #require(cluster.coordinator)
+        #expect(try Self.allowedCPUs(of: coordinator.processIdentifier).values.allSatisfy { $0 != "\(cpu)" }
+                || cpu == 0, "the coordinator is not pinned")
+
+        let refused = try Binary.run(["worker", "--connect", cluster.endpoint, "--cpu", "4096"])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("--cpu 4096: CPU 4096 is not one this process may use"), "\(refused.stderr)")
     }
 }

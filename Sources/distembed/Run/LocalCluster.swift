@@ -1,4 +1,5 @@
 import Foundation
+import Worker
 
 /// A coordinator and N workers started as child processes of `distembed run`, with their logs in a temporary
 /// folder. Every process it starts is stopped by ``stop()``, which `run` calls on success, failure and Ctrl-C.
@@ -46,11 +47,15 @@ final class LocalCluster {
         throw CLIError("the coordinator did not start listening within 60 s:\n" + logTail("coordinator.log"))
     }
 
-    /// Starts `count` workers connected to the coordinator.
-    func startWorkers(_ count: Int, data: String) throws {
+    /// Starts `count` workers connected to the coordinator, each pinned to a CPU of its own when `bindCPUs` and
+    /// there are enough (``CPUBinding``); the coordinator stays unpinned.
+    func startWorkers(_ count: Int, data: String, bindCPUs: Bool) throws {
+        let cpus = CPUBinding.allowedCPUs()
+        let bind = bindCPUs && count <= cpus.count
         for i in 1...count {
             workers.append(try spawn(
-                ["worker", "--connect", endpoint, "--name", "worker-\(i)", "--data", data],
+                ["worker", "--connect", endpoint, "--name", "worker-\(i)", "--data", data]
+                    + (bind ? ["--cpu", "\(cpus[i - 1])"] : []),
                 log: "worker-\(i).log"))
         }
     }

@@ -25,6 +25,9 @@ struct Run: ParsableCommand {
     @Flag(help: "Send weights and gradients in messages instead of shared memory (to measure the difference).")
     var noSharedMemory = false
 
+    @Flag(help: "Leave the workers unpinned (by default each gets a CPU of its own when there are enough).")
+    var noCpuBinding = false
+
     @OptionGroup var sweep: SeedsOption
 
     @Option(help: ArgumentHelp("Coordinator debug: deal chunks at random cut points and order.", visibility: .hidden))
@@ -51,7 +54,7 @@ struct Run: ParsableCommand {
         if noSharedMemory { extra.append("--no-shared-memory") }
         try cluster.startCoordinator(
             transport: LocalCluster.Transport(rawValue: transport)!, data: spec.dataset.path, extra: extra)
-        try cluster.startWorkers(workers, data: spec.dataset.path)
+        try cluster.startWorkers(workers, data: spec.dataset.path, bindCPUs: !noCpuBinding)
         Console.info("coordinator at \(cluster.endpoint), \(workers) worker\(workers == 1 ? "" : "s")")
 
         let client = try CoordinatorClient(endpoint: cluster.endpoint, timeout: .seconds(30))

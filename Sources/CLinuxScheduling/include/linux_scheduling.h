@@ -1,0 +1,15 @@
+// Linux scheduling calls that glibc declares only with _GNU_SOURCE, which Swift's Glibc module does not define.
+#ifndef DISTEMBED_LINUX_SCHEDULING_H
+#define DISTEMBED_LINUX_SCHEDULING_H
+
+/// Sets thread `tid` (0: the caller) to SCHED_BATCH. Returns 0, or an errno value.
+int distembed_set_batch_policy(int tid);
+
+/// Pins thread `tid` (0: the caller) to CPU `cpu`. Returns 0, or an errno value.
+int distembed_bind_thread(int tid, int cpu);
+
+/// Writes the CPUs the calling thread may run on, ascending, into `cpus` (at most `capacity`) and returns how
+/// many there are; -1 when the affinity mask cannot be read.
+int distembed_allowed_cpus(int *cpus, int capacity);
+
+#endif
