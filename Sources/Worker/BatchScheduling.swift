@@ -18,7 +18,7 @@ public enum BatchScheduling {
     @discardableResult
     public static func apply() -> String? {
         #if canImport(CLinuxScheduling)
-        return ThreadList.forEach { tid in
+        return ProcessThreads.apply { tid in
             let code = distembed_set_batch_policy(tid)
             return code == 0 ? nil : "SCHED_BATCH for thread \(tid): \(String(cString: strerror(code)))"
         }

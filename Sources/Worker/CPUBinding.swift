@@ -32,24 +32,12 @@ public enum CPUBinding {
             return "CPU \(cpu) is not one this process may use (allowed: "
                 + allowed.map(String.init).joined(separator: ",") + ")"
         }
-        return ThreadList.forEach { tid in
+        return ProcessThreads.apply { tid in
             let code = distembed_bind_thread(tid, Int32(cpu))
             return code == 0 ? nil : "pinning thread \(tid) to CPU \(cpu): \(String(cString: strerror(code)))"
         }
         #else
         return "pinning to a CPU needs Linux"
         #endif
-    }
-}
-
-/// The threads of this process, for settings Linux applies per thread.
-enum ThreadList {
-    /// Calls `body` with each thread id until it returns a problem; returns that problem, or nil.
-    static func forEach(_ body: (Int32) -> String?) -> String? {
-        let threads = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
-        for tid in threads.isEmpty ? [0] : threads.compactMap(Int32.init) {
-            if let problem = body(tid) { return problem }
-        }
-        return nil
     }
 }
