@@ -89,11 +89,8 @@ extension DistributedTrainingTests {
         try SmallDataset.write(to: data)
         try cluster.startCoordinator(extra: ["--data", data.path])
         try cluster.startWorker("w1", extra: ["--data", data.path])
-        let deadline = Date().addingTimeInterval(30)
-        while !cluster.log("w1").contains("joined the coordinator") && Date() < deadline {
-            Thread.sleep(forTimeInterval: 0.05)
-        }
-        try #require(cluster.log("w1").contains("joined the coordinator"), "the worker checked the files first")
+        try #require(cluster.waitForLog("w1") { $0.contains("joined the coordinator") },
+                     "the worker checked the files first")
         let labels = (0..<16).map { UInt8(($0 + 1) % 10) }
         try SmallDataset.idx([16], labels).write(to: data.appendingPathComponent("train-labels-idx1-ubyte"))
         let output = try Binary.run([

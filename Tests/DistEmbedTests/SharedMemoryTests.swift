@@ -31,10 +31,7 @@ import Testing
         try cluster.startWorker("mapped-1")
         try cluster.startWorker("messages", extra: ["--no-shared-memory"])
         try cluster.startWorker("mapped-2")
-        let deadline = Date().addingTimeInterval(30)
-        while cluster.log("coordinator").components(separatedBy: "worker joined").count < 4 && Date() < deadline {
-            Thread.sleep(forTimeInterval: 0.05)
-        }
+        cluster.waitForLog("coordinator") { $0.components(separatedBy: "worker joined").count == 4 }
         let output = try Binary.run(["submit", Self.spec, "--coordinator", cluster.endpoint, "--wait", "--json"]
                                     + Self.short)
         #expect(output.status == 0, "\(output.stderr)")
@@ -52,10 +49,7 @@ import Testing
         try cluster.startCoordinator()
         // A worker that joins but is stopped before it can answer the setup: its offered segment must go too.
         let worker = try cluster.startWorker("stopped")
-        let deadline = Date().addingTimeInterval(30)
-        while !cluster.log("coordinator").contains("worker joined") && Date() < deadline {
-            Thread.sleep(forTimeInterval: 0.05)
-        }
+        cluster.waitForLog("coordinator") { $0.contains("worker joined") }
         kill(worker.processIdentifier, SIGSTOP)
         defer { kill(worker.processIdentifier, SIGCONT) }
         let submitted = try Binary.run(["submit", Self.spec, "--coordinator", cluster.endpoint, "--json"] + Self.short)

@@ -24,6 +24,17 @@ final class TestCluster {
         (try? String(contentsOf: folder.appendingPathComponent("\(name).log"), encoding: .utf8)) ?? ""
     }
 
+    /// Waits until `name`'s log satisfies `condition` (at most `timeout` seconds); returns whether it did.
+    @discardableResult
+    func waitForLog(_ name: String, timeout: Double = 30, until condition: (String) -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while !condition(log(name)) {
+            if Date() >= deadline { return false }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        return true
+    }
+
     /// Starts `distembed coordinator` on an ipc endpoint in the test's folder (or tcp on a free port).
     func startCoordinator(tcp: Bool = false, extra: [String] = []) throws {
         let ready = folder.appendingPathComponent("ready")

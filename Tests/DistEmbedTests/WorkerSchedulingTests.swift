@@ -21,10 +21,7 @@ import Testing
         let cluster = try TestCluster()
         try cluster.startCoordinator()
         let worker = try cluster.startWorker("w1")
-        let deadline = Date().addingTimeInterval(30)
-        while !cluster.log("w1").contains("joined the coordinator") && Date() < deadline {
-            Thread.sleep(forTimeInterval: 0.05)
-        }
+        cluster.waitForLog("w1") { $0.contains("joined the coordinator") }
         let workerPolicies = try Self.policies(of: worker.processIdentifier)
         #expect(workerPolicies.count >= 3, "the main thread, ZeroMQ's threads: \(workerPolicies)")
         #expect(workerPolicies.values.allSatisfy { $0 == 3 }, "\(workerPolicies)")
@@ -50,10 +47,7 @@ import Testing
         try cluster.startCoordinator()
         let cpu = ProcessInfo.processInfo.activeProcessorCount - 1
         let worker = try cluster.startWorker("pinned", extra: ["--cpu", "\(cpu)"])
-        let deadline = Date().addingTimeInterval(30)
-        while !cluster.log("pinned").contains("joined the coordinator") && Date() < deadline {
-            Thread.sleep(forTimeInterval: 0.05)
-        }
+        cluster.waitForLog("pinned") { $0.contains("joined the coordinator") }
         let allowed = try Self.allowedCPUs(of: worker.processIdentifier)
         #expect(allowed.count >= 3, "\(allowed)")
         #expect(allowed.values.allSatisfy { $0 == "\(cpu)" }, "\(allowed)")
