@@ -46,7 +46,8 @@ import Testing
 
     @Test func anExperimentEndingBeforeItsWorkersAnswerLeavesNoSegment() throws {
         let cluster = try TestCluster()
-        try cluster.startCoordinator()
+        // A long heartbeat timeout: the stopped worker must still be connected when the segment is counted.
+        try cluster.startCoordinator(extra: ["--heartbeat-timeout", "120"])
         // A worker that joins but is stopped before it can answer the setup: its offered segment must go too.
         let worker = try cluster.startWorker("stopped")
         cluster.waitForLog("coordinator") { $0.contains("worker joined") }
