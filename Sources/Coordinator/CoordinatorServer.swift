@@ -58,6 +58,9 @@ public final class CoordinatorServer {
             heartbeatTimeout: options.heartbeatTimeout, resultTimeout: options.resultTimeout,
             shuffleSeed: options.shuffleSeed))
         self.origin = clock.now
+        for name in SharedSegment.removeStale() {
+            logger.info("removed a shared segment a stopped coordinator left", metadata: ["segment": "/dev/shm/\(name)"])
+        }
         try recoverAfterRestart()
         telemetry?.health.markServing()
     }

@@ -84,6 +84,26 @@ import Wire
         #expect("\(error!)".contains("is not a distembed segment name"), "\(error!)")
     }
 
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/dev/shm"), "needs /dev/shm"))
+    func segmentsOfProcessesThatAreGoneAreRemovedAndOthersKept() throws {
+        let exited = Process()
+        exited.executableURL = URL(fileURLWithPath: "/bin/true")
+        try exited.run()
+        exited.waitUntilExit()
+        let stale = "distembed-\(exited.processIdentifier)-00000000deadbeef"
+        #expect(FileManager.default.createFile(atPath: "/dev/shm/" + stale, contents: Data([1, 2, 3])))
+        let mine = try SharedSegment.create(parameterCount: 10, slotCount: 1)
+        let notOurs = "distembed-notes.txt"
+        #expect(FileManager.default.createFile(atPath: "/dev/shm/" + notOurs, contents: Data()))
+        defer { try? FileManager.default.removeItem(atPath: "/dev/shm/" + notOurs) }
+
+        let removed = SharedSegment.removeStale()
+        #expect(removed.contains(stale))
+        #expect(!Self.exists("/" + stale))
+        #expect(Self.exists(mine.name), "a segment of a running process stays")
+        #expect(Self.exists("/" + notOurs), "a name without a process id is not a segment")
+    }
+
     @Test func sizeCoversHeaderWeightsAndSlotsInWholePages() {
         #expect(SharedSegment.byteCount(parameterCount: 72_842, slotCount: 4) == 4096 + 5 * 294_912)
         #expect(SharedSegment.byteCount(parameterCount: 1, slotCount: 1) == 3 * 4096)

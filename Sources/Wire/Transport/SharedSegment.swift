@@ -1,3 +1,5 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -135,6 +137,23 @@ public final class SharedSegment: @unchecked Sendable {
         let address = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)
         guard let address, address != MAP_FAILED else { throw .system("mmap \(name)", errno) }
         return address
+    }
+
+    /// Removes the segments that coordinators which no longer run left in `/dev/shm` (a coordinator killed between
+    /// offering a segment and the worker's answer) and returns their names. A segment's name holds its creator's
+    /// process id; one whose process is gone (`kill(pid, 0)` fails with `ESRCH`) is removed. Call at start.
+    @discardableResult
+    public static func removeStale() -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/dev/shm")) ?? []
+        var removed: [String] = []
+        for name in names where name.hasPrefix(namePrefix.dropFirst()) {
+            let fields = name.dropFirst(namePrefix.count - 1).split(separator: "-")
+            guard fields.count == 2, let pid = Int32(fields[0]), pid > 0, pid != getpid(),
+                kill(pid, 0) != 0, errno == ESRCH
+            else { continue }
+            if shm_unlink("/" + name) == 0 { removed.append(name) }
+        }
+        return removed
     }
 
     /// Removes the name; the mappings stay valid. Idempotent; the creator's copy does it when released, too.
