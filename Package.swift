@@ -51,7 +51,10 @@ let package = Package(
         ),
         .target(
             name: "Wire",
-            dependencies: ["Core", "CZeroMQ", "CDistEmbedProto", "CProtobufC"],
+            dependencies: [
+                "Core", "CZeroMQ", "CDistEmbedProto", "CProtobufC",
+                .target(name: "CLinuxScheduling", condition: .when(platforms: [.linux])),
+            ],
             exclude: ["Proto"],
             swiftSettings: simdSwiftSettings
         ),

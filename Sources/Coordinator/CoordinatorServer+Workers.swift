@@ -174,7 +174,9 @@ extension CoordinatorServer {
                     weightsVersion: key.version, chunkBegin: UInt32(chunks.lowerBound),
                     chunkEnd: UInt32(chunks.upperBound), weights: firstSlot == nil ? Tensor(run.weights) : nil,
                     firstSharedSlot: firstSlot)
-                reply(.workAssignment(assignment), to: worker.peer)
+                if firstSlot == nil || !post(assignment, to: id) {
+                    reply(.workAssignment(assignment), to: worker.peer)
+                }
             case .drop(let id, let reason):
                 if let worker = workers[id] {
                     logger.warning("worker dropped", metadata: ["worker": "\(worker.name)", "reason": "\(reason)"])
@@ -187,6 +189,14 @@ extension CoordinatorServer {
                 if waiting == nil { waiting = Waiting(since: now, reason: reason) }
             }
         }
+    }
+
+    /// Posts `assignment` in the worker's shared segment (its mailbox wakes the worker without ZeroMQ); false when
+    /// it cannot, and it must go as a message.
+    private func post(_ assignment: WorkAssignment, to id: WorkerID) -> Bool {
+        guard let segment = workers[id]?.segment?.segment else { return false }
+        mailboxCodec.encode(Envelope(requestId: 0, message: .workAssignment(assignment)), into: &mailboxBuffer)
+        return segment.post(mailboxBuffer)
     }
 
     /// Says so, once, when the experiment has waited for workers for more than two seconds (`run` starts its

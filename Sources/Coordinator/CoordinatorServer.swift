@@ -33,6 +33,9 @@ public final class CoordinatorServer {
     var counters = EventCounters()
     /// The experiment for which creating a shared segment failed last (so the warning is logged once).
     var sharedMemoryFailure: String?
+    /// Encodes the assignments posted in workers' shared segments, into a reused buffer.
+    let mailboxCodec = Codec()
+    var mailboxBuffer: [UInt8] = []
     /// Metrics and probes over HTTP; nil without `metricsListen`.
     let telemetry: CoordinatorTelemetry?
     private let clock = ContinuousClock()

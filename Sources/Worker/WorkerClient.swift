@@ -16,6 +16,9 @@ public final class WorkerClient {
     private var cachedTrain: ImageSet?
     private var sessionSpec: String?
     private var workerId: WorkerID?
+    /// Decodes the assignments posted in the shared segment's mailbox; `postsSeen` counts those handled.
+    private let mailboxCodec = Codec()
+    private var postsSeen: UInt32 = 0
     private var everWelcomed = false
     private var heartbeatInterval = 1.0
     private var lastSent = 0.0
@@ -53,10 +56,7 @@ public final class WorkerClient {
     public func run(until shouldStop: () -> Bool) throws -> WorkerExit {
         try hello()
         while !shouldStop() {
-            if let envelope = try connection.receive(timeout: .milliseconds(50)) {
-                lastHeard = now
-                if let exit = try handle(envelope.message) { return exit }
-            }
+            if let exit = try receiveNext() { return exit }
             if now - lastHeard > options.coordinatorTimeout {
                 logger.warning("coordinator silent; saying hello again", metadata: ["endpoint": "\(options.connect)"])
                 do {
@@ -76,6 +76,26 @@ public final class WorkerClient {
         }
         if workerId != nil { try? send(.goodbye(Goodbye(reason: "worker stopping"))) }
         return .stopped
+    }
+
+    /// Handles what arrived: messages over ZeroMQ and, with a shared segment, an assignment posted in its
+    /// mailbox. With a segment this thread sleeps on the mailbox (the coordinator's post wakes it directly, not
+    /// through ZeroMQ's I/O threads) and looks at the socket between waits; without one, on the socket.
+    private func receiveNext() throws -> WorkerExit? {
+        guard let session, let segment = session.segment else {
+            guard let envelope = try connection.receive(timeout: .milliseconds(50)) else { return nil }
+            lastHeard = now
+            return try handle(envelope.message)
+        }
+        while let envelope = try connection.receive(timeout: .zero) {
+            lastHeard = now
+            if let exit = try handle(envelope.message) { return exit }
+            if self.session?.segment !== segment { return nil }  // a new setup replaced the segment
+        }
+        guard let post = segment.nextPost(after: postsSeen, timeout: .milliseconds(20)) else { return nil }
+        postsSeen = post.count
+        lastHeard = now
+        return try handle(try mailboxCodec.decode(post.bytes).message)
     }
 
     private func hello() throws {
@@ -131,6 +151,7 @@ public final class WorkerClient {
     private func setUp(_ setup: ExperimentSetup) -> SetupAck {
         if let session, session.experimentId == setup.experimentId, sessionSpec == setup.specJSON {
             session.segment = setup.sharedSegment.flatMap { attach($0, parameterCount: session.model.parameterCount) }
+            postsSeen = session.segment?.postCount ?? 0
             return SetupAck(experimentId: setup.experimentId, sharedSegmentAttached: session.segment != nil)
         }
         session = nil
@@ -145,6 +166,7 @@ public final class WorkerClient {
             let created = try WorkerSession(
                 experimentId: setup.experimentId, spec: spec, train: try trainingImages(limit: spec.dataset.trainLimit))
             created.segment = setup.sharedSegment.flatMap { attach($0, parameterCount: created.model.parameterCount) }
+            postsSeen = created.segment?.postCount ?? 0
             session = created
             sessionSpec = setup.specJSON
             logger.info("experiment set up", metadata: ["experiment": "\(setup.experimentId)",

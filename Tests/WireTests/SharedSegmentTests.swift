@@ -104,6 +104,36 @@ import Wire
         #expect(Self.exists("/" + notOurs), "a name without a process id is not a segment")
     }
 
+    @Test func theMailboxHandsOverEachPostOnce() throws {
+        let coordinator = try SharedSegment.create(parameterCount: 10, slotCount: 1)
+        let worker = try SharedSegment.attach(coordinator.offer, parameterCount: 10)
+        #expect(worker.postCount == 0)
+        #expect(worker.nextPost(after: 0, timeout: .milliseconds(20)) == nil, "nothing posted yet")
+        #expect(coordinator.post([1, 2, 3]))
+        let first = try #require(worker.nextPost(after: 0, timeout: .milliseconds(20)))
+        #expect(first.count == 1 && first.bytes == [1, 2, 3])
+        #expect(worker.nextPost(after: 1, timeout: .milliseconds(20)) == nil, "a post is handed over once")
+        #expect(coordinator.post(Array(repeating: 7, count: SharedSegment.mailboxCapacity)))
+        let second = try #require(worker.nextPost(after: 1, timeout: .milliseconds(20)))
+        #expect(second.count == 2 && second.bytes.count == SharedSegment.mailboxCapacity)
+        #expect(!coordinator.post(Array(repeating: 0, count: SharedSegment.mailboxCapacity + 1)), "too big: a message")
+        #expect(worker.postCount == 2)
+    }
+
+    @Test func aPostWakesAThreadWaitingOnTheMailbox() throws {
+        let coordinator = try SharedSegment.create(parameterCount: 10, slotCount: 1)
+        let worker = try SharedSegment.attach(coordinator.offer, parameterCount: 10)
+        let started = ContinuousClock.now
+        let poster = Thread {
+            Thread.sleep(forTimeInterval: 0.05)
+            _ = coordinator.post([42])
+        }
+        poster.start()
+        let post = worker.nextPost(after: 0, timeout: .seconds(30))
+        #expect(post?.bytes == [42])
+        #expect(ContinuousClock.now - started < .seconds(20), "woken by the post, not by the 30 s timeout")
+    }
+
     @Test func sizeCoversHeaderWeightsAndSlotsInWholePages() {
         #expect(SharedSegment.byteCount(parameterCount: 72_842, slotCount: 4) == 4096 + 5 * 294_912)
         #expect(SharedSegment.byteCount(parameterCount: 1, slotCount: 1) == 3 * 4096)

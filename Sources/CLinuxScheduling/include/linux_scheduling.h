@@ -12,4 +12,19 @@ int distembed_bind_thread(int tid, int cpu);
 /// many there are; -1 when the affinity mask cannot be read.
 int distembed_allowed_cpus(int *cpus, int capacity);
 
+#include <stdint.h>
+
+/// Stores `value` at `address` with release ordering.
+void distembed_store_release(uint32_t *address, uint32_t value);
+
+/// Loads the value at `address` with acquire ordering.
+uint32_t distembed_load_acquire(const uint32_t *address);
+
+/// Sleeps while `*address == expected`, at most `timeout_ms` milliseconds (a shared futex: the word may be in
+/// memory another process maps). Returns 0 when woken or the value differed, else an errno value (ETIMEDOUT...).
+int distembed_futex_wait(uint32_t *address, uint32_t expected, int timeout_ms);
+
+/// Wakes every thread sleeping on `address`.
+void distembed_futex_wake(uint32_t *address);
+
 #endif

@@ -11,12 +11,14 @@ import Darwin
 ///
 /// The coordinator creates one segment per worker and experiment, offers it in ``ExperimentSetup``, and unlinks
 /// its name as soon as the worker has answered: from then on only the two mappings keep it, so nothing is left in
-/// `/dev/shm` when either process dies. The control messages still go over ZeroMQ, and they order the accesses:
-/// the coordinator writes the weights before it sends an assignment, the worker writes its gradients before it
-/// sends the result, and neither side touches the segment while the other may.
+/// `/dev/shm` when either process dies. Assignments are posted in the segment's mailbox
+/// (`SharedSegment+Mailbox.swift`); results and everything else go over ZeroMQ. The posts and the results order
+/// the accesses: the coordinator writes the weights before it posts an assignment, the worker writes its
+/// gradients before it sends the result, and neither side touches the segment while the other may.
 ///
-/// Layout: a 4 KiB header (magic, layout version, parameter count, slot count, a 16-byte nonce), the weights,
-/// then `slotCount` gradient slots, each region page-aligned and `parameterCount` floats long.
+/// Layout: a 4 KiB header (magic, layout version, parameter count, slot count, a 16-byte nonce, and from byte
+/// 1024 the mailbox, `SharedSegment+Mailbox.swift`), the weights, then `slotCount` gradient slots, each region
+/// page-aligned and `parameterCount` floats long.
 public final class SharedSegment: @unchecked Sendable {
     /// The name under `/dev/shm`, e.g. `/distembed-4242-0123456789abcdef`.
     public let name: String
@@ -24,7 +26,7 @@ public final class SharedSegment: @unchecked Sendable {
     public let nonce: [UInt8]
     public let parameterCount: Int
     public let slotCount: Int
-    private let base: UnsafeMutableRawPointer
+    let base: UnsafeMutableRawPointer
     private let size: Int
     private let stride: Int
     /// Whether this process created the segment (and so removes its name when done with it).
