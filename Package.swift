@@ -36,7 +36,8 @@ let package = Package(
         // glibc's <malloc.h>, for mallopt. Not named CSystem: swift-system has a target of that name, and
         // target names must be unique in a package graph (Benchmarks/ depends on both).
         .systemLibrary(name: "CMalloc"),
-        // SCHED_BATCH and CPU affinity, which need _GNU_SOURCE (Linux only; the Worker target skips it elsewhere).
+        // Linux thread scheduling: SCHED_BATCH and CPU affinity (they need _GNU_SOURCE) and the shared futex the
+        // workers sleep on (a raw syscall). Linux only; Wire and Worker do without it elsewhere.
         .target(name: "CLinuxScheduling"),
         // The protoc-c output for Sources/Wire/Proto/distembed.proto (regenerate with scripts/gen-proto.sh).
         .target(name: "CDistEmbedProto", dependencies: ["CProtobufC"]),

@@ -1,4 +1,5 @@
-// Linux scheduling calls that glibc declares only with _GNU_SOURCE, which Swift's Glibc module does not define.
+// Linux thread scheduling that Swift cannot reach directly: calls glibc declares only with _GNU_SOURCE (which
+// Swift's Glibc module does not define) and the futex system call (syscall is variadic).
 #ifndef DISTEMBED_LINUX_SCHEDULING_H
 #define DISTEMBED_LINUX_SCHEDULING_H
 
