@@ -4,16 +4,21 @@ import Testing
 /// Workers run every thread under `SCHED_BATCH` (BatchScheduling), the coordinator under the default policy;
 /// `worker --cpu N` pins every thread of the worker to CPU N (CPUBinding).
 @Suite struct WorkerSchedulingTests {
-    /// The scheduling policy of each thread of `pid`, from `/proc/PID/task/TID/sched` (0 normal, 3 batch).
-    static func policies(of pid: Int32) throws -> [String: Int] {
+    /// For each thread of `pid`, the value of the line starting with `key` in `/proc/PID/task/TID/FILE`.
+    static func threadField(_ key: String, in file: String, of pid: Int32) throws -> [String: String] {
         let tasks = "/proc/\(pid)/task"
-        var result: [String: Int] = [:]
+        var result: [String: String] = [:]
         for tid in try FileManager.default.contentsOfDirectory(atPath: tasks) {
-            let text = try String(contentsOfFile: "\(tasks)/\(tid)/sched", encoding: .utf8)
-            let line = text.split(separator: "\n").first { $0.hasPrefix("policy") }
-            result[tid] = line.flatMap { Int($0.split(separator: ":").last!.trimmingCharacters(in: .whitespaces)) }
+            let text = try String(contentsOfFile: "\(tasks)/\(tid)/\(file)", encoding: .utf8)
+            let line = text.split(separator: "\n").first { $0.hasPrefix(key) }
+            result[tid] = line.map { $0.split(separator: ":").last!.trimmingCharacters(in: .whitespaces) }
         }
         return result
+    }
+
+    /// The scheduling policy of each thread of `pid` ("0" normal, "3" batch).
+    static func policies(of pid: Int32) throws -> [String: String] {
+        try threadField("policy", in: "sched", of: pid)
     }
 
     @Test(.enabled(if: FileManager.default.fileExists(atPath: "/proc/self/task"), "needs Linux /proc"))
@@ -24,21 +29,14 @@ import Testing
         cluster.waitForLog("w1") { $0.contains("joined the coordinator") }
         let workerPolicies = try Self.policies(of: worker.processIdentifier)
         #expect(workerPolicies.count >= 3, "the main thread, ZeroMQ's threads: \(workerPolicies)")
-        #expect(workerPolicies.values.allSatisfy { $0 == 3 }, "\(workerPolicies)")
+        #expect(workerPolicies.values.allSatisfy { $0 == "3" }, "\(workerPolicies)")
         let coordinator = try #require(cluster.coordinator)
-        #expect(try Self.policies(of: coordinator.processIdentifier).values.allSatisfy { $0 == 0 })
+        #expect(try Self.policies(of: coordinator.processIdentifier).values.allSatisfy { $0 == "0" })
     }
 
-    /// The CPUs each thread of `pid` may run on, from `/proc/PID/task/TID/status`.
+    /// The CPUs each thread of `pid` may run on ("1", "0-1").
     static func allowedCPUs(of pid: Int32) throws -> [String: String] {
-        let tasks = "/proc/\(pid)/task"
-        var result: [String: String] = [:]
-        for tid in try FileManager.default.contentsOfDirectory(atPath: tasks) {
-            let text = try String(contentsOfFile: "\(tasks)/\(tid)/status", encoding: .utf8)
-            let line = text.split(separator: "\n").first { $0.hasPrefix("Cpus_allowed_list:") }
-            result[tid] = line.map { $0.split(separator: ":").last!.trimmingCharacters(in: .whitespaces) }
-        }
-        return result
+        try threadField("Cpus_allowed_list:", in: "status", of: pid)
     }
 
     @Test(.enabled(if: FileManager.default.fileExists(atPath: "/proc/self/task"), "needs Linux /proc"))
