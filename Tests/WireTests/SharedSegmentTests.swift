@@ -61,12 +61,15 @@ import Wire
         otherSlots.slotCount = 3
         var missing = created.offer
         missing.name = "/distembed-1-0000000000000000"
+        var longNonce = created.offer
+        longNonce.nonce += [UInt8](repeating: 0, count: 100_000)
         let refusals: [(SharedSegmentOffer, Int, String)] = [
             (otherNonce, 100, "not the segment"),
             (otherSlots, 100, "bytes"),
             (created.offer, 101, "not the segment"),
             (created.offer, 2000, "bytes"),
             (missing, 100, "No such file"),
+            (longNonce, 100, "a nonce of 100016 bytes"),
         ]
         for (offer, parameters, phrase) in refusals {
             let error = #expect(throws: SharedSegmentError.self) {

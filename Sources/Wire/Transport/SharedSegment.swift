@@ -36,6 +36,7 @@ public final class SharedSegment: @unchecked Sendable {
     static let layoutVersion: UInt32 = 1
     static let headerSize = 4096
     static let namePrefix = "/distembed-"
+    static let nonceSize = 16
 
     /// The bytes a segment for `parameterCount` floats and `slotCount` slots takes.
     public static func byteCount(parameterCount: Int, slotCount: Int) -> Int {
@@ -76,7 +77,7 @@ public final class SharedSegment: @unchecked Sendable {
         var generator = SystemRandomNumberGenerator()
         let suffix = String(generator.next() as UInt64, radix: 16)
         let name = namePrefix + "\(getpid())-" + String(repeating: "0", count: 16 - suffix.count) + suffix
-        let nonce = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let nonce = (0..<nonceSize).map { _ in UInt8.random(in: 0...255, using: &generator) }
         let size = byteCount(parameterCount: parameterCount, slotCount: slotCount)
         let fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0o600)
         guard fd >= 0 else { throw .system("shm_open \(name)", errno) }
@@ -113,6 +114,9 @@ public final class SharedSegment: @unchecked Sendable {
             suffix.allSatisfy({ $0.isASCII && ($0.isHexDigit || $0 == "-") })
         else { throw .mismatch("\(name.prefix(80)) is not a distembed segment name") }
         guard offer.slotCount > 0, parameterCount > 0 else { throw .mismatch("\(name) offers no gradient slots") }
+        guard offer.nonce.count == nonceSize else {
+            throw .mismatch("the offer of \(name) has a nonce of \(offer.nonce.count) bytes, not \(nonceSize)")
+        }
         let size = byteCount(parameterCount: parameterCount, slotCount: Int(offer.slotCount))
         let fd = shm_open(name, O_RDWR, 0)
         guard fd >= 0 else { throw .system("shm_open \(name)", errno) }
