@@ -17,9 +17,7 @@ import Testing
     }
 
     func submit(_ cluster: TestCluster, overrides: [String] = Self.overrides) throws -> String {
-        let out = try Binary.run(["submit", Self.spec, "--coordinator", cluster.endpoint, "--json"] + overrides)
-        #expect(out.status == 0, "\(out.stderr)")
-        return try #require(Binary.json(out)["experimentId"] as? String)
+        try cluster.submit(Self.spec, overrides)
     }
 
     func status(_ cluster: TestCluster, _ id: String) throws -> [String: Any] {

@@ -10,14 +10,8 @@ import Testing
     static let shortSteps = 20.0
     static let shortSamples = 600.0
 
-    func cli(_ cluster: TestCluster, _ arguments: [String]) throws -> Binary.Output {
-        try Binary.run(arguments + ["--coordinator", cluster.endpoint])
-    }
-
     func submit(_ cluster: TestCluster, _ extra: [String] = []) throws -> String {
-        let out = try cli(cluster, ["submit", Self.spec, "--json"] + Self.short + extra)
-        #expect(out.status == 0, "\(out.stderr)")
-        return try #require(Binary.json(out)["experimentId"] as? String)
+        try cluster.submit(Self.spec, Self.short + extra)
     }
 
     /// Scrapes until `condition` holds (at most `timeout` seconds) and returns the last scrape.
@@ -68,7 +62,7 @@ import Testing
         try cluster.startWorker("w1")
         try cluster.startWorker("w2")
         let first = try submit(cluster)
-        let watched = try cli(cluster, ["watch", first, "--json"])
+        let watched = try cluster.cli(["watch", first, "--json"])
         #expect(try Binary.json(watched)["state"] as? String == "done", "\(watched.stderr)")
 
         // After one short run: exact step and sample totals, one observation per step in every phase.
@@ -110,7 +104,7 @@ import Testing
         }
         #expect(lost["distembed_workers_lost_total"] == 1)
         #expect(lost["distembed_workers_connected"] == 1)
-        #expect(try cli(cluster, ["cancel", long]).status == 0)
+        #expect(try cluster.cli(["cancel", long]).status == 0)
         let cancelled = try scrape(port: port) { $0["distembed_experiments", ["state": "cancelled"]] == 1 }
         #expect(cancelled["distembed_experiments", ["state": "cancelled"]] == 1)
         #expect(cancelled["distembed_samples_per_second"] == 0)

@@ -7,18 +7,12 @@ import Testing
     static let spec = DistributedTrainingTests.spec
     static let short = DistributedTrainingTests.short
 
-    func cli(_ cluster: TestCluster, _ arguments: [String]) throws -> Binary.Output {
-        try Binary.run(arguments + ["--coordinator", cluster.endpoint])
-    }
-
     func submit(_ cluster: TestCluster, _ extra: [String] = []) throws -> String {
-        let out = try cli(cluster, ["submit", Self.spec, "--json"] + Self.short + extra)
-        #expect(out.status == 0, "\(out.stderr)")
-        return try #require(Binary.json(out)["experimentId"] as? String)
+        try cluster.submit(Self.spec, Self.short + extra)
     }
 
     func state(_ cluster: TestCluster, _ id: String) throws -> String {
-        let out = try cli(cluster, ["status", id, "--json"])
+        let out = try cluster.cli(["status", id, "--json"])
         return (try? Binary.json(out)["state"] as? String) ?? "unreachable"
     }
 
@@ -41,19 +35,19 @@ import Testing
         try cluster.startWorker("w1")
         let first = try submit(cluster)
         let second = try submit(cluster, ["--set", "seed=2"])
-        let list = try cli(cluster, ["list", "--json"])
+        let list = try cluster.cli(["list", "--json"])
         #expect(list.status == 0)
         let rows = try #require(JSONSerialization.jsonObject(with: Data(list.lastLine.utf8)) as? [[String: Any]])
         #expect(rows.map { $0["id"] as? String } == [first, second])
-        let watched = try cli(cluster, ["watch", second, "--json"])
+        let watched = try cluster.cli(["watch", second, "--json"])
         #expect(watched.status == 0, "\(watched.stderr)")
         #expect(try Binary.json(watched)["state"] as? String == "done")
         #expect(watched.stderr.contains("epoch 2/2"), "watch shows the epoch lines: \(watched.stderr)")
         #expect(try state(cluster, first) == "done")
-        let results = try cli(cluster, ["results", first, "--json"])
+        let results = try cluster.cli(["results", first, "--json"])
         #expect(results.status == 0, "\(results.stderr)")
         #expect(try Binary.json(results)["weightsSha256"] as? String == local)
-        let text = try cli(cluster, ["results", second])
+        let text = try cluster.cli(["results", second])
         #expect(text.stdout.contains("weightsSha256") && text.stdout.contains("test accuracy"))
     }
 
@@ -64,11 +58,11 @@ import Testing
         let long = try submit(cluster, ["--set", "training.epochs=500"])
         let queued = try submit(cluster)
         #expect(try waitForState(cluster, long, ["running"]) == "running")
-        #expect(try cli(cluster, ["cancel", queued]).status == 0)
+        #expect(try cluster.cli(["cancel", queued]).status == 0)
         #expect(try state(cluster, queued) == "cancelled")
-        #expect(try cli(cluster, ["cancel", long]).status == 0)
+        #expect(try cluster.cli(["cancel", long]).status == 0)
         #expect(try waitForState(cluster, long, ["cancelled"], timeout: 10) == "cancelled")
-        let results = try cli(cluster, ["results", long])
+        let results = try cluster.cli(["results", long])
         #expect(results.status != 0)
         #expect(results.stderr.contains("cancelled"))
     }
@@ -86,7 +80,7 @@ import Testing
         #expect(try waitForState(cluster, id, ["done"]) == "done")
         cluster.stop()
         try cluster.startCoordinator()
-        let results = try cli(cluster, ["results", id, "--json"])
+        let results = try cluster.cli(["results", id, "--json"])
         #expect(results.status == 0, "\(results.stderr)")
         #expect(try Binary.json(results)["weightsSha256"] as? String == local)
     }
@@ -102,10 +96,10 @@ import Testing
     func brokenSpecsAreRefusedWithTheirFieldPath(overrides: [String], path: String) throws {
         let cluster = try TestCluster()
         try cluster.startCoordinator()
-        let out = try cli(cluster, ["submit", Self.spec] + overrides)
+        let out = try cluster.cli(["submit", Self.spec] + overrides)
         #expect(out.status != 0)
         #expect(out.stderr.contains(path), "\(out.stderr)")
-        let list = try cli(cluster, ["list", "--json"])
+        let list = try cluster.cli(["list", "--json"])
         #expect(list.lastLine == "[]", "nothing was queued")
     }
 

@@ -12,15 +12,11 @@ import Testing
         try DistributedTrainingTests.hash(["train", spec, "--local", "--json", "--set", "seed=\(seed)"] + short)
     }
 
-    func cli(_ cluster: TestCluster, _ arguments: [String]) throws -> Binary.Output {
-        try Binary.run(arguments + ["--coordinator", cluster.endpoint])
-    }
-
     @Test func aSweepRunsOneExperimentPerSeedAndSummarisesThem() throws {
         let cluster = try TestCluster()
         try cluster.startCoordinator()
         try cluster.startWorker("w1")
-        let submitted = try cli(cluster, [
+        let submitted = try cluster.cli([
             "submit", Self.spec, "--seeds", "1-3", "--json", "--set", "evaluation.seeds=[1,2,3,4]",
         ] + Self.short)
         #expect(submitted.status == 0, "\(submitted.stderr)")
@@ -29,14 +25,14 @@ import Testing
         let ids = try #require(reply["experimentIds"] as? [String])
         #expect(ids.count == 3)
 
-        let watched = try cli(cluster, ["watch", sweep, "--json"])
+        let watched = try cluster.cli(["watch", sweep, "--json"])
         #expect(watched.status == 0, "\(watched.stderr)")
         let final = try Binary.json(watched)
         #expect(final["state"] as? String == "done")
         #expect((final["experiments"] as? [[String: Any]])?.map { $0["seed"] as? Int } == [1, 2, 3])
         #expect(watched.stderr.contains("seed 3 (\(ids[2])): epoch 2/2"), "watch shows each seed's epochs: \(watched.stderr)")
 
-        let out = try cli(cluster, ["results", sweep, "--json"])
+        let out = try cluster.cli(["results", sweep, "--json"])
         #expect(out.status == 0, "\(out.stderr)")
         let results = try Binary.json(out)
         let rows = try #require(results["rows"] as? [[String: Any]])
@@ -48,19 +44,19 @@ import Testing
         }
         try expectStatistics(results, consistentWith: rows)
 
-        let member = try Binary.json(try cli(cluster, ["results", ids[1], "--json"]))
+        let member = try Binary.json(try cluster.cli(["results", ids[1], "--json"]))
         try expectDrawSeeds(member)
 
-        let text = try cli(cluster, ["results", sweep])
+        let text = try cluster.cli(["results", sweep])
         #expect(text.stdout.contains("mean ± sd") && text.stdout.contains("answers:"), "\(text.stdout)")
-        let list = try cli(cluster, ["list"])
+        let list = try cluster.cli(["list"])
         #expect(list.stdout.contains(sweep) && list.stdout.contains("3 seeds: 3 of 3 done"), "\(list.stdout)")
         #expect(!list.stdout.contains(ids[0] + " "), "a sweep's experiments fold into its row: \(list.stdout)")
-        let status = try cli(cluster, ["status", sweep])
+        let status = try cluster.cli(["status", sweep])
         #expect(ids.allSatisfy { status.stdout.contains($0) } && status.stdout.contains("seed 2"), "\(status.stdout)")
 
         let report = cluster.folder.appendingPathComponent("sweep.html").path
-        #expect(try cli(cluster, ["results", sweep, "--report", report]).status == 0)
+        #expect(try cluster.cli(["results", sweep, "--report", report]).status == 0)
         let page = try String(contentsOfFile: report, encoding: .utf8)
         #expect(page.contains("Distributions over seeds") && page.contains("Contrastive after"))
         #expect(page.components(separatedBy: "class=\"mean\"").count - 1 == 5, "a mean bar per strip")
@@ -123,19 +119,19 @@ import Testing
         let cluster = try TestCluster()
         try cluster.startCoordinator()
         try cluster.startWorker("w1")
-        let submitted = try cli(cluster, ["submit", Self.spec, "--seeds", "1-3", "--json"] + Self.short
+        let submitted = try cluster.cli(["submit", Self.spec, "--seeds", "1-3", "--json"] + Self.short
             + ["--set", "training.epochs=500"])
         let sweep = try #require(try Binary.json(submitted)["sweepId"] as? String)
         let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline, try Binary.json(try cli(cluster, ["status", sweep, "--json"]))["state"] as? String
+        while Date() < deadline, try Binary.json(try cluster.cli(["status", sweep, "--json"]))["state"] as? String
             != "running"
         {
             Thread.sleep(forTimeInterval: 0.05)
         }
-        #expect(try cli(cluster, ["cancel", sweep]).status == 0)
+        #expect(try cluster.cli(["cancel", sweep]).status == 0)
         var states: [String?] = []
         while Date() < deadline {
-            let status = try Binary.json(try cli(cluster, ["status", sweep, "--json"]))
+            let status = try Binary.json(try cluster.cli(["status", sweep, "--json"]))
             states = (status["experiments"] as? [[String: Any]] ?? []).map { $0["state"] as? String }
             if status["state"] as? String == "cancelled" { break }
             Thread.sleep(forTimeInterval: 0.05)

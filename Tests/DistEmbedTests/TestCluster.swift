@@ -24,6 +24,19 @@ final class TestCluster {
         (try? String(contentsOf: folder.appendingPathComponent("\(name).log"), encoding: .utf8)) ?? ""
     }
 
+    /// Runs the CLI with `arguments` against this cluster's coordinator.
+    func cli(_ arguments: [String]) throws -> Binary.Output {
+        try Binary.run(arguments + ["--coordinator", endpoint])
+    }
+
+    /// Submits `spec` with `arguments` (`--set`s and the like) and returns the experiment's id; a refused submit
+    /// is a test failure.
+    func submit(_ spec: String, _ arguments: [String]) throws -> String {
+        let out = try cli(["submit", spec, "--json"] + arguments)
+        #expect(out.status == 0, "\(out.stderr)")
+        return try #require(Binary.json(out)["experimentId"] as? String)
+    }
+
     /// Waits until `name`'s log satisfies `condition` (at most `timeout` seconds); returns whether it did.
     @discardableResult
     func waitForLog(_ name: String, timeout: Double = 30, until condition: (String) -> Bool) -> Bool {
