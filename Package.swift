@@ -2,13 +2,14 @@
 import PackageDescription
 
 /// Swift SIMD code is only fast when the compiler may use AVX2 and FMA (PLATFORM.md); the C kernels
-/// get the same instruction set so every worker of one build computes with the same instructions.
+/// get the same instruction set so every worker of one build computes with the same instructions. No fused
+/// multiply-adds in C unless written out (they would change the bits), and no errno from sqrtf, so it vectorizes.
 #if arch(x86_64)
 let simdSwiftSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
-let simdCSettings: [CSetting] = [.unsafeFlags(["-mavx2", "-mfma", "-O3"])]
+let simdCSettings: [CSetting] = [.unsafeFlags(["-mavx2", "-mfma", "-O3", "-ffp-contract=off", "-fno-math-errno"])]
 #else
 let simdSwiftSettings: [SwiftSetting] = []
-let simdCSettings: [CSetting] = [.unsafeFlags(["-O3"])]
+let simdCSettings: [CSetting] = [.unsafeFlags(["-O3", "-ffp-contract=off", "-fno-math-errno"])]
 #endif
 
 let package = Package(
@@ -39,13 +40,15 @@ let package = Package(
         // Linux thread scheduling: SCHED_BATCH and CPU affinity (they need _GNU_SOURCE) and the shared futex the
         // workers sleep on (a raw syscall). Linux only; Wire and Worker do without it elsewhere.
         .target(name: "CLinuxScheduling"),
+        // Element-wise kernels Swift does not vectorize (Adam's square root).
+        .target(name: "CKernels", cSettings: simdCSettings),
         // The protoc-c output for Sources/Wire/Proto/distembed.proto (regenerate with scripts/gen-proto.sh).
         .target(name: "CDistEmbedProto", dependencies: ["CProtobufC"]),
 
         .target(
             name: "Core",
             dependencies: [
-                "CZlib", "COpenBLAS", "CMalloc",
+                "CZlib", "COpenBLAS", "CMalloc", "CKernels",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: simdSwiftSettings

@@ -35,14 +35,13 @@ func registerReductionBenchmarks() {
     }
 
     // The coordinator's step at two workers: the root's two halves added and divided by the batch inside Adam's
-    // pass, split between this thread and a helper.
-    Benchmark("adam, two halves, two threads", configuration: timeAndAllocations()) { benchmark, state in
+    // pass.
+    Benchmark("adam, two halves", configuration: timeAndAllocations()) { benchmark, state in
         state.leaves[0].withUnsafeBufferPointer { left in
             state.leaves[1].withUnsafeBufferPointer { right in
                 for _ in benchmark.scaledIterations {
                     state.adam.update(
-                        &state.weights, gradientSum: left.baseAddress!, plus: right.baseAddress!, batchSize: 32,
-                        split: state.split)
+                        &state.weights, gradientSum: left.baseAddress!, plus: right.baseAddress!, batchSize: 32)
                 }
             }
         }
@@ -57,7 +56,6 @@ final class TreeState {
     let tree: ChunkTree
     let leaves: [[Float]]
     let scratch = ScratchBuffers()
-    let split = SplitPass()
     var out: [Float]
     var adam: Adam
     var weights: [Float]

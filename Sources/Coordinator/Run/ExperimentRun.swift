@@ -24,7 +24,6 @@ final class ExperimentRun {
     private var received: [ChunkTree.Node: ReceivedGradient] = [:]
     private let scratch = ScratchBuffers()
     /// Adam's second thread: the workers wait for the new weights while it runs, so a core is free.
-    private let split = SplitPass()
     private var epochStarted: Double
     let startedAt: Double
     private(set) var computeSeconds = 0.0
@@ -179,7 +178,7 @@ final class ExperimentRun {
         withRootHalves(ChunkTree(chunkCount: chunkCount)) { sum, plus in
             reduced = DispatchTime.now().uptimeNanoseconds
             optimizer.update(
-                &weights, gradientSum: sum, plus: plus, batchSize: batchSize, trainable: trainable, split: split)
+                &weights, gradientSum: sum, plus: plus, batchSize: batchSize, trainable: trainable)
         }
         received.removeAll(keepingCapacity: true)
         let stepped = DispatchTime.now().uptimeNanoseconds

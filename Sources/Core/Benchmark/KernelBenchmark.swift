@@ -75,11 +75,10 @@ public enum KernelBenchmark {
             time(repeats: 200) { adam.update(&w, gradient: g.baseAddress!) }
         }
         // What the coordinator runs per step at two workers: the root's two halves added and divided by the batch
-        // inside the pass, split between two threads.
-        let split = SplitPass()
+        // inside the pass.
         let stepSeconds = gradient.withUnsafeBufferPointer { g in
             time(repeats: 200) {
-                adam.update(&w, gradientSum: g.baseAddress!, plus: g.baseAddress!, batchSize: 32, split: split)
+                adam.update(&w, gradientSum: g.baseAddress!, plus: g.baseAddress!, batchSize: 32)
             }
         }
         let tree = ChunkTree(chunkCount: 4)
@@ -99,7 +98,7 @@ public enum KernelBenchmark {
         return [
             Row(name: "chunk gradient (8 samples)", microseconds: chunk * 1e6, gflops: chunkFlops / chunk / 1e9),
             Row(name: "adam (72,842 parameters)", microseconds: adamSeconds * 1e6, gflops: nil),
-            Row(name: "adam, two halves, two threads", microseconds: stepSeconds * 1e6, gflops: nil),
+            Row(name: "adam, two halves", microseconds: stepSeconds * 1e6, gflops: nil),
             Row(name: "tree sum (4 chunks)", microseconds: treeSeconds * 1e6, gflops: nil),
         ]
     }

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// Adam with Keras's semantics, in Float32 like Keras on float32 variables. At step `t` (1-based):
@@ -48,11 +49,10 @@ public struct Adam: Sendable, Equatable {
     /// One update with the step's mean gradient `(sum + plus) / batchSize`, formed element by element inside the
     /// update: the bits of adding the two halves, dividing by the batch size and calling
     /// ``update(_:gradient:trainable:)``, in one pass over memory instead of four. `plus` is the right half of the
-    /// chunk tree's root when the root was not summed whole (nil otherwise). With `split`, a helper thread takes
-    /// the upper half of the parameters (same bits).
+    /// chunk tree's root when the root was not summed whole (nil otherwise).
     public mutating func update(
         _ weights: inout [Float], gradientSum sum: UnsafePointer<Float>, plus: UnsafePointer<Float>? = nil,
-        batchSize: Int, trainable: Int? = nil, split: SplitPass? = nil
+        batchSize: Int, trainable: Int? = nil
     ) {
         precondition(weights.count == m.count && batchSize > 0)
         let count = trainable ?? weights.count
@@ -66,14 +66,9 @@ public struct Adam: Sendable, Equatable {
         weights.withUnsafeMutableBufferPointer { w in
             m.withUnsafeMutableBufferPointer { m in
                 v.withUnsafeMutableBufferPointer { v in
-                    let (w, m, v) = (w.baseAddress!, m.baseAddress!, v.baseAddress!)
-                    let pass = { (part: Range<Int>) in
-                        let i = part.lowerBound
-                        Self.update(
-                            w: w + i, m: m + i, v: v + i, sum: sum + i, plus: plus.map { $0 + i }, count: part.count,
-                            rates: rates)
-                    }
-                    if let split { split.run(count: count, pass) } else { pass(0..<count) }
+                    Self.update(
+                        w: w.baseAddress!, m: m.baseAddress!, v: v.baseAddress!, sum: sum, plus: plus, count: count,
+                        rates: rates)
                 }
             }
         }
@@ -83,44 +78,20 @@ public struct Adam: Sendable, Equatable {
         var alpha, oneMinusBeta1, oneMinusBeta2, epsilon, batchSize: Float
     }
 
-    /// The element-wise update, eight lanes at a time: each lane does exactly the scalar operations in the same
-    /// order (Swift never fuses them), so the bits are those of the plain loop. The branches are the same for
-    /// every element, so they cost nothing next to the square root and the divide.
+    /// The element-wise update, in C (`distembed_adam_update`): Swift computes a SIMD vector's square root one
+    /// lane at a time, at three times the cost of the whole pass. Every operation is rounded on its own in the
+    /// order of the formula above, so the bits are those of a plain scalar loop.
     @inline(__always)
     private static func update(
         w: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>,
         sum: UnsafePointer<Float>, plus: UnsafePointer<Float>?, count: Int, rates r: Rates
     ) {
-        typealias V = SIMD8<Float>
         // Dividing by a power of two is exactly multiplying by its reciprocal (both round the same real number),
         // and a multiply costs a fraction of a divide; other batch sizes divide.
         let n = Int(r.batchSize)
-        let scales = n & (n - 1) == 0
-        let scale = 1 / r.batchSize
-        var i = 0
-        while i + 8 <= count {
-            var gi = UnsafeRawPointer(sum + i).loadUnaligned(as: V.self)
-            if let plus { gi += UnsafeRawPointer(plus + i).loadUnaligned(as: V.self) }
-            gi = scales ? gi * scale : gi / r.batchSize
-            var mi = UnsafeRawPointer(m + i).loadUnaligned(as: V.self)
-            var vi = UnsafeRawPointer(v + i).loadUnaligned(as: V.self)
-            var wi = UnsafeRawPointer(w + i).loadUnaligned(as: V.self)
-            mi += (gi - mi) * r.oneMinusBeta1
-            vi += (gi * gi - vi) * r.oneMinusBeta2
-            wi -= r.alpha * mi / (vi.squareRoot() + r.epsilon)
-            UnsafeMutableRawPointer(m + i).storeBytes(of: mi, as: V.self)
-            UnsafeMutableRawPointer(v + i).storeBytes(of: vi, as: V.self)
-            UnsafeMutableRawPointer(w + i).storeBytes(of: wi, as: V.self)
-            i += 8
-        }
-        while i < count {
-            var gi = sum[i]
-            if let plus { gi += plus[i] }
-            gi = scales ? gi * scale : gi / r.batchSize
-            m[i] += (gi - m[i]) * r.oneMinusBeta1
-            v[i] += (gi * gi - v[i]) * r.oneMinusBeta2
-            w[i] -= r.alpha * m[i] / (v[i].squareRoot() + r.epsilon)
-            i += 1
-        }
+        let divides = n & (n - 1) != 0
+        distembed_adam_update(
+            w, m, v, sum, plus, count, r.alpha, r.oneMinusBeta1, r.oneMinusBeta2, r.epsilon, r.batchSize,
+            divides ? 1 : 0, 1 / r.batchSize)
     }
 }
