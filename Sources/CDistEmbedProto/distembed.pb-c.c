@@ -2067,7 +2067,7 @@ const ProtobufCMessageDescriptor distembed__shared_segment_offer__descriptor =
   (ProtobufCMessageInit) distembed__shared_segment_offer__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor distembed__setup_ack__field_descriptors[3] =
+static const ProtobufCFieldDescriptor distembed__setup_ack__field_descriptors[4] =
 {
   {
     "experiment_id",
@@ -2105,16 +2105,29 @@ static const ProtobufCFieldDescriptor distembed__setup_ack__field_descriptors[3]
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "replies_in_mailbox",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__SetupAck, replies_in_mailbox),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned distembed__setup_ack__field_indices_by_name[] = {
   1,   /* field[1] = error */
   0,   /* field[0] = experiment_id */
+  3,   /* field[3] = replies_in_mailbox */
   2,   /* field[2] = shared_segment_attached */
 };
 static const ProtobufCIntRange distembed__setup_ack__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor distembed__setup_ack__descriptor =
 {
@@ -2124,7 +2137,7 @@ const ProtobufCMessageDescriptor distembed__setup_ack__descriptor =
   "Distembed__SetupAck",
   "distembed",
   sizeof(Distembed__SetupAck),
-  3,
+  4,
   distembed__setup_ack__field_descriptors,
   distembed__setup_ack__field_indices_by_name,
   1,  distembed__setup_ack__number_ranges,
@@ -2260,7 +2273,7 @@ const ProtobufCMessageDescriptor distembed__work_assignment__descriptor =
   (ProtobufCMessageInit) distembed__work_assignment__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor distembed__shared_slots__field_descriptors[1] =
+static const ProtobufCFieldDescriptor distembed__shared_slots__field_descriptors[2] =
 {
   {
     "first",
@@ -2274,14 +2287,27 @@ static const ProtobufCFieldDescriptor distembed__shared_slots__field_descriptors
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "reply_in_mailbox",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__SharedSlots, reply_in_mailbox),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned distembed__shared_slots__field_indices_by_name[] = {
   0,   /* field[0] = first */
+  1,   /* field[1] = reply_in_mailbox */
 };
 static const ProtobufCIntRange distembed__shared_slots__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 0, 2 }
 };
 const ProtobufCMessageDescriptor distembed__shared_slots__descriptor =
 {
@@ -2291,7 +2317,7 @@ const ProtobufCMessageDescriptor distembed__shared_slots__descriptor =
   "Distembed__SharedSlots",
   "distembed",
   sizeof(Distembed__SharedSlots),
-  1,
+  2,
   distembed__shared_slots__field_descriptors,
   distembed__shared_slots__field_indices_by_name,
   1,  distembed__shared_slots__number_ranges,

@@ -105,6 +105,7 @@ extension CoordinatorServer {
     /// Reduces the step, steps Adam, and deals the next step (or finishes).
     func completeStep() {
         guard let run else { return }
+        nudgeWorkers(of: run.key)
         let metrics = run.completeStep(now: now)
         telemetry?.stepCompleted(run)
         do {

@@ -98,7 +98,7 @@ extension CoordinatorServer {
         pendingSetups.remove(id)
         guard let run, run.id == ack.experimentId else { return }
         if ack.sharedSegmentAttached && ack.error == nil && workers[id]?.segment != nil {
-            workers[id]?.segment?.markAttached()
+            workers[id]?.segment?.markAttached(repliesInMailbox: ack.repliesInMailbox)
         } else {
             workers[id]?.segment = nil
         }
@@ -125,7 +125,9 @@ extension CoordinatorServer {
         run.markTrainingStarted(now: now)
         let ready = scheduler.readyCount
         let shared = workers.values.filter { $0.segment?.attached == true }.count
-        event(run.id, "state", "shared memory for \(shared) of \(ready) worker\(ready == 1 ? "" : "s")")
+        let posted = workers.keys.contains { repliesInMailbox($0) }
+        event(run.id, "state", "shared memory for \(shared) of \(ready) worker\(ready == 1 ? "" : "s")"
+            + (posted ? ", results included" : ""))
         beginStep(run)
     }
 
@@ -173,10 +175,11 @@ extension CoordinatorServer {
                     experimentId: run.id, epoch: UInt32(key.epoch), step: UInt32(key.step),
                     weightsVersion: key.version, chunkBegin: UInt32(chunks.lowerBound),
                     chunkEnd: UInt32(chunks.upperBound), weights: firstSlot == nil ? Tensor(run.weights) : nil,
-                    firstSharedSlot: firstSlot)
+                    firstSharedSlot: firstSlot, replyInMailbox: firstSlot != nil && repliesInMailbox(id))
                 if firstSlot == nil || !post(assignment, to: id) {
                     reply(.workAssignment(assignment), to: worker.peer)
                 }
+                if assignment.replyInMailbox { workers[id]?.segment?.expectPostedResult() }
             case .drop(let id, let reason):
                 if let worker = workers[id] {
                     logger.warning("worker dropped", metadata: ["worker": "\(worker.name)", "reason": "\(reason)"])

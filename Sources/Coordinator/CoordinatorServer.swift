@@ -84,14 +84,20 @@ public final class CoordinatorServer {
         defer { telemetry?.health.markStopped() }
         var lastTick = now
         while !shouldStop() {
+            // While workers owe results in their mailboxes, sleep on those and look at the socket in between.
+            let posting = workersAwaitingPostedResults
             var inbound: Inbound?
             do {
-                inbound = try router.receive(timeout: .milliseconds(50))
+                inbound = try router.receive(timeout: posting.isEmpty ? .milliseconds(50) : .zero)
             } catch {
                 if error.isContextTerminated { return }
                 throw error
             }
             if let inbound { handle(inbound) }
+            if !posting.isEmpty && !collectPostedResults(of: posting) && inbound == nil {
+                waitForPostedResults(of: posting)
+                collectPostedResults(of: workersAwaitingPostedResults)
+            }
             if now - lastTick >= 0.1 {
                 lastTick = now
                 execute(scheduler.tick(at: now))
@@ -109,20 +115,22 @@ public final class CoordinatorServer {
             logger.warning("rejected a message", metadata: ["peer": "\(peer)", "error": "\(error)"])
             reply(.error(error), requestId: requestId, to: peer)
         case .message(let message):
-            let id = message.envelope.requestId
-            let peer = message.peer
-            do {
-                if let answer = try dispatch(message.envelope.message, from: peer) {
-                    reply(answer, requestId: id, to: peer)
-                }
-            } catch let error as WireError {
-                reply(.error(error), requestId: id, to: peer)
-            } catch {
-                logger.error("request failed", metadata: ["request": "\(message.envelope.message.name)",
-                                                          "error": "\(error)"])
-                reply(.error(WireError(.internal, "\(message.envelope.message.name) failed: \(error)")),
-                      requestId: id, to: peer)
+            handle(message.envelope, from: message.peer)
+        }
+    }
+
+    /// Handles one envelope from `peer`, a message or a post in its mailbox, and answers it.
+    func handle(_ envelope: Envelope, from peer: PeerID) {
+        let id = envelope.requestId
+        do {
+            if let answer = try dispatch(envelope.message, from: peer) {
+                reply(answer, requestId: id, to: peer)
             }
+        } catch let error as WireError {
+            reply(.error(error), requestId: id, to: peer)
+        } catch {
+            logger.error("request failed", metadata: ["request": "\(envelope.message.name)", "error": "\(error)"])
+            reply(.error(WireError(.internal, "\(envelope.message.name) failed: \(error)")), requestId: id, to: peer)
         }
     }
 

@@ -16,9 +16,11 @@ public final class WorkerClient {
     private var cachedTrain: ImageSet?
     private var sessionSpec: String?
     private var workerId: WorkerID?
-    /// Decodes the assignments posted in the shared segment's mailbox; `postsSeen` counts those handled.
+    /// Decodes the assignments posted in the shared segment's mailbox (`postsSeen` counts those handled) and
+    /// encodes the results posted back, into `replyBuffer`.
     private let mailboxCodec = Codec()
     private var postsSeen: UInt32 = 0
+    private var replyBuffer: [UInt8] = []
     private var everWelcomed = false
     private var heartbeatInterval = 1.0
     private var lastSent = 0.0
@@ -129,7 +131,8 @@ public final class WorkerClient {
         case .experimentSetup(let setup):
             try send(.setupAck(setUp(setup)))
         case .workAssignment(let assignment):
-            try send(work(assignment))
+            let result = work(assignment)
+            if !(assignment.replyInMailbox && postInMailbox(result)) { try send(result) }
         case .goodbye(let goodbye):
             logger.warning("dropped by the coordinator; joining again", metadata: ["reason": "\(goodbye.reason)"])
             try hello()
@@ -151,8 +154,10 @@ public final class WorkerClient {
     private func setUp(_ setup: ExperimentSetup) -> SetupAck {
         if let session, session.experimentId == setup.experimentId, sessionSpec == setup.specJSON {
             session.segment = setup.sharedSegment.flatMap { attach($0, parameterCount: session.model.parameterCount) }
-            postsSeen = session.segment?.postCount ?? 0
-            return SetupAck(experimentId: setup.experimentId, sharedSegmentAttached: session.segment != nil)
+            postsSeen = session.segment?.postCount() ?? 0
+            return SetupAck(
+                experimentId: setup.experimentId, sharedSegmentAttached: session.segment != nil,
+                repliesInMailbox: session.segment != nil)
         }
         session = nil
         do throws(WireError) {
@@ -166,12 +171,14 @@ public final class WorkerClient {
             let created = try WorkerSession(
                 experimentId: setup.experimentId, spec: spec, train: try trainingImages(limit: spec.dataset.trainLimit))
             created.segment = setup.sharedSegment.flatMap { attach($0, parameterCount: created.model.parameterCount) }
-            postsSeen = created.segment?.postCount ?? 0
+            postsSeen = created.segment?.postCount() ?? 0
             session = created
             sessionSpec = setup.specJSON
             logger.info("experiment set up", metadata: ["experiment": "\(setup.experimentId)",
                                                          "shared memory": "\(created.segment != nil)"])
-            return SetupAck(experimentId: setup.experimentId, sharedSegmentAttached: created.segment != nil)
+            return SetupAck(
+                experimentId: setup.experimentId, sharedSegmentAttached: created.segment != nil,
+                repliesInMailbox: created.segment != nil)
         } catch {
             logger.error("cannot set up the experiment", metadata: ["experiment": "\(setup.experimentId)",
                                                                     "error": "\(error)"])
@@ -208,6 +215,14 @@ public final class WorkerClient {
         }
         cachedTrain = loaded.train
         return loaded.train
+    }
+
+    /// Posts `result` in the shared segment's result mailbox, which wakes the coordinator's thread directly;
+    /// false when there is no segment or the result does not fit, and it must be sent.
+    private func postInMailbox(_ result: WireMessage) -> Bool {
+        guard let segment = session?.segment else { return false }
+        mailboxCodec.encode(Envelope(requestId: 0, message: result), into: &replyBuffer)
+        return segment.post(replyBuffer, in: .results)
     }
 
     private func work(_ assignment: WorkAssignment) -> WireMessage {

@@ -8,10 +8,10 @@ import Wire
     let first = StepKey(epoch: 0, step: 0, version: 0)
     let second = StepKey(epoch: 0, step: 1, version: 1)
 
-    func attached(slots: Int = 4) throws -> (WorkerSegment, SharedSegment) {
+    func attached(slots: Int = 4, repliesInMailbox: Bool = true) throws -> (WorkerSegment, SharedSegment) {
         var link = WorkerSegment(segment: try SharedSegment.create(parameterCount: 8, slotCount: slots))
         let worker = try SharedSegment.attach(link.segment.offer, parameterCount: 8)
-        link.markAttached()
+        link.markAttached(repliesInMailbox: repliesInMailbox)
         return (link, worker)
     }
 
@@ -51,5 +51,27 @@ import Wire
         // A later stage restarts the optimizer's step count: its second step has version 1 again.
         _ = link.assign(StepKey(epoch: 10, step: 1, version: 1), weights: [Float](repeating: 5, count: 8), subtrees: 1)
         #expect(worker.withWeights { $0[0] } == 5)
+    }
+
+    @Test func aPostedResultIsTakenOnceAndEndsTheWait() throws {
+        var (link, worker) = try attached()
+        #expect(link.repliesInMailbox)
+        _ = link.assign(first, weights: [Float](repeating: 1, count: 8), subtrees: 1)
+        #expect(link.wasAssigned(first) && !link.wasAssigned(second))
+        link.expectPostedResult()
+        #expect(link.awaitsPostedResult)
+        #expect(link.takePostedResult() == nil, "nothing posted yet")
+        #expect(link.awaitsPostedResult)
+        #expect(worker.post([3, 1, 4], in: .results))
+        #expect(link.takePostedResult() == [3, 1, 4])
+        #expect(!link.awaitsPostedResult)
+        #expect(link.takePostedResult() == nil, "a post is taken once")
+        #expect(try !attached(repliesInMailbox: false).0.repliesInMailbox)
+    }
+
+    @Test func aSegmentTheWorkerDidNotAttachTookNoPartInAStep() throws {
+        var link = WorkerSegment(segment: try SharedSegment.create(parameterCount: 8, slotCount: 4))
+        _ = link.assign(first, weights: [Float](repeating: 1, count: 8), subtrees: 1)
+        #expect(!link.wasAssigned(first), "not attached: its worker gets messages and no nudge")
     }
 }

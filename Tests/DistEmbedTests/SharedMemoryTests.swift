@@ -15,7 +15,7 @@ import Testing
 
     @Test func sharedMemoryAndMessagesGiveTheLocalWeights() throws {
         let local = try DistributedTrainingTests.localHash.get()
-        for (flags, phrase) in [([String](), "shared memory for 2 of 2 workers"),
+        for (flags, phrase) in [([String](), "shared memory for 2 of 2 workers, results included"),
                                 (["--no-shared-memory"], "shared memory for 0 of 2 workers")] {
             let output = try Binary.run(["run", Self.spec, "--workers", "2", "--json"] + flags + Self.short)
             #expect(output.status == 0, "\(output.stderr)")
@@ -37,6 +37,8 @@ import Testing
         #expect(output.status == 0, "\(output.stderr)")
         #expect(try Binary.json(output)["weightsSha256"] as? String == local)
         #expect(output.stderr.contains("shared memory for 2 of 3 workers"), "\(output.stderr)")
+        #expect(!output.stderr.contains("results included"),
+                "a worker on messages: results stay messages, or the coordinator would sleep on the mailboxes")
         let log = cluster.log("coordinator")
         #expect(log.components(separatedBy: "data path=shared memory").count == 3, "\(log)")
         #expect(log.components(separatedBy: "data path=messages").count == 2, "\(log)")

@@ -110,7 +110,7 @@ import Wire
     @Test func theMailboxHandsOverEachPostOnce() throws {
         let coordinator = try SharedSegment.create(parameterCount: 10, slotCount: 1)
         let worker = try SharedSegment.attach(coordinator.offer, parameterCount: 10)
-        #expect(worker.postCount == 0)
+        #expect(worker.postCount() == 0)
         #expect(worker.nextPost(after: 0, timeout: .milliseconds(20)) == nil, "nothing posted yet")
         #expect(coordinator.post([1, 2, 3]))
         let first = try #require(worker.nextPost(after: 0, timeout: .milliseconds(20)))
@@ -120,7 +120,60 @@ import Wire
         let second = try #require(worker.nextPost(after: 1, timeout: .milliseconds(20)))
         #expect(second.count == 2 && second.bytes.count == SharedSegment.mailboxCapacity)
         #expect(!coordinator.post(Array(repeating: 0, count: SharedSegment.mailboxCapacity + 1)), "too big: a message")
-        #expect(worker.postCount == 2)
+        #expect(worker.postCount() == 2)
+        #expect(coordinator.postCount(in: .results) == 0, "the result mailbox is another")
+    }
+
+    @Test func theResultMailboxCarriesTheWorkersPostsBack() throws {
+        let coordinator = try SharedSegment.create(parameterCount: 10, slotCount: 1)
+        let worker = try SharedSegment.attach(coordinator.offer, parameterCount: 10)
+        #expect(coordinator.post([1, 2], in: .assignments))
+        #expect(worker.post([9, 8, 7], in: .results))
+        let result = try #require(coordinator.nextPost(after: 0, in: .results, timeout: .zero))
+        #expect(result.count == 1 && result.bytes == [9, 8, 7])
+        let assignment = try #require(worker.nextPost(after: 0, in: .assignments, timeout: .zero))
+        #expect(assignment.bytes == [1, 2], "each mailbox keeps its own post")
+        #expect(coordinator.nextPost(after: 1, in: .results, timeout: .zero) == nil)
+    }
+
+    @Test func aReaderWaitsForAPostInAnyOfSeveralSegments() throws {
+        #if os(Linux)
+        #expect(SharedSegment.canWaitForAnyPost, "futex_waitv needs Linux 5.16")
+        #endif
+        guard SharedSegment.canWaitForAnyPost else { return }
+        let first = try SharedSegment.create(parameterCount: 10, slotCount: 1)
+        let second = try SharedSegment.create(parameterCount: 10, slotCount: 1)
+        let worker = try SharedSegment.attach(second.offer, parameterCount: 10)
+        let watched: [(segment: SharedSegment, seen: UInt32)] = [(first, 0), (second, 0)]
+        let started = ContinuousClock.now
+        let poster = Thread {
+            Thread.sleep(forTimeInterval: 0.05)
+            _ = worker.post([5], in: .results)
+        }
+        poster.start()
+        var woken = false
+        while !woken && ContinuousClock.now - started < .seconds(20) {
+            #expect(SharedSegment.waitForAnyPost(in: .results, of: watched, timeout: .seconds(30)))
+            woken = second.postCount(in: .results) == 1
+        }
+        #expect(woken && ContinuousClock.now - started < .seconds(20), "woken by the post, not by the 30 s timeout")
+        #expect(first.postCount(in: .results) == 0)
+        let taken = Date()
+        #expect(SharedSegment.waitForAnyPost(in: .results, of: watched, timeout: .seconds(30)))
+        #expect(Date().timeIntervalSince(taken) < 20, "a post already there: no wait")
+    }
+
+    @Test func aNudgeWakesTheReaderWithoutAPost() throws {
+        let coordinator = try SharedSegment.create(parameterCount: 10, slotCount: 1)
+        let worker = try SharedSegment.attach(coordinator.offer, parameterCount: 10)
+        let started = ContinuousClock.now
+        let nudger = Thread {
+            Thread.sleep(forTimeInterval: 0.05)
+            coordinator.nudge()
+        }
+        nudger.start()
+        #expect(worker.nextPost(after: 0, timeout: .seconds(30)) == nil, "nothing was posted")
+        #expect(ContinuousClock.now - started < .seconds(20), "woken by the nudge, not by the 30 s timeout")
     }
 
     @Test func aPostWakesAThreadWaitingOnTheMailbox() throws {

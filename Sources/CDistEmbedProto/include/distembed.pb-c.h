@@ -256,10 +256,14 @@ struct  Distembed__SetupAck
    * The worker mapped the offered segment.
    */
   protobuf_c_boolean shared_segment_attached;
+  /*
+   * The worker posts a result in the segment when its assignment asks.
+   */
+  protobuf_c_boolean replies_in_mailbox;
 };
 #define DISTEMBED__SETUP_ACK__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&distembed__setup_ack__descriptor) \
-    , (char *)protobuf_c_empty_string, NULL, 0 }
+    , (char *)protobuf_c_empty_string, NULL, 0, 0 }
 
 
 /*
@@ -295,10 +299,14 @@ struct  Distembed__SharedSlots
 {
   ProtobufCMessage base;
   uint32_t first;
+  /*
+   * Post the result in the segment's result mailbox, not as a message.
+   */
+  protobuf_c_boolean reply_in_mailbox;
 };
 #define DISTEMBED__SHARED_SLOTS__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&distembed__shared_slots__descriptor) \
-    , 0 }
+    , 0, 0 }
 
 
 typedef enum {

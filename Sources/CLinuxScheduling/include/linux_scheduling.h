@@ -25,6 +25,15 @@ uint32_t distembed_load_acquire(const uint32_t *address);
 /// memory another process maps). Returns 0 when woken or the value differed, else an errno value (ETIMEDOUT...).
 int distembed_futex_wait(uint32_t *address, uint32_t expected, int timeout_ms);
 
+/// Sleeps until one of the `count` words at `addresses` differs from its `expected` value, at most `timeout_ms`
+/// milliseconds (shared futexes, `futex_waitv`, Linux 5.16 and later). Returns 0 when woken or a value differed,
+/// else an errno value (ETIMEDOUT; ENOSYS on an older kernel).
+int distembed_futex_wait_any(uint32_t *const *addresses, const uint32_t *expected, int count, int timeout_ms);
+
+/// Watches the word at `address` while it equals `expected`, at most `max_ns` nanoseconds. Returns 1 when it
+/// changed, 0 when the time ran out.
+int distembed_spin_while_equal(const uint32_t *address, uint32_t expected, long max_ns);
+
 /// Wakes every thread sleeping on `address`.
 void distembed_futex_wake(uint32_t *address);
 

@@ -11,6 +11,12 @@ public struct WorkerSegment {
     public let segment: SharedSegment
     /// Whether the worker answered the setup saying it mapped the segment.
     public private(set) var attached = false
+    /// Whether the worker said it posts results in the result mailbox when asked.
+    public private(set) var repliesInMailbox = false
+    /// Whether the outstanding assignment asked for its result in the result mailbox, not yet read.
+    public private(set) var awaitsPostedResult = false
+    /// The result posts read so far.
+    private(set) var resultsSeen: UInt32 = 0
     /// The step whose weights the segment holds (the version alone repeats when a stage starts a fresh Adam).
     private var step: StepKey?
     private var nextSlot = 0
@@ -36,9 +42,28 @@ public struct WorkerSegment {
     }
 
     /// The worker mapped the segment: its name can go.
-    public mutating func markAttached() {
+    public mutating func markAttached(repliesInMailbox: Bool) {
         attached = true
+        self.repliesInMailbox = repliesInMailbox
         segment.unlink()
+    }
+
+    /// Whether the worker had an assignment of step `key` through the segment.
+    public func wasAssigned(_ key: StepKey) -> Bool {
+        attached && step == key
+    }
+
+    /// The assignment just posted asks for its result in the result mailbox.
+    public mutating func expectPostedResult() {
+        awaitsPostedResult = true
+    }
+
+    /// The bytes of the result the worker posted since the last call, if it posted one.
+    public mutating func takePostedResult() -> [UInt8]? {
+        guard let post = segment.nextPost(after: resultsSeen, in: .results, timeout: .zero) else { return nil }
+        resultsSeen = post.count
+        awaitsPostedResult = false
+        return post.bytes
     }
 
     /// Prepares an assignment of `subtrees` subtrees at `key`: writes the step's `weights` when it is the first

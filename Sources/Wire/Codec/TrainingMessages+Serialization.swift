@@ -44,6 +44,7 @@ extension SetupAck {
         message.pointee.experiment_id = context.string(experimentId)
         message.pointee.error = error?.proto(in: context)
         message.pointee.shared_segment_attached = sharedSegmentAttached ? 1 : 0
+        message.pointee.replies_in_mailbox = repliesInMailbox ? 1 : 0
         return message
     }
 
@@ -51,7 +52,8 @@ extension SetupAck {
         self.init(
             experimentId: String(protobuf: message.pointee.experiment_id),
             error: message.pointee.error.map { WireError(proto: $0) },
-            sharedSegmentAttached: message.pointee.shared_segment_attached != 0)
+            sharedSegmentAttached: message.pointee.shared_segment_attached != 0,
+            repliesInMailbox: message.pointee.replies_in_mailbox != 0)
     }
 }
 
@@ -72,6 +74,7 @@ extension WorkAssignment {
                 distembed__shared_slots__init($0)
             }
             slots.pointee.first = firstSharedSlot
+            slots.pointee.reply_in_mailbox = replyInMailbox ? 1 : 0
             message.pointee.shared_slots = slots
         }
         return message
@@ -83,7 +86,8 @@ extension WorkAssignment {
             experimentId: String(protobuf: c.experiment_id), epoch: c.epoch, step: c.step,
             weightsVersion: c.weights_version, chunkBegin: c.chunk_begin, chunkEnd: c.chunk_end,
             weights: try Tensor(optionalProto: c.weights, field: "WorkAssignment.weights"),
-            firstSharedSlot: c.shared_slots?.pointee.first)
+            firstSharedSlot: c.shared_slots?.pointee.first,
+            replyInMailbox: c.shared_slots.map { $0.pointee.reply_in_mailbox != 0 } ?? false)
     }
 }
 

@@ -40,12 +40,19 @@ public struct SetupAck: Hashable, Sendable {
     public var error: WireError?
     /// Whether the worker mapped the offered shared segment (then assignments may use it).
     public var sharedSegmentAttached: Bool
+    /// Whether the worker posts its result in the segment's result mailbox when an assignment asks it to
+    /// (``WorkAssignment/replyInMailbox``); a worker that predates the result mailbox leaves it false.
+    public var repliesInMailbox: Bool
 
     /// Creates an acknowledgement; pass an error to refuse.
-    public init(experimentId: String, error: WireError? = nil, sharedSegmentAttached: Bool = false) {
+    public init(
+        experimentId: String, error: WireError? = nil, sharedSegmentAttached: Bool = false,
+        repliesInMailbox: Bool = false
+    ) {
         self.experimentId = experimentId
         self.error = error
         self.sharedSegmentAttached = sharedSegmentAttached
+        self.repliesInMailbox = repliesInMailbox
     }
 }
 
@@ -68,11 +75,13 @@ public struct WorkAssignment: Hashable, Sendable {
     /// When set, the weights are in the worker's shared segment and the gradient of the `k`-th subtree goes to
     /// slot `firstSharedSlot + k` of it instead of into the result.
     public var firstSharedSlot: UInt32?
+    /// With ``firstSharedSlot``: post the result in the segment's result mailbox instead of sending it.
+    public var replyInMailbox: Bool
 
     /// Creates an assignment.
     public init(
         experimentId: String, epoch: UInt32, step: UInt32, weightsVersion: UInt64, chunkBegin: UInt32,
-        chunkEnd: UInt32, weights: Tensor? = nil, firstSharedSlot: UInt32? = nil
+        chunkEnd: UInt32, weights: Tensor? = nil, firstSharedSlot: UInt32? = nil, replyInMailbox: Bool = false
     ) {
         self.experimentId = experimentId
         self.epoch = epoch
@@ -82,6 +91,7 @@ public struct WorkAssignment: Hashable, Sendable {
         self.chunkEnd = chunkEnd
         self.weights = weights
         self.firstSharedSlot = firstSharedSlot
+        self.replyInMailbox = replyInMailbox
     }
 }
 

@@ -39,11 +39,11 @@ extension WireMessage {
                     name: "/distembed-4242-00ff00ff00ff00ff", nonce: Array(0..<16), slotCount: 4))),
             .setupAck(SetupAck(
                 experimentId: "exp-0001", error: WireError(.datasetMismatch, "train images differ"),
-                sharedSegmentAttached: true)),
+                sharedSegmentAttached: true, repliesInMailbox: true)),
             .workAssignment(
                 WorkAssignment(
                     experimentId: "exp-0001", epoch: 3, step: 157, weightsVersion: 1096, chunkBegin: 2, chunkEnd: 4,
-                    weights: weights, firstSharedSlot: 2)),
+                    weights: weights, firstSharedSlot: 2, replyInMailbox: true)),
             .workResult(
                 WorkResult(
                     experimentId: "exp-0001", epoch: 3, step: 157, weightsVersion: 1096,
