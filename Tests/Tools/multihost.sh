@@ -42,8 +42,10 @@ ip netns exec "$c" "$bin" coordinator --listen tcp://10.77.1.1:5555 --listen tcp
   --listen tcp://127.0.0.1:5555 --store "$dir/store" --heartbeat-interval 0.2 --heartbeat-timeout 2 \
   --result-timeout 3 $insecure > "$dir/coordinator.log" 2>&1 &
 sleep 1
-ip netns exec "$w1" "$bin" worker --connect tcp://10.77.1.1:5555 --name w1 > "$dir/w1.log" 2>&1 &
-ip netns exec "$w2" "$bin" worker --connect tcp://10.77.2.1:5555 --name w2 > "$dir/w2.log" 2>&1 &
+# Network namespaces still share /dev/shm, separate hosts do not: without --no-shared-memory the workers would
+# keep training through their segments' mailboxes with the link cut.
+ip netns exec "$w1" "$bin" worker --connect tcp://10.77.1.1:5555 --name w1 --no-shared-memory > "$dir/w1.log" 2>&1 &
+ip netns exec "$w2" "$bin" worker --connect tcp://10.77.2.1:5555 --name w2 --no-shared-memory > "$dir/w2.log" 2>&1 &
 
 client() { ip netns exec "$c" "$bin" "$@" --coordinator tcp://127.0.0.1:5555; }
 id=$(client submit "$spec" --min-workers 2 --json "$@" | tail -1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["experimentId"])')

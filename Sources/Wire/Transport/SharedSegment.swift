@@ -11,14 +11,14 @@ import Darwin
 ///
 /// The coordinator creates one segment per worker and experiment, offers it in ``ExperimentSetup``, and unlinks
 /// its name as soon as the worker has answered: from then on only the two mappings keep it, so nothing is left in
-/// `/dev/shm` when either process dies. Assignments are posted in the segment's mailbox
-/// (`SharedSegment+Mailbox.swift`); results and everything else go over ZeroMQ. The posts and the results order
+/// `/dev/shm` when either process dies. Assignments, and results when asked, are posted in the segment's
+/// mailboxes (`SharedSegment+Mailbox.swift`); everything else goes over ZeroMQ. The posts and the results order
 /// the accesses: the coordinator writes the weights before it posts an assignment, the worker writes its
-/// gradients before it sends the result, and neither side touches the segment while the other may.
+/// gradients before it posts or sends the result, and neither side touches the segment while the other may.
 ///
 /// Layout: a 4 KiB header (magic, layout version, parameter count, slot count, a 16-byte nonce, and from byte
-/// 1024 the mailbox, `SharedSegment+Mailbox.swift`), the weights, then `slotCount` gradient slots, each region
-/// page-aligned and `parameterCount` floats long.
+/// 1024 the two mailboxes, `SharedSegment+Mailbox.swift`), the weights, then `slotCount` gradient slots, each
+/// region page-aligned and `parameterCount` floats long.
 public final class SharedSegment: @unchecked Sendable {
     /// The name under `/dev/shm`, e.g. `/distembed-4242-0123456789abcdef`.
     public let name: String
