@@ -23,7 +23,6 @@ final class ExperimentRun {
     private(set) var embeddingsBefore: [Float] = []
     private var received: [ChunkTree.Node: ReceivedGradient] = [:]
     private let scratch = ScratchBuffers()
-    /// Adam's second thread: the workers wait for the new weights while it runs, so a core is free.
     private var epochStarted: Double
     let startedAt: Double
     private(set) var computeSeconds = 0.0
