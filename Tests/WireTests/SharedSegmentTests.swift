@@ -146,11 +146,7 @@ import Wire
         let worker = try SharedSegment.attach(second.offer, parameterCount: 10)
         let watched: [(segment: SharedSegment, seen: UInt32)] = [(first, 0), (second, 0)]
         let started = ContinuousClock.now
-        let poster = Thread {
-            Thread.sleep(forTimeInterval: 0.05)
-            _ = worker.post([5], in: .results)
-        }
-        poster.start()
+        Self.afterAMoment { _ = worker.post([5], in: .results) }
         var woken = false
         while !woken && ContinuousClock.now - started < .seconds(20) {
             #expect(SharedSegment.waitForAnyPost(in: .results, of: watched, timeout: .seconds(30)))
@@ -163,31 +159,24 @@ import Wire
         #expect(Date().timeIntervalSince(taken) < 20, "a post already there: no wait")
     }
 
-    @Test func aNudgeWakesTheReaderWithoutAPost() throws {
+    /// A post wakes the reader with its bytes; a nudge wakes it with none (it watches the mailbox for a moment,
+    /// then returns).
+    @Test(arguments: [true, false]) func aPostOrANudgeWakesAThreadWaitingOnTheMailbox(posts: Bool) throws {
         let coordinator = try SharedSegment.create(parameterCount: 10, slotCount: 1)
         let worker = try SharedSegment.attach(coordinator.offer, parameterCount: 10)
         let started = ContinuousClock.now
-        let nudger = Thread {
-            Thread.sleep(forTimeInterval: 0.05)
-            coordinator.nudge()
-        }
-        nudger.start()
-        #expect(worker.nextPost(after: 0, timeout: .seconds(30)) == nil, "nothing was posted")
-        #expect(ContinuousClock.now - started < .seconds(20), "woken by the nudge, not by the 30 s timeout")
+        Self.afterAMoment { if posts { _ = coordinator.post([42]) } else { coordinator.nudge() } }
+        let post = worker.nextPost(after: 0, timeout: .seconds(30))
+        #expect(post?.bytes == (posts ? [42] : nil))
+        #expect(ContinuousClock.now - started < .seconds(20), "woken at once, not by the 30 s timeout")
     }
 
-    @Test func aPostWakesAThreadWaitingOnTheMailbox() throws {
-        let coordinator = try SharedSegment.create(parameterCount: 10, slotCount: 1)
-        let worker = try SharedSegment.attach(coordinator.offer, parameterCount: 10)
-        let started = ContinuousClock.now
-        let poster = Thread {
+    /// Runs `body` on another thread 50 ms from now.
+    static func afterAMoment(_ body: @escaping @Sendable () -> Void) {
+        Thread {
             Thread.sleep(forTimeInterval: 0.05)
-            _ = coordinator.post([42])
-        }
-        poster.start()
-        let post = worker.nextPost(after: 0, timeout: .seconds(30))
-        #expect(post?.bytes == [42])
-        #expect(ContinuousClock.now - started < .seconds(20), "woken by the post, not by the 30 s timeout")
+            body()
+        }.start()
     }
 
     @Test func sizeCoversHeaderWeightsAndSlotsInWholePages() {
