@@ -1,4 +1,5 @@
 import Core
+import Foundation
 import Wire
 
 /// Results posted in workers' shared segments, and nudges ahead of posted assignments (Docs/WireProtocol.md,
@@ -23,7 +24,8 @@ extension CoordinatorServer {
 
     /// Whether worker `id`'s next assignment should ask for its result in the result mailbox.
     func repliesInMailbox(_ id: WorkerID) -> Bool {
-        SharedSegment.canWaitForAnyPost && workers[id]?.segment?.repliesInMailbox == true
+        SharedSegment.canWaitForAnyPost && workers.count <= SharedSegment.mostWatched
+            && workers[id]?.segment?.repliesInMailbox == true
             && workers.values.allSatisfy { $0.segment?.repliesInMailbox == true }
     }
 
@@ -37,7 +39,10 @@ extension CoordinatorServer {
         let watched = ids.compactMap { id in
             workers[id]?.segment.map { (segment: $0.segment, seen: $0.resultsSeen) }
         }
-        _ = SharedSegment.waitForAnyPost(in: .results, of: watched, timeout: Self.mailboxSleep)
+        if !SharedSegment.waitForAnyPost(in: .results, of: watched, timeout: Self.mailboxSleep) {
+            // The kernel refused the wait (it passed `canWaitForAnyPost`): look again in a moment, not at once.
+            Thread.sleep(forTimeInterval: 0.001)
+        }
     }
 
     /// Handles the results workers have posted, as messages from them; returns whether there were any.

@@ -95,14 +95,17 @@ extension SharedSegment {
         #endif
     }
 
+    /// The most segments ``waitForAnyPost(in:of:timeout:)`` watches at once (the kernel's `FUTEX_WAITV_MAX`).
+    public static let mostWatched = 128
+
     /// Sleeps until a post arrives in `mailbox` of any of `watched` (each with the count its reader has seen), at
-    /// most `timeout`. Returns false when it cannot wait on several segments at once (an older kernel, or another
-    /// platform): then the caller must not rely on it.
+    /// most `timeout`. Returns false when it cannot wait on these segments at once (an older kernel, another
+    /// platform, more than ``mostWatched``): then the caller must not rely on it.
     public static func waitForAnyPost(
         in mailbox: Mailbox, of watched: [(segment: SharedSegment, seen: UInt32)], timeout: Duration
     ) -> Bool {
         #if canImport(CLinuxScheduling)
-        guard !watched.isEmpty, watched.count <= 128 else { return false }
+        guard !watched.isEmpty, watched.count <= mostWatched else { return false }
         let addresses: [UnsafeMutablePointer<UInt32>?] = watched.map { $0.segment.counter(mailbox) }
         let expected = watched.map(\.seen)
         let status = distembed_futex_wait_any(addresses, expected, Int32(watched.count), milliseconds(timeout))
