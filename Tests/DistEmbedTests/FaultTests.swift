@@ -86,6 +86,7 @@ import Testing
         #expect(cluster.log("coordinator").contains("worker dropped"))
     }
 
+    /// The third worker uses messages: from its setup on, results stop coming through the segments' mailboxes.
     @Test func workersJoiningMidRunChangeNothing() throws {
         let expected = try Self.undisturbed.get()
         let cluster = try TestCluster()
@@ -94,9 +95,13 @@ import Testing
         let id = try submit(cluster)
         _ = try waitFor(cluster, id) { progress($0) >= 20 }
         try cluster.startWorker("second", extra: Self.workerOptions)
-        try cluster.startWorker("third", extra: Self.workerOptions)
+        try cluster.startWorker("third", extra: Self.workerOptions + ["--no-shared-memory"])
         let result = try finishedResult(cluster, id)
         #expect(result["weightsSha256"] as? String == expected)
+        #expect(cluster.log("coordinator").contains("data path=messages"), "the third worker set up on messages")
+        let watched = try cluster.cli(["watch", id])
+        #expect(watched.stderr.contains("shared memory for 1 of 1 worker, results included"),
+                "the first worker posted its results until then: \(watched.stderr)")
         let events = try #require(result["events"] as? [String: Any])
         #expect((events["workersJoined"] as? Int ?? 0) >= 2)
     }
