@@ -1939,7 +1939,7 @@ const ProtobufCMessageDescriptor distembed__goodbye__descriptor =
   (ProtobufCMessageInit) distembed__goodbye__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor distembed__experiment_setup__field_descriptors[3] =
+static const ProtobufCFieldDescriptor distembed__experiment_setup__field_descriptors[4] =
 {
   {
     "experiment_id",
@@ -1977,16 +1977,29 @@ static const ProtobufCFieldDescriptor distembed__experiment_setup__field_descrip
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "shared_weights",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__ExperimentSetup, shared_weights),
+    &distembed__shared_segment_offer__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned distembed__experiment_setup__field_indices_by_name[] = {
   0,   /* field[0] = experiment_id */
   2,   /* field[2] = shared_segment */
+  3,   /* field[3] = shared_weights */
   1,   /* field[1] = spec_json */
 };
 static const ProtobufCIntRange distembed__experiment_setup__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor distembed__experiment_setup__descriptor =
 {
@@ -1996,7 +2009,7 @@ const ProtobufCMessageDescriptor distembed__experiment_setup__descriptor =
   "Distembed__ExperimentSetup",
   "distembed",
   sizeof(Distembed__ExperimentSetup),
-  3,
+  4,
   distembed__experiment_setup__field_descriptors,
   distembed__experiment_setup__field_indices_by_name,
   1,  distembed__experiment_setup__number_ranges,
@@ -2067,7 +2080,7 @@ const ProtobufCMessageDescriptor distembed__shared_segment_offer__descriptor =
   (ProtobufCMessageInit) distembed__shared_segment_offer__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor distembed__setup_ack__field_descriptors[4] =
+static const ProtobufCFieldDescriptor distembed__setup_ack__field_descriptors[5] =
 {
   {
     "experiment_id",
@@ -2117,17 +2130,30 @@ static const ProtobufCFieldDescriptor distembed__setup_ack__field_descriptors[4]
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "shared_weights_attached",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__SetupAck, shared_weights_attached),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned distembed__setup_ack__field_indices_by_name[] = {
   1,   /* field[1] = error */
   0,   /* field[0] = experiment_id */
   3,   /* field[3] = replies_in_mailbox */
   2,   /* field[2] = shared_segment_attached */
+  4,   /* field[4] = shared_weights_attached */
 };
 static const ProtobufCIntRange distembed__setup_ack__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor distembed__setup_ack__descriptor =
 {
@@ -2137,7 +2163,7 @@ const ProtobufCMessageDescriptor distembed__setup_ack__descriptor =
   "Distembed__SetupAck",
   "distembed",
   sizeof(Distembed__SetupAck),
-  4,
+  5,
   distembed__setup_ack__field_descriptors,
   distembed__setup_ack__field_indices_by_name,
   1,  distembed__setup_ack__number_ranges,

@@ -84,7 +84,8 @@ extension CoordinatorServer {
         do {
             let spec = try ExperimentSpec.parse(json: record.specJSON, limits: .maximum)  // admitted at submit
             let run = try ExperimentRun(
-                id: record.id, spec: spec, specJSON: record.specJSON, dataset: try datasetForRun(spec), now: now)
+                id: record.id, spec: spec, specJSON: record.specJSON, dataset: try datasetForRun(spec), now: now,
+                weightsSegment: { makeWeightsSegment(parameterCount: $0, experiment: record.id) })
             if let checkpoint = try store.checkpoint(id: record.id) {
                 try run.restore(checkpoint, metrics: try store.epochs(id: record.id))
                 counters.resumes += 1
@@ -157,7 +158,7 @@ extension CoordinatorServer {
                 result.stepTimings = run.timings
                 let json = try String(decoding: ResultJSON.encoder.encode(result), as: UTF8.self)
                 try store.finish(id: run.id, state: .done, at: now, error: nil, resultJSON: json,
-                                 weights: run.weights, weightsSha256: result.weightsSha256)
+                                 weights: run.weights.array, weightsSha256: result.weightsSha256)
             } else {
                 try store.finish(id: run.id, state: state, at: now, error: message, resultJSON: nil, weights: nil,
                                  weightsSha256: nil)

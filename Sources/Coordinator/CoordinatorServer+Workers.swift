@@ -69,8 +69,9 @@ extension CoordinatorServer {
         pendingSetups.insert(id)
         let segment = makeSegment(for: run)
         workers[id]?.segment = segment.map(WorkerSegment.init)
-        reply(.experimentSetup(ExperimentSetup(experimentId: run.id, specJSON: run.specJSON,
-                                               sharedSegment: segment?.offer)), to: worker.peer)
+        reply(.experimentSetup(ExperimentSetup(
+            experimentId: run.id, specJSON: run.specJSON, sharedSegment: segment?.offer,
+            sharedWeights: segment == nil ? nil : run.weights.segment?.offer)), to: worker.peer)
     }
 
     /// A new shared segment for one worker of `run`, or nil when shared memory is off or cannot be had (said once
@@ -79,13 +80,25 @@ extension CoordinatorServer {
         guard options.sharedMemory, let slots = WorkerSegment.slotCount(
             parameterCount: run.model.parameterCount, chunkCount: run.schedule.chunkCount(step: 0))
         else { return nil }
+        return createSegment(parameterCount: run.model.parameterCount, slotCount: slots, experiment: run.id)
+    }
+
+    /// The segment a new run keeps its weights in, which every local worker maps: nil when shared memory is off or
+    /// cannot be had (then each worker's own segment gets a copy of the weights, or none is made either).
+    func makeWeightsSegment(parameterCount: Int, experiment: String) -> SharedSegment? {
+        guard options.sharedMemory else { return nil }
+        return createSegment(parameterCount: parameterCount, slotCount: 0, experiment: experiment)
+    }
+
+    /// A new segment, or nil after saying why (once per experiment: the workers then train over messages).
+    private func createSegment(parameterCount: Int, slotCount: Int, experiment: String) -> SharedSegment? {
         do {
-            return try SharedSegment.create(parameterCount: run.model.parameterCount, slotCount: slots)
+            return try SharedSegment.create(parameterCount: parameterCount, slotCount: slotCount)
         } catch {
-            if sharedMemoryFailure != run.id {
-                sharedMemoryFailure = run.id
+            if sharedMemoryFailure != experiment {
+                sharedMemoryFailure = experiment
                 logger.warning("no shared memory for the workers; they train over messages",
-                               metadata: ["experiment": "\(run.id)", "error": "\(error)"])
+                               metadata: ["experiment": "\(experiment)", "error": "\(error)"])
             }
             return nil
         }
@@ -98,7 +111,9 @@ extension CoordinatorServer {
         pendingSetups.remove(id)
         guard let run, run.id == ack.experimentId else { return }
         if ack.sharedSegmentAttached && ack.error == nil && workers[id]?.segment != nil {
-            workers[id]?.segment?.markAttached(repliesInMailbox: ack.repliesInMailbox)
+            workers[id]?.segment?.markAttached(
+                repliesInMailbox: ack.repliesInMailbox,
+                readsSharedWeights: ack.sharedWeightsAttached && run.weights.segment != nil)
         } else {
             workers[id]?.segment = nil
         }
@@ -110,9 +125,11 @@ extension CoordinatorServer {
             execute(scheduler.workerLost(id, at: now))
             scheduler.workerJoined(id, name: name, at: now)  // connected, but not for this experiment
         } else {
+            let segment = workers[id]?.segment
             logger.info("worker set up the experiment", metadata: [
                 "worker": "\(workers[id]?.name ?? "\(id)")",
-                "data path": "\(workers[id]?.segment != nil ? "shared memory" : "messages")",
+                "data path": "\(segment != nil ? "shared memory" : "messages")",
+                "weights": "\(segment == nil ? "in messages" : segment!.readsSharedWeights ? "shared" : "copied")",
             ])
             execute(scheduler.workerReady(id, at: now))
         }
@@ -170,11 +187,12 @@ extension CoordinatorServer {
                 guard let run, let worker = workers[id], key == run.key else { continue }
                 waiting = nil
                 let subtrees = ChunkTree(chunkCount: run.chunkCount).cover(chunks).count
-                let firstSlot = workers[id]?.segment?.assign(key, weights: run.weights, subtrees: subtrees)
+                let firstSlot = workers[id]?.segment?.assign(
+                    key, weights: UnsafeBufferPointer(run.weights.values), subtrees: subtrees)
                 let assignment = WorkAssignment(
                     experimentId: run.id, epoch: UInt32(key.epoch), step: UInt32(key.step),
                     weightsVersion: key.version, chunkBegin: UInt32(chunks.lowerBound),
-                    chunkEnd: UInt32(chunks.upperBound), weights: firstSlot == nil ? Tensor(run.weights) : nil,
+                    chunkEnd: UInt32(chunks.upperBound), weights: firstSlot == nil ? Tensor(run.weights.array) : nil,
                     firstSharedSlot: firstSlot, replyInMailbox: firstSlot != nil && repliesInMailbox(id))
                 if firstSlot == nil || !post(assignment, to: id) {
                     reply(.workAssignment(assignment), to: worker.peer)

@@ -153,11 +153,7 @@ public final class WorkerClient {
 
     private func setUp(_ setup: ExperimentSetup) -> SetupAck {
         if let session, session.experimentId == setup.experimentId, sessionSpec == setup.specJSON {
-            session.segment = setup.sharedSegment.flatMap { attach($0, parameterCount: session.model.parameterCount) }
-            postsSeen = session.segment?.postCount() ?? 0
-            return SetupAck(
-                experimentId: setup.experimentId, sharedSegmentAttached: session.segment != nil,
-                repliesInMailbox: session.segment != nil)
+            return attachSharedMemory(setup, to: session)
         }
         session = nil
         do throws(WireError) {
@@ -170,15 +166,12 @@ public final class WorkerClient {
             }
             let created = try WorkerSession(
                 experimentId: setup.experimentId, spec: spec, train: try trainingImages(limit: spec.dataset.trainLimit))
-            created.segment = setup.sharedSegment.flatMap { attach($0, parameterCount: created.model.parameterCount) }
-            postsSeen = created.segment?.postCount() ?? 0
+            let ack = attachSharedMemory(setup, to: created)
             session = created
             sessionSpec = setup.specJSON
             logger.info("experiment set up", metadata: ["experiment": "\(setup.experimentId)",
                                                          "shared memory": "\(created.segment != nil)"])
-            return SetupAck(
-                experimentId: setup.experimentId, sharedSegmentAttached: created.segment != nil,
-                repliesInMailbox: created.segment != nil)
+            return ack
         } catch {
             logger.error("cannot set up the experiment", metadata: ["experiment": "\(setup.experimentId)",
                                                                     "error": "\(error)"])
@@ -186,12 +179,32 @@ public final class WorkerClient {
         }
     }
 
-    /// Maps the coordinator's shared segment, or says at debug level why not (another host, another user, a
-    /// full `/dev/shm`, or `--no-shared-memory`): the experiment then trains over messages.
-    private func attach(_ offer: SharedSegmentOffer, parameterCount: Int) -> SharedSegment? {
+    /// Maps the segments the setup offers into `session` and says which in the acknowledgement: this worker's
+    /// segment, and beside it the experiment's shared weights.
+    private func attachSharedMemory(_ setup: ExperimentSetup, to session: WorkerSession) -> SetupAck {
+        let parameterCount = session.model.parameterCount
+        session.segment = setup.sharedSegment.flatMap { offer in
+            attach { () throws(SharedSegmentError) in try SharedSegment.attach(offer, parameterCount: parameterCount) }
+        }
+        let weightsOffer = options.declinesSharedWeights ? nil : setup.sharedWeights
+        session.sharedWeights = session.segment == nil ? nil : weightsOffer.flatMap { offer in
+            attach { () throws(SharedSegmentError) in
+                try SharedSegment.attachWeights(offer, parameterCount: parameterCount)
+            }
+        }
+        postsSeen = session.segment?.postCount() ?? 0
+        return SetupAck(
+            experimentId: setup.experimentId, sharedSegmentAttached: session.segment != nil,
+            repliesInMailbox: session.segment != nil, sharedWeightsAttached: session.sharedWeights != nil)
+    }
+
+    /// Maps one of the coordinator's segments, or says at debug level why not (another host, another user, a full
+    /// `/dev/shm`, or `--no-shared-memory`): without its segment the experiment trains over messages, without the
+    /// shared weights the coordinator copies them into its segment.
+    private func attach(_ open: () throws(SharedSegmentError) -> SharedSegment) -> SharedSegment? {
         guard options.sharedMemory else { return nil }
         do {
-            return try SharedSegment.attach(offer, parameterCount: parameterCount)
+            return try open()
         } catch {
             logger.debug("not using the coordinator's shared memory", metadata: ["reason": "\(error)"])
             return nil

@@ -20,6 +20,9 @@ public struct WorkerOptions: Sendable {
     /// Take weights from and put gradients into the coordinator's shared-memory segment when it offers one and
     /// it can be mapped (same host and user); otherwise they travel in messages.
     public var sharedMemory = true
+    /// Debug: map the worker's own segment but not the experiment's shared weights, as a worker older than them
+    /// (tests that the coordinator then copies the weights into the segment).
+    public var declinesSharedWeights = false
 
     public init(connect: String, name: String) {
         self.connect = connect

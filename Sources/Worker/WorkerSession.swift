@@ -17,6 +17,9 @@ final class WorkerSession {
     private var gradients: [[Float]] = []
     /// The coordinator's shared-memory segment for this experiment, when this worker attached it.
     var segment: SharedSegment?
+    /// The experiment's shared weights (read-only), when this worker attached them beside ``segment``: assignments
+    /// through the segment then take their weights from here.
+    var sharedWeights: SharedSegment?
 
     /// Sets up experiment `experimentId` on this worker's training images (the coordinator checked their digest).
     /// - Throws: ``WireError`` `.invalidSpec`, sent back to the coordinator.
@@ -37,8 +40,9 @@ final class WorkerSession {
             model: model, schedule: schedule, stages: TrainingStages(spec: spec, model: model), data: images)
     }
 
-    /// The subtree gradients covering the assignment's chunks, with their statistics. The weights come inline
-    /// or from ``segment``; the gradients go into the result or into the segment's slots, as the assignment says.
+    /// The subtree gradients covering the assignment's chunks, with their statistics. The weights come inline or
+    /// from shared memory (``sharedWeights``, else ``segment``); the gradients go into the result or into the
+    /// segment's slots, as the assignment says.
     /// - Throws: ``WireError`` `.badRequest` for an assignment outside the schedule, without weights, or naming
     ///   shared slots this worker does not have.
     func compute(_ a: WorkAssignment) throws(WireError) -> WorkResult {
@@ -64,7 +68,7 @@ final class WorkerSession {
                 throw WireError(.badRequest, "shared slots \(first)..<\(Int(first) + nodes.count) outside the "
                     + "segment's \(segment.slotCount)")
             }
-            subtrees = segment.withWeights { w in
+            subtrees = (sharedWeights ?? segment).withWeights { w in
                 nodes.enumerated().map { k, node in
                     let slot = Int(first) + k
                     segment.withMutableSlot(slot) { g in

@@ -32,6 +32,10 @@ struct WorkerCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Claim this protocol version in the hello (debug).", visibility: .hidden))
     var debugProtocolVersion: UInt32?
 
+    @Flag(help: ArgumentHelp("Decline the experiment's shared weights, as a worker older than them (debug).",
+                             visibility: .hidden))
+    var debugDeclineSharedWeights = false
+
     @OptionGroup(title: "Security") var security: ClientSecurityOptions
 
     @OptionGroup var logging: LoggingOptions
@@ -50,6 +54,7 @@ struct WorkerCommand: ParsableCommand {
         options.protocolVersionOverride = debugProtocolVersion
         options.curve = try security.curve()
         options.sharedMemory = !noSharedMemory
+        options.declinesSharedWeights = debugDeclineSharedWeights
         let client: WorkerClient
         do {
             client = try WorkerClient(options: options)

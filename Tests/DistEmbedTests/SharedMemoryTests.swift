@@ -2,8 +2,8 @@ import Foundation
 import Testing
 
 /// Workers on the coordinator's host take their weights from and put their gradients into shared memory; the
-/// weights are those of messages and of `train --local`, whichever workers use it, and nothing is left in
-/// `/dev/shm`.
+/// weights are those of messages and of `train --local`, whichever workers use it (the run's shared weights or a
+/// copy in their own segment), and nothing is left in `/dev/shm`.
 @Suite(.serialized) struct SharedMemoryTests {
     static let spec = DistributedTrainingTests.spec
     static let short = DistributedTrainingTests.short
@@ -30,7 +30,7 @@ import Testing
         try cluster.startCoordinator(extra: ["--shuffle-seed", "5"])
         try cluster.startWorker("mapped-1")
         try cluster.startWorker("messages", extra: ["--no-shared-memory"])
-        try cluster.startWorker("mapped-2")
+        try cluster.startWorker("mapped-2", extra: ["--debug-decline-shared-weights"])
         cluster.waitForLog("coordinator") { $0.components(separatedBy: "worker joined").count == 4 }
         let output = try Binary.run(["submit", Self.spec, "--coordinator", cluster.endpoint, "--wait", "--json"]
                                     + Self.short)
@@ -42,8 +42,11 @@ import Testing
         let log = cluster.log("coordinator")
         #expect(log.components(separatedBy: "data path=shared memory").count == 3, "\(log)")
         #expect(log.components(separatedBy: "data path=messages").count == 2, "\(log)")
+        #expect(log.components(separatedBy: "weights=shared").count == 2, "mapped-1 reads the run's weights: \(log)")
+        #expect(log.components(separatedBy: "weights=copied").count == 2, "mapped-2 declined them: \(log)")
         let pid = try #require(cluster.coordinator?.processIdentifier)
-        #expect(try Self.segments(of: pid).isEmpty, "every segment's name was removed once its worker answered")
+        #expect(try Self.segments(of: pid).isEmpty,
+                "every worker segment's name was removed once its worker answered, the run's weights with the run")
     }
 
     @Test func anExperimentEndingBeforeItsWorkersAnswerLeavesNoSegment() throws {
@@ -61,11 +64,11 @@ import Testing
         let pid = try #require(cluster.coordinator?.processIdentifier)
         let offered = Date().addingTimeInterval(30)
         while try Self.segments(of: pid).isEmpty && Date() < offered { Thread.sleep(forTimeInterval: 0.02) }
-        #expect(try Self.segments(of: pid).count == 1, "the stopped worker's segment is offered")
+        #expect(try Self.segments(of: pid).count == 2, "the run's weights and the stopped worker's segment")
         let cancel = try Binary.run(["cancel", id, "--coordinator", cluster.endpoint])
         #expect(cancel.status == 0, "\(cancel.stderr)")
         let gone = Date().addingTimeInterval(30)
         while try !Self.segments(of: pid).isEmpty && Date() < gone { Thread.sleep(forTimeInterval: 0.02) }
-        #expect(try Self.segments(of: pid).isEmpty, "cancelling the experiment removed the unanswered segment")
+        #expect(try Self.segments(of: pid).isEmpty, "cancelling removed the unanswered segment and the run's weights")
     }
 }

@@ -13,7 +13,7 @@ import Wire
         let created = try SharedSegment.create(parameterCount: 1000, slotCount: 3)
         let attached = try SharedSegment.attach(created.offer, parameterCount: 1000)
         let weights = (0..<1000).map { Float($0) * 0.5 - 7 }
-        created.writeWeights(weights)
+        weights.withUnsafeBufferPointer { created.writeWeights($0) }
         #expect(attached.withWeights { Array(UnsafeBufferPointer(start: $0, count: 1000)) } == weights)
         attached.withMutableSlot(2) { slot in
             for i in 0..<1000 { slot[i] = Float(i) + 0.25 }
@@ -33,7 +33,7 @@ import Wire
         let attached = try SharedSegment.attach(created!.offer, parameterCount: 10)
         created!.unlink()
         #expect(!Self.exists(name))
-        created!.writeWeights([Float](repeating: 3, count: 10))
+        created!.mutableWeights.update(repeating: 3)
         #expect(attached.withWeights { $0[9] } == 3)
         let offer = created!.offer
         #expect(throws: SharedSegmentError.self) { try SharedSegment.attach(offer, parameterCount: 10) }
@@ -43,6 +43,31 @@ import Wire
         created = nil
         #expect(Self.exists(secondName), "releasing one segment leaves the others")
         _ = second
+    }
+
+    @Test func theSharedWeightsAreReadOnlyForWorkersAndUpdatedInPlace() throws {
+        let created = try SharedSegment.create(parameterCount: 1000, slotCount: 0)
+        #expect(created.offer.slotCount == 0 && created.writable)
+        let worker = try SharedSegment.attachWeights(created.offer, parameterCount: 1000)
+        #expect(!worker.writable)
+        let weights = created.mutableWeights
+        for i in weights.indices { weights[i] = Float(i) * 0.25 }
+        #expect(worker.withWeights { Array(UnsafeBufferPointer(start: $0, count: 1000)) } == Array(weights))
+        weights[999] = -1
+        #expect(worker.withWeights { $0[999] } == -1, "the worker sees an update in place at once")
+
+        let refused = #expect(throws: SharedSegmentError.self) {
+            try SharedSegment.attach(created.offer, parameterCount: 1000)
+        }
+        #expect("\(refused!)".contains("offers no gradient slots"), "\(refused!)")
+        let withSlots = try SharedSegment.create(parameterCount: 1000, slotCount: 1)
+        let notWeights = #expect(throws: SharedSegmentError.self) {
+            try SharedSegment.attachWeights(withSlots.offer, parameterCount: 1000)
+        }
+        #expect("\(notWeights!)".contains("has 1 gradient slots; shared weights have none"), "\(notWeights!)")
+        var otherNonce = created.offer
+        otherNonce.nonce[3] ^= 1
+        #expect(throws: SharedSegmentError.self) { try SharedSegment.attachWeights(otherNonce, parameterCount: 1000) }
     }
 
     @Test func aReleasedCreatorRemovesItsName() throws {

@@ -222,10 +222,15 @@ struct  Distembed__ExperimentSetup
    * Absent when the coordinator offers no shared memory.
    */
   Distembed__SharedSegmentOffer *shared_segment;
+  /*
+   * The experiment's weights, one segment all local workers map read-only (slot_count 0): the coordinator's
+   * Adam updates them in place, so no worker's segment needs a copy. Absent when the coordinator has none.
+   */
+  Distembed__SharedSegmentOffer *shared_weights;
 };
 #define DISTEMBED__EXPERIMENT_SETUP__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&distembed__experiment_setup__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, NULL }
 
 
 /*
@@ -260,10 +265,14 @@ struct  Distembed__SetupAck
    * The worker posts a result in the segment when its assignment asks.
    */
   protobuf_c_boolean replies_in_mailbox;
+  /*
+   * The worker mapped the offered weights and reads them from there.
+   */
+  protobuf_c_boolean shared_weights_attached;
 };
 #define DISTEMBED__SETUP_ACK__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&distembed__setup_ack__descriptor) \
-    , (char *)protobuf_c_empty_string, NULL, 0, 0 }
+    , (char *)protobuf_c_empty_string, NULL, 0, 0, 0 }
 
 
 /*
@@ -279,11 +288,12 @@ struct  Distembed__WorkAssignment
   uint32_t chunk_begin;
   uint32_t chunk_end;
   /*
-   * Absent when the weights are in the worker's shared segment.
+   * Absent when the weights are in shared memory.
    */
   Distembed__Tensor *weights;
   /*
-   * Present: weights in the shared segment, gradients to its slots.
+   * Present: the weights are in shared memory (the shared weights, if the worker attached them, else its
+   * segment) and the gradients go to its segment's slots.
    */
   Distembed__SharedSlots *shared_slots;
 };

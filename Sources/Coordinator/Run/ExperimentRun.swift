@@ -13,7 +13,8 @@ final class ExperimentRun {
     let schedule: TrainingSchedule
     let stages: TrainingStages
     let dataset: Dataset
-    private(set) var weights: [Float]
+    /// In the shared weights segment when there is one (``RunWeights``).
+    let weights: RunWeights
     private(set) var optimizer: Adam
     /// The next step to run.
     private(set) var epoch = 0
@@ -32,7 +33,12 @@ final class ExperimentRun {
     /// The most workers that trained this run at once.
     private(set) var peakWorkers = 0
 
-    init(id: String, spec: ExperimentSpec, specJSON: String, dataset: Dataset, now: Double) throws {
+    /// - Parameter weightsSegment: makes a segment without slots for the model's parameter count, to keep the
+    ///   weights in (nil: in this process's memory).
+    init(
+        id: String, spec: ExperimentSpec, specJSON: String, dataset: Dataset, now: Double,
+        weightsSegment: (_ parameterCount: Int) -> SharedSegment? = { _ in nil }
+    ) throws {
         self.id = id
         self.spec = spec
         self.specJSON = specJSON
@@ -40,7 +46,8 @@ final class ExperimentRun {
         self.dataset = dataset
         self.schedule = TrainingSchedule(spec: spec, sampleCount: dataset.train.count)
         self.stages = TrainingStages(spec: spec, model: model)
-        self.weights = GlorotInitializer.weights(for: model, seed: spec.seed)
+        self.weights = RunWeights(
+            GlorotInitializer.weights(for: model, seed: spec.seed), in: weightsSegment(model.parameterCount))
         self.optimizer = Adam(parameterCount: model.parameterCount, training: spec.training)
         self.epochStarted = now
         self.startedAt = now
@@ -56,7 +63,7 @@ final class ExperimentRun {
     func evaluationEmbeddings() -> [Float] {
         let samples = min(spec.evaluation.samples, dataset.train.count)
         return Evaluator(model: model).embeddings(
-            layer: spec.evaluation.layer, count: samples, of: dataset.train, weights: weights
+            layer: spec.evaluation.layer, count: samples, of: dataset.train, weights: weights.array
         ).values
     }
 
@@ -136,7 +143,7 @@ final class ExperimentRun {
     /// Everything the next step reads, for the store.
     func checkpoint(now: Double) -> Checkpoint {
         Checkpoint(
-            epoch: epoch, step: step, weights: weights, adamM: optimizer.m, adamV: optimizer.v,
+            epoch: epoch, step: step, weights: weights.array, adamM: optimizer.m, adamV: optimizer.v,
             adamStep: optimizer.step, epochLossSum: epochStats.lossSum, epochCorrect: epochStats.correct,
             epochCount: epochStats.count, embeddingsBefore: embeddingsBefore, createdAt: now)
     }
@@ -149,7 +156,7 @@ final class ExperimentRun {
         else {
             throw WireError(.internal, "the checkpoint of \(id) does not fit its spec")
         }
-        weights = c.weights
+        weights.assign(c.weights)
         optimizer.m = c.adamM
         optimizer.v = c.adamV
         optimizer.step = c.adamStep
@@ -177,7 +184,7 @@ final class ExperimentRun {
         withRootHalves(ChunkTree(chunkCount: chunkCount)) { sum, plus in
             reduced = DispatchTime.now().uptimeNanoseconds
             optimizer.update(
-                &weights, gradientSum: sum, plus: plus, batchSize: batchSize, trainable: trainable)
+                weights.values, gradientSum: sum, plus: plus, batchSize: batchSize, trainable: trainable)
         }
         received.removeAll(keepingCapacity: true)
         let stepped = DispatchTime.now().uptimeNanoseconds
@@ -233,6 +240,7 @@ final class ExperimentRun {
 
     /// The result, with the evaluation after training (embeddings, losses, test accuracy) computed here.
     func result(now: Double, workers: Int) throws -> (TrainingResult, ExperimentArtifacts) {
+        let weights = weights.array
         let after = evaluationEmbeddings()
         let samples = min(spec.evaluation.samples, dataset.train.count)
         let labels = dataset.train.labels[0..<samples].map(Int.init)

@@ -2,7 +2,8 @@ import Core
 import Wire
 
 /// The coordinator's side of one worker's shared-memory segment for the running experiment: whether the worker
-/// attached it, which weights it holds, and which gradient slots the step in progress has handed out.
+/// attached it, where it reads the weights (the run's shared weights, or a copy in this segment), and which
+/// gradient slots the step in progress has handed out.
 ///
 /// Slots are never reused within a step, so a result's gradients stay in place until the step completes even when
 /// the worker is given a second run of the same step (after another worker was lost). A run that needs more slots
@@ -13,6 +14,8 @@ public struct WorkerSegment {
     public private(set) var attached = false
     /// Whether the worker said it posts results in the result mailbox when asked.
     public private(set) var repliesInMailbox = false
+    /// Whether the worker reads the run's shared weights, so this segment needs no copy of them.
+    public private(set) var readsSharedWeights = false
     /// Whether the outstanding assignment asked for its result in the result mailbox, not yet read.
     public private(set) var awaitsPostedResult = false
     /// The result posts read so far.
@@ -42,9 +45,10 @@ public struct WorkerSegment {
     }
 
     /// The worker mapped the segment: its name can go.
-    public mutating func markAttached(repliesInMailbox: Bool) {
+    public mutating func markAttached(repliesInMailbox: Bool, readsSharedWeights: Bool) {
         attached = true
         self.repliesInMailbox = repliesInMailbox
+        self.readsSharedWeights = readsSharedWeights
         segment.unlink()
     }
 
@@ -66,13 +70,14 @@ public struct WorkerSegment {
         return post.bytes
     }
 
-    /// Prepares an assignment of `subtrees` subtrees at `key`: writes the step's `weights` when it is the first
-    /// of the step and reserves the slots. Returns the first slot, or nil when the run must go in messages.
-    public mutating func assign(_ key: StepKey, weights: [Float], subtrees: Int) -> UInt32? {
+    /// Prepares an assignment of `subtrees` subtrees at `key`: copies the step's `weights` into the segment when
+    /// it is the first of the step and the worker does not read the shared weights, and reserves the slots.
+    /// Returns the first slot, or nil when the run must go in messages.
+    public mutating func assign(_ key: StepKey, weights: UnsafeBufferPointer<Float>, subtrees: Int) -> UInt32? {
         assignedFirstSlot = nil
         guard attached else { return nil }
         if step != key {
-            segment.writeWeights(weights)
+            if !readsSharedWeights { segment.writeWeights(weights) }
             step = key
             nextSlot = 0
         }

@@ -54,6 +54,17 @@ public struct Adam: Sendable, Equatable {
         _ weights: inout [Float], gradientSum sum: UnsafePointer<Float>, plus: UnsafePointer<Float>? = nil,
         batchSize: Int, trainable: Int? = nil
     ) {
+        weights.withUnsafeMutableBufferPointer { w in
+            update(w, gradientSum: sum, plus: plus, batchSize: batchSize, trainable: trainable)
+        }
+    }
+
+    /// The same update on weights outside a Swift array (the coordinator keeps them in shared memory, where the
+    /// workers on its host read them).
+    public mutating func update(
+        _ weights: UnsafeMutableBufferPointer<Float>, gradientSum sum: UnsafePointer<Float>,
+        plus: UnsafePointer<Float>? = nil, batchSize: Int, trainable: Int? = nil
+    ) {
         precondition(weights.count == m.count && batchSize > 0)
         let count = trainable ?? weights.count
         precondition(count <= weights.count)
@@ -63,13 +74,11 @@ public struct Adam: Sendable, Equatable {
         let rates = Rates(
             alpha: alpha, oneMinusBeta1: 1 - beta1, oneMinusBeta2: 1 - beta2, epsilon: epsilon,
             batchSize: Float(batchSize))
-        weights.withUnsafeMutableBufferPointer { w in
-            m.withUnsafeMutableBufferPointer { m in
-                v.withUnsafeMutableBufferPointer { v in
-                    Self.update(
-                        w: w.baseAddress!, m: m.baseAddress!, v: v.baseAddress!, sum: sum, plus: plus, count: count,
-                        rates: rates)
-                }
+        m.withUnsafeMutableBufferPointer { m in
+            v.withUnsafeMutableBufferPointer { v in
+                Self.update(
+                    w: weights.baseAddress!, m: m.baseAddress!, v: v.baseAddress!, sum: sum, plus: plus, count: count,
+                    rates: rates)
             }
         }
     }

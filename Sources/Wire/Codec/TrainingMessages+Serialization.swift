@@ -8,6 +8,7 @@ extension ExperimentSetup {
         message.pointee.experiment_id = context.string(experimentId)
         message.pointee.spec_json = context.string(specJSON)
         message.pointee.shared_segment = sharedSegment?.proto(in: context)
+        message.pointee.shared_weights = sharedWeights?.proto(in: context)
         return message
     }
 
@@ -15,7 +16,8 @@ extension ExperimentSetup {
         self.init(
             experimentId: String(protobuf: message.pointee.experiment_id),
             specJSON: String(protobuf: message.pointee.spec_json),
-            sharedSegment: message.pointee.shared_segment.map { SharedSegmentOffer(proto: $0) })
+            sharedSegment: message.pointee.shared_segment.map { SharedSegmentOffer(proto: $0) },
+            sharedWeights: message.pointee.shared_weights.map { SharedSegmentOffer(proto: $0) })
     }
 }
 
@@ -45,6 +47,7 @@ extension SetupAck {
         message.pointee.error = error?.proto(in: context)
         message.pointee.shared_segment_attached = sharedSegmentAttached ? 1 : 0
         message.pointee.replies_in_mailbox = repliesInMailbox ? 1 : 0
+        message.pointee.shared_weights_attached = sharedWeightsAttached ? 1 : 0
         return message
     }
 
@@ -53,7 +56,8 @@ extension SetupAck {
             experimentId: String(protobuf: message.pointee.experiment_id),
             error: message.pointee.error.map { WireError(proto: $0) },
             sharedSegmentAttached: message.pointee.shared_segment_attached != 0,
-            repliesInMailbox: message.pointee.replies_in_mailbox != 0)
+            repliesInMailbox: message.pointee.replies_in_mailbox != 0,
+            sharedWeightsAttached: message.pointee.shared_weights_attached != 0)
     }
 }
 

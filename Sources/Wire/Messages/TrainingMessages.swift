@@ -4,14 +4,21 @@ public struct ExperimentSetup: Hashable, Sendable {
     public var experimentId: String
     /// The experiment spec as JSON (DESIGN.md's spec format, overrides applied).
     public var specJSON: String
-    /// A shared-memory segment for this experiment's weights and gradients, if the coordinator offers one.
+    /// A shared-memory segment for this worker's weights and gradients, if the coordinator offers one.
     public var sharedSegment: SharedSegmentOffer?
+    /// The experiment's weights in one segment every local worker maps read-only (no slots), if the coordinator
+    /// offers it; a worker that maps it reads its weights there instead of from ``sharedSegment``.
+    public var sharedWeights: SharedSegmentOffer?
 
     /// Creates a setup message.
-    public init(experimentId: String, specJSON: String, sharedSegment: SharedSegmentOffer? = nil) {
+    public init(
+        experimentId: String, specJSON: String, sharedSegment: SharedSegmentOffer? = nil,
+        sharedWeights: SharedSegmentOffer? = nil
+    ) {
         self.experimentId = experimentId
         self.specJSON = specJSON
         self.sharedSegment = sharedSegment
+        self.sharedWeights = sharedWeights
     }
 }
 
@@ -21,7 +28,7 @@ public struct SharedSegmentOffer: Hashable, Sendable {
     public var name: String
     /// The 16 random bytes the segment's header holds.
     public var nonce: [UInt8]
-    /// How many gradient slots follow the weights.
+    /// How many gradient slots follow the weights (none in the shared weights).
     public var slotCount: UInt32
 
     /// Creates an offer.
@@ -43,16 +50,20 @@ public struct SetupAck: Hashable, Sendable {
     /// Whether the worker posts its result in the segment's result mailbox when an assignment asks it to
     /// (``WorkAssignment/replyInMailbox``); a worker that predates the result mailbox leaves it false.
     public var repliesInMailbox: Bool
+    /// Whether the worker mapped the offered shared weights and reads its weights there: the coordinator then
+    /// stops copying them into its segment. Only with ``sharedSegmentAttached``.
+    public var sharedWeightsAttached: Bool
 
     /// Creates an acknowledgement; pass an error to refuse.
     public init(
         experimentId: String, error: WireError? = nil, sharedSegmentAttached: Bool = false,
-        repliesInMailbox: Bool = false
+        repliesInMailbox: Bool = false, sharedWeightsAttached: Bool = false
     ) {
         self.experimentId = experimentId
         self.error = error
         self.sharedSegmentAttached = sharedSegmentAttached
         self.repliesInMailbox = repliesInMailbox
+        self.sharedWeightsAttached = sharedWeightsAttached
     }
 }
 

@@ -36,10 +36,12 @@ extension WireMessage {
             .experimentSetup(ExperimentSetup(
                 experimentId: "exp-0001", specJSON: #"{"name":"exercise4","seed":1}"#,
                 sharedSegment: SharedSegmentOffer(
-                    name: "/distembed-4242-00ff00ff00ff00ff", nonce: Array(0..<16), slotCount: 4))),
+                    name: "/distembed-4242-00ff00ff00ff00ff", nonce: Array(0..<16), slotCount: 4),
+                sharedWeights: SharedSegmentOffer(
+                    name: "/distembed-4242-0123456789abcdef", nonce: Array(16..<32), slotCount: 0))),
             .setupAck(SetupAck(
                 experimentId: "exp-0001", error: WireError(.datasetMismatch, "train images differ"),
-                sharedSegmentAttached: true, repliesInMailbox: true)),
+                sharedSegmentAttached: true, repliesInMailbox: true, sharedWeightsAttached: true)),
             .workAssignment(
                 WorkAssignment(
                     experimentId: "exp-0001", epoch: 3, step: 157, weightsVersion: 1096, chunkBegin: 2, chunkEnd: 4,

@@ -11,7 +11,9 @@ import Darwin
 ///
 /// The coordinator creates one segment per worker and experiment, offers it in ``ExperimentSetup``, and unlinks
 /// its name as soon as the worker has answered: from then on only the two mappings keep it, so nothing is left in
-/// `/dev/shm` when either process dies. Assignments, and results when asked, are posted in the segment's
+/// `/dev/shm` when either process dies. It also creates one segment without slots for the experiment's weights,
+/// which every local worker maps read-only and Adam updates in place; that one keeps its name while the experiment
+/// runs, for workers that join later (``removeStale()`` takes it when its coordinator was killed). Assignments, and results when asked, are posted in the segment's
 /// mailboxes (`SharedSegment+Mailbox.swift`); everything else goes over ZeroMQ. The posts and the results order
 /// the accesses: the coordinator writes the weights before it posts an assignment, the worker writes its
 /// gradients before it posts or sends the result, and neither side touches the segment while the other may.
@@ -31,6 +33,8 @@ public final class SharedSegment: @unchecked Sendable {
     private let stride: Int
     /// Whether this process created the segment (and so removes its name when done with it).
     private let created: Bool
+    /// Whether this process mapped it for writing (a worker maps the shared weights read-only).
+    public let writable: Bool
 
     static let magic: [UInt8] = Array("DEMSHARE".utf8)
     static let layoutVersion: UInt32 = 1
@@ -49,7 +53,7 @@ public final class SharedSegment: @unchecked Sendable {
 
     private init(
         name: String, nonce: [UInt8], parameterCount: Int, slotCount: Int, base: UnsafeMutableRawPointer, size: Int,
-        created: Bool
+        created: Bool, writable: Bool = true
     ) {
         self.name = name
         self.nonce = nonce
@@ -59,6 +63,7 @@ public final class SharedSegment: @unchecked Sendable {
         self.size = size
         self.stride = Self.regionStride(parameterCount)
         self.created = created
+        self.writable = writable
     }
 
     deinit {
@@ -66,14 +71,15 @@ public final class SharedSegment: @unchecked Sendable {
         munmap(base, size)
     }
 
-    /// Creates, sizes and maps a new owner-only segment with a fresh name and nonce (the coordinator's side).
+    /// Creates, sizes and maps a new owner-only segment with a fresh name and nonce (the coordinator's side);
+    /// with no slots it holds only weights.
     ///
     /// The memory is reserved up front (`posix_fallocate`): a full `/dev/shm` (64 MB in a default Docker
     /// container) fails here, and the caller falls back to messages, instead of killing a process with `SIGBUS`
     /// on its first write.
     /// - Throws: ``SharedSegmentError`` naming the call that failed.
     public static func create(parameterCount: Int, slotCount: Int) throws(SharedSegmentError) -> SharedSegment {
-        precondition(parameterCount > 0 && slotCount > 0)
+        precondition(parameterCount > 0 && slotCount >= 0)
         var generator = SystemRandomNumberGenerator()
         let suffix = String(generator.next() as UInt64, radix: 16)
         let name = namePrefix + "\(getpid())-" + String(repeating: "0", count: 16 - suffix.count) + suffix
@@ -108,17 +114,37 @@ public final class SharedSegment: @unchecked Sendable {
     public static func attach(_ offer: SharedSegmentOffer, parameterCount: Int) throws(SharedSegmentError)
         -> SharedSegment
     {
+        guard offer.slotCount > 0 else { throw .mismatch("\(offer.name.prefix(80)) offers no gradient slots") }
+        return try open(offer, parameterCount: parameterCount, writable: true)
+    }
+
+    /// Opens and maps, read-only, the experiment's shared weights an offer names (a segment without slots), with
+    /// the checks of ``attach(_:parameterCount:)``: a worker reads the weights there and cannot change them.
+    /// - Throws: ``SharedSegmentError`` saying what did not match; the worker then takes its weights from its own
+    ///   segment.
+    public static func attachWeights(_ offer: SharedSegmentOffer, parameterCount: Int) throws(SharedSegmentError)
+        -> SharedSegment
+    {
+        guard offer.slotCount == 0 else {
+            throw .mismatch("\(offer.name.prefix(80)) has \(offer.slotCount) gradient slots; shared weights have none")
+        }
+        return try open(offer, parameterCount: parameterCount, writable: false)
+    }
+
+    private static func open(_ offer: SharedSegmentOffer, parameterCount: Int, writable: Bool)
+        throws(SharedSegmentError) -> SharedSegment
+    {
         let name = offer.name
         let suffix = name.dropFirst(namePrefix.count)
         guard name.hasPrefix(namePrefix), !suffix.isEmpty, suffix.count <= 64,
             suffix.allSatisfy({ $0.isASCII && ($0.isHexDigit || $0 == "-") })
         else { throw .mismatch("\(name.prefix(80)) is not a distembed segment name") }
-        guard offer.slotCount > 0, parameterCount > 0 else { throw .mismatch("\(name) offers no gradient slots") }
+        guard parameterCount > 0 else { throw .mismatch("\(name) is offered for a model without parameters") }
         guard offer.nonce.count == nonceSize else {
             throw .mismatch("the offer of \(name) has a nonce of \(offer.nonce.count) bytes, not \(nonceSize)")
         }
         let size = byteCount(parameterCount: parameterCount, slotCount: Int(offer.slotCount))
-        let fd = shm_open(name, O_RDWR, 0)
+        let fd = shm_open(name, writable ? O_RDWR : O_RDONLY, 0)
         guard fd >= 0 else { throw .system("shm_open \(name)", errno) }
         defer { close(fd) }
         var status = stat()
@@ -127,20 +153,20 @@ public final class SharedSegment: @unchecked Sendable {
             throw .mismatch("\(name) holds \(status.st_size) bytes, \(size) expected for \(parameterCount) parameters "
                 + "and \(offer.slotCount) slots")
         }
-        let mapped = try map(fd, size: size, name: name)
+        let mapped = try map(fd, size: size, name: name, writable: writable)
         let segment = SharedSegment(
             name: name, nonce: offer.nonce, parameterCount: parameterCount, slotCount: Int(offer.slotCount),
-            base: mapped, size: size, created: false)
+            base: mapped, size: size, created: false, writable: writable)
         guard segment.headerMatches() else {
             throw .mismatch("\(name) is not the segment the coordinator offered (header or nonce differs)")
         }
         return segment
     }
 
-    private static func map(_ fd: Int32, size: Int, name: String) throws(SharedSegmentError)
+    private static func map(_ fd: Int32, size: Int, name: String, writable: Bool = true) throws(SharedSegmentError)
         -> UnsafeMutableRawPointer
     {
-        let address = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)
+        let address = mmap(nil, size, writable ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED, fd, 0)
         guard let address, address != MAP_FAILED else { throw .system("mmap \(name)", errno) }
         return address
     }
@@ -173,10 +199,15 @@ public final class SharedSegment: @unchecked Sendable {
     }
 
     /// Copies `weights` (``parameterCount`` floats) into the weights region.
-    public func writeWeights(_ weights: [Float]) {
-        precondition(weights.count == parameterCount)
-        weights.withUnsafeBufferPointer { base.advanced(by: Self.headerSize).copyMemory(from: $0.baseAddress!,
-                                                                                         byteCount: $0.count * 4) }
+    public func writeWeights(_ weights: UnsafeBufferPointer<Float>) {
+        precondition(weights.count == parameterCount && writable)
+        region(0).update(from: weights.baseAddress!, count: weights.count)
+    }
+
+    /// The weights region, to update in place (the coordinator's shared weights).
+    public var mutableWeights: UnsafeMutableBufferPointer<Float> {
+        precondition(writable, "\(name) is mapped read-only")
+        return UnsafeMutableBufferPointer(start: region(0), count: parameterCount)
     }
 
     /// Calls `body` with the weights region.
@@ -187,12 +218,14 @@ public final class SharedSegment: @unchecked Sendable {
     /// Calls `body` with gradient slot `slot` (in `0..<slotCount`) to write.
     public func withMutableSlot<R>(_ slot: Int, _ body: (UnsafeMutablePointer<Float>) throws -> R) rethrows -> R {
         precondition(slot >= 0 && slot < slotCount, "slot \(slot) outside 0..<\(slotCount)")
+        precondition(writable, "\(name) is mapped read-only")
         return try body(region(1 + slot))
     }
 
     /// Calls `body` with gradient slot `slot` (in `0..<slotCount`) to read.
     public func withSlot<R>(_ slot: Int, _ body: (UnsafePointer<Float>) throws -> R) rethrows -> R {
-        try withMutableSlot(slot) { try body(UnsafePointer($0)) }
+        precondition(slot >= 0 && slot < slotCount, "slot \(slot) outside 0..<\(slotCount)")
+        return try body(UnsafePointer(region(1 + slot)))
     }
 
     private func region(_ k: Int) -> UnsafeMutablePointer<Float> {
