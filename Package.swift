@@ -14,7 +14,7 @@ let simdCSettings: [CSetting] = [.unsafeFlags(["-O3", "-ffp-contract=off", "-fno
 
 let package = Package(
     name: "distembed",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "distembed", targets: ["distembed"]),
         .library(name: "Core", targets: ["Core"]),

@@ -8,7 +8,7 @@ import PackageDescription
 /// swift-runtime-interposer, which the offline package mirror does not hold.
 let package = Package(
     name: "DistEmbedBenchmarks",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     dependencies: [
         .package(name: "distembed", path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark", exact: "1.38.1", traits: ["MallocInterposer"]),

@@ -106,8 +106,10 @@ extension CoordinatorServer {
     /// Reduces the step, steps Adam, and deals the next step (or finishes).
     func completeStep() {
         guard let run else { return }
+        // The helper first: a nudged worker on its CPU (a batch thread) then waits for it instead of spinning.
+        adamPass?.wakeHelper()
         nudgeWorkers(of: run.key)
-        let metrics = run.completeStep(now: now)
+        let metrics = run.completeStep(now: now, pass: adamPass)
         telemetry?.stepCompleted(run)
         do {
             if let metrics {

@@ -41,31 +41,37 @@ import Testing
 
     /// The update (in C, vectorized) gives the bits of the formula written out as a scalar Swift loop, which
     /// rounds every operation on its own: halves added, divided by the batch size, then Adam element by element.
-    /// Batch sizes with and without the reciprocal shortcut, one half or two, counts around the vector width and
-    /// the exercise's, and a trainable prefix.
+    /// Batch sizes with and without the reciprocal shortcut, one half or two, counts around the vector width, the
+    /// block size of a helper thread's share and the exercise's, a trainable prefix, with and without the helper.
     @Test(arguments: [1, 12, 16, 32, 33, 1000])
     func updateMatchesTheScalarFormulaBitForBit(batchSize: Int) {
         var random = SystemRandomNumberGenerator()
-        for count in [1, 7, 8, 9, 203, 72_842] {
+        let helper = BlockPass()
+        for count in [1, 7, 8, 9, 203, 5000, 72_842] {
             let left = (0..<count).map { _ in Float.random(in: -50...50, using: &random) }
             let right = (0..<count).map { _ in Float.random(in: -50...50, using: &random) }
             let start = (0..<count).map { _ in Float.random(in: -1...1, using: &random) }
             for halves in [1, 2] {
-                for trainable in Set([count, max(1, count / 2)]) {
+                for (trainable, pass) in Set([count, max(1, count / 2)]).flatMap({ [($0, nil), ($0, helper)] }) {
                     var adam = Adam(parameterCount: count)
                     var w = start
                     var reference = ScalarAdam(weights: start)
                     for _ in 0..<3 {
+                        pass?.wakeHelper()
                         left.withUnsafeBufferPointer { l in
                             right.withUnsafeBufferPointer { r in
-                                adam.update(&w, gradientSum: l.baseAddress!, plus: halves == 2 ? r.baseAddress! : nil,
-                                            batchSize: batchSize, trainable: trainable)
+                                w.withUnsafeMutableBufferPointer { w in
+                                    adam.update(
+                                        w, gradientSum: l.baseAddress!, plus: halves == 2 ? r.baseAddress! : nil,
+                                        batchSize: batchSize, trainable: trainable, pass: pass)
+                                }
                             }
                         }
                         reference.step(left: left, right: halves == 2 ? right : nil, batchSize: batchSize,
                                        trainable: trainable)
                     }
-                    let what = "batch \(batchSize), \(count) parameters, \(halves) halves, \(trainable) trainable"
+                    let what = "batch \(batchSize), \(count) parameters, \(halves) halves, \(trainable) trainable, "
+                        + (pass == nil ? "one thread" : "with a helper")
                     #expect(w.map(\.bitPattern) == reference.w.map(\.bitPattern), "\(what)")
                     #expect(adam.m.map(\.bitPattern) == reference.m.map(\.bitPattern), "\(what)")
                     #expect(adam.v.map(\.bitPattern) == reference.v.map(\.bitPattern), "\(what)")

@@ -49,6 +49,26 @@ func registerReductionBenchmarks() {
     } setup: {
         try TreeState()
     }
+
+    // The same with the coordinator's helper thread, woken just before as the coordinator does (its wake-up
+    // counts).
+    Benchmark("adam, two halves, with the helper", configuration: timeAndAllocations()) { benchmark, state in
+        state.leaves[0].withUnsafeBufferPointer { left in
+            state.leaves[1].withUnsafeBufferPointer { right in
+                state.weights.withUnsafeMutableBufferPointer { weights in
+                    for _ in benchmark.scaledIterations {
+                        state.pass.wakeHelper()
+                        state.adam.update(
+                            weights, gradientSum: left.baseAddress!, plus: right.baseAddress!, batchSize: 32,
+                            pass: state.pass)
+                    }
+                }
+            }
+        }
+        blackHole(state.weights)
+    } setup: {
+        try TreeState()
+    }
 }
 
 /// One step's chunk gradients (the first chunks of the first step) and the buffers the reduction writes.
@@ -59,6 +79,7 @@ final class TreeState {
     var out: [Float]
     var adam: Adam
     var weights: [Float]
+    let pass = BlockPass()
 
     init() throws {
         let fixture = try ExerciseFixture()

@@ -174,8 +174,9 @@ final class ExperimentRun {
         peakWorkers = max(peakWorkers, workers)
     }
 
-    /// Completes the tree, steps Adam, advances. Returns the epoch's metrics when the step ended an epoch.
-    func completeStep(now: Double) -> EpochMetrics? {
+    /// Completes the tree, steps Adam (with `pass`'s helper, if given), advances. Returns the epoch's metrics when
+    /// the step ended an epoch.
+    func completeStep(now: Double, pass: BlockPass? = nil) -> EpochMetrics? {
         let started = DispatchTime.now().uptimeNanoseconds
         stages.prepare(&optimizer, epoch: epoch, step: step)
         let trainable = stages.stage(epoch: epoch).trainableCount
@@ -184,7 +185,7 @@ final class ExperimentRun {
         withRootHalves(ChunkTree(chunkCount: chunkCount)) { sum, plus in
             reduced = DispatchTime.now().uptimeNanoseconds
             optimizer.update(
-                weights.values, gradientSum: sum, plus: plus, batchSize: batchSize, trainable: trainable)
+                weights.values, gradientSum: sum, plus: plus, batchSize: batchSize, trainable: trainable, pass: pass)
         }
         received.removeAll(keepingCapacity: true)
         let stepped = DispatchTime.now().uptimeNanoseconds

@@ -81,6 +81,16 @@ public enum KernelBenchmark {
                 adam.update(&w, gradientSum: g.baseAddress!, plus: g.baseAddress!, batchSize: 32)
             }
         }
+        // The same as the coordinator runs it: with its helper thread, woken just before (its wake-up counts).
+        let pass = BlockPass()
+        let helpedSeconds = gradient.withUnsafeBufferPointer { g in
+            w.withUnsafeMutableBufferPointer { w in
+                time(repeats: 200) {
+                    pass.wakeHelper()
+                    adam.update(w, gradientSum: g.baseAddress!, plus: g.baseAddress!, batchSize: 32, pass: pass)
+                }
+            }
+        }
         let tree = ChunkTree(chunkCount: 4)
         let scratch = ScratchBuffers()
         let leaves = (0..<4).map { _ in gradient }
@@ -99,6 +109,7 @@ public enum KernelBenchmark {
             Row(name: "chunk gradient (8 samples)", microseconds: chunk * 1e6, gflops: chunkFlops / chunk / 1e9),
             Row(name: "adam (72,842 parameters)", microseconds: adamSeconds * 1e6, gflops: nil),
             Row(name: "adam, two halves", microseconds: stepSeconds * 1e6, gflops: nil),
+            Row(name: "adam, two halves, with the helper", microseconds: helpedSeconds * 1e6, gflops: nil),
             Row(name: "tree sum (4 chunks)", microseconds: treeSeconds * 1e6, gflops: nil),
         ]
     }

@@ -60,10 +60,11 @@ public struct Adam: Sendable, Equatable {
     }
 
     /// The same update on weights outside a Swift array (the coordinator keeps them in shared memory, where the
-    /// workers on its host read them).
+    /// workers on its host read them). With `pass`, a helper thread takes blocks of the parameters too (same
+    /// bits: each element is updated alone).
     public mutating func update(
         _ weights: UnsafeMutableBufferPointer<Float>, gradientSum sum: UnsafePointer<Float>,
-        plus: UnsafePointer<Float>? = nil, batchSize: Int, trainable: Int? = nil
+        plus: UnsafePointer<Float>? = nil, batchSize: Int, trainable: Int? = nil, pass: BlockPass? = nil
     ) {
         precondition(weights.count == m.count && batchSize > 0)
         let count = trainable ?? weights.count
@@ -76,9 +77,17 @@ public struct Adam: Sendable, Equatable {
             batchSize: Float(batchSize))
         m.withUnsafeMutableBufferPointer { m in
             v.withUnsafeMutableBufferPointer { v in
-                Self.update(
-                    w: weights.baseAddress!, m: m.baseAddress!, v: v.baseAddress!, sum: sum, plus: plus, count: count,
-                    rates: rates)
+                let (w, m, v) = (weights.baseAddress!, m.baseAddress!, v.baseAddress!)
+                guard let pass else {
+                    Self.update(w: w, m: m, v: v, sum: sum, plus: plus, count: count, rates: rates)
+                    return
+                }
+                pass.run(count: count) { block in
+                    let i = block.lowerBound
+                    Self.update(
+                        w: w + i, m: m + i, v: v + i, sum: sum + i, plus: plus.map { $0 + i }, count: block.count,
+                        rates: rates)
+                }
             }
         }
     }
