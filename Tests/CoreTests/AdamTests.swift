@@ -57,7 +57,6 @@ import Testing
                     var w = start
                     var reference = ScalarAdam(weights: start)
                     for _ in 0..<3 {
-                        pass?.wakeHelper()
                         left.withUnsafeBufferPointer { l in
                             right.withUnsafeBufferPointer { r in
                                 w.withUnsafeMutableBufferPointer { w in

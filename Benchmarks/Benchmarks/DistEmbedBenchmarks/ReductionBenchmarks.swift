@@ -50,14 +50,12 @@ func registerReductionBenchmarks() {
         try TreeState()
     }
 
-    // The same with the coordinator's helper thread, woken just before as the coordinator does (its wake-up
-    // counts).
+    // The same with the coordinator's helper thread (whose wake-up counts).
     Benchmark("adam, two halves, with the helper", configuration: timeAndAllocations()) { benchmark, state in
         state.leaves[0].withUnsafeBufferPointer { left in
             state.leaves[1].withUnsafeBufferPointer { right in
                 state.weights.withUnsafeMutableBufferPointer { weights in
                     for _ in benchmark.scaledIterations {
-                        state.pass.wakeHelper()
                         state.adam.update(
                             weights, gradientSum: left.baseAddress!, plus: right.baseAddress!, batchSize: 32,
                             pass: state.pass)

@@ -81,12 +81,11 @@ public enum KernelBenchmark {
                 adam.update(&w, gradientSum: g.baseAddress!, plus: g.baseAddress!, batchSize: 32)
             }
         }
-        // The same as the coordinator runs it: with its helper thread, woken just before (its wake-up counts).
+        // The same as the coordinator runs it: with its helper thread (whose wake-up counts).
         let pass = BlockPass()
         let helpedSeconds = gradient.withUnsafeBufferPointer { g in
             w.withUnsafeMutableBufferPointer { w in
                 time(repeats: 200) {
-                    pass.wakeHelper()
                     adam.update(w, gradientSum: g.baseAddress!, plus: g.baseAddress!, batchSize: 32, pass: pass)
                 }
             }

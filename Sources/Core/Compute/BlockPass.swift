@@ -6,9 +6,11 @@ import Synchronization
 /// the coordinator's Adam step, during which every worker waits and a CPU is free.
 ///
 /// The helper sleeps between passes, and waking a thread on an idle vCPU takes tens of microseconds here, about
-/// half of the exercise's pass. So the caller wakes it ahead of the pass (``wakeHelper()``), never waits for it
-/// to arrive, and the helper takes blocks from wherever the caller has got to; the caller waits only for a block
-/// the helper has started. Each element is computed alone, so who did which block does not change a bit.
+/// half of the exercise's pass. So the caller may wake it ahead (``wakeHelper()``), never waits for it to arrive,
+/// and the helper takes blocks from wherever the caller has got to; the caller waits only for a block the helper
+/// has started. A helper that arrives before its pass yields its CPU while it waits, since the scheduler may have
+/// put it on the caller's, and the caller must run to start the pass. Each element is computed alone, so who did
+/// which block does not change a bit.
 public final class BlockPass: Sendable {
     private let shared = Shared()
 
@@ -24,15 +26,15 @@ public final class BlockPass: Sendable {
         shared.stop()
     }
 
-    /// Wakes the helper for the ``run(count:blockSize:_:)`` in progress on this thread, or else the next; it
-    /// watches for that pass for a moment (``Shared/watchNanoseconds``) and sleeps again as soon as the pass is
-    /// over, whether it took part or not.
+    /// Wakes the helper ahead of the next ``run(count:blockSize:_:)``, so that its wake-up overlaps what the caller
+    /// does before. Call it between passes, from the thread that runs them.
     public func wakeHelper() {
-        shared.wake()
+        shared.wakeAhead()
     }
 
     /// Calls `body` on disjoint ranges covering `0..<count`, each at most `blockSize` long and starting at a
-    /// multiple of it, on this thread and on the helper if it comes, and returns when all are done.
+    /// multiple of it, on this thread and on the helper if it comes in time (woken now, unless ``wakeHelper()``
+    /// already did), and returns when all are done.
     public func run(count: Int, blockSize: Int = 2048, _ body: (Range<Int>) -> Void) {
         precondition(blockSize > 0)
         // The claim word holds the block count in 16 bits: bigger passes take bigger blocks.
@@ -67,8 +69,8 @@ public final class BlockPass: Sendable {
     /// a reader.
     final class Shared: @unchecked Sendable {
         static let mostBlocks = 0xFFFF
-        /// How long a woken helper watches for its pass before it sleeps again.
-        static let watchNanoseconds: UInt64 = 200_000
+        /// How long a helper woken ahead waits for its pass to start.
+        static let waitNanoseconds: UInt64 = 200_000
 
         private let claim = Atomic<UInt64>(0)
         private let done = Atomic<Int>(0)
@@ -80,9 +82,14 @@ public final class BlockPass: Sendable {
         private var job: Job?
         private var generation: UInt64 = 0
 
-        func wake() {
-            wanted.store(job == nil ? Self.after(generation) : generation, ordering: .releasing)
+        /// Wakes the helper for pass `target`, published or next.
+        private func wake(for target: UInt64) {
+            wanted.store(target, ordering: .releasing)
             if !awake.exchange(true, ordering: .acquiringAndReleasing) { bell.signal() }
+        }
+
+        func wakeAhead() {
+            wake(for: Self.after(generation))
         }
 
         private static func after(_ generation: UInt64) -> UInt64 {
@@ -100,6 +107,7 @@ public final class BlockPass: Sendable {
             generation = Self.after(generation)
             done.store(0, ordering: .relaxed)
             claim.store(generation << 32 | UInt64(pass.blocks) << 16, ordering: .releasing)
+            wake(for: generation)
             var mine = 0
             while let block = claimBlock(ofGeneration: generation) {
                 pass(block: block)
@@ -125,8 +133,9 @@ public final class BlockPass: Sendable {
             }
         }
 
-        /// The helper thread's loop: sleep until woken, then watch for each pass it was woken for that it has not
-        /// seen yet. A wake-up for a pass already over (the helper came too late) costs one look.
+        /// The helper thread's loop: sleep until woken, then take blocks of the latest pass it was woken for, if it
+        /// has not seen it yet and blocks are left. A wake-up for a pass already over (the helper came too late)
+        /// costs one look.
         func serve() {
             var seen: UInt64 = 0
             while true {
@@ -143,21 +152,25 @@ public final class BlockPass: Sendable {
             }
         }
 
-        /// Waits up to ``watchNanoseconds`` for pass `generation` to start, then takes its blocks until none is
-        /// left; returns at once if it is over.
+        /// Takes blocks of pass `generation` until none is left. Before the pass starts, waits for it up to
+        /// ``waitNanoseconds``, yielding the CPU in between; after it, returns at once.
         private func takeBlocks(ofGeneration generation: UInt64) {
-            let deadline = DispatchTime.now().uptimeNanoseconds + Self.watchNanoseconds
-            while DispatchTime.now().uptimeNanoseconds < deadline {
-                for _ in 0..<64 {
-                    if claim.load(ordering: .acquiring) >> 32 == generation {
-                        while let block = claimBlock(ofGeneration: generation) {
-                            job!(block: block)
-                            done.add(1, ordering: .releasing)
-                        }
-                        return
+            var deadline: UInt64?
+            while true {
+                let current = claim.load(ordering: .acquiring) >> 32
+                if current == generation {
+                    while let block = claimBlock(ofGeneration: generation) {
+                        job!(block: block)
+                        done.add(1, ordering: .releasing)
                     }
-                    distembed_spin_pause()
+                    return
                 }
+                // Anything but the pass before it means this one is over.
+                guard Self.after(current) == generation else { return }
+                let now = DispatchTime.now().uptimeNanoseconds
+                if deadline == nil { deadline = now + Self.waitNanoseconds }
+                if now > deadline! { return }
+                sched_yield()
             }
         }
     }
