@@ -42,7 +42,8 @@ import Testing
     /// The update (in C, vectorized) gives the bits of the formula written out as a scalar Swift loop, which
     /// rounds every operation on its own: halves added, divided by the batch size, then Adam element by element.
     /// Batch sizes with and without the reciprocal shortcut, one half or two, counts around the vector width, the
-    /// block size of a helper thread's share and the exercise's, a trainable prefix, with and without the helper.
+    /// block size of a helper thread's share and the exercise's, a trainable prefix, with and without the helper
+    /// (which also copies the new weights to a second buffer, as the coordinator's shared weights).
     @Test(arguments: [1, 12, 16, 32, 33, 1000])
     func updateMatchesTheScalarFormulaBitForBit(batchSize: Int) {
         var random = SystemRandomNumberGenerator()
@@ -55,14 +56,18 @@ import Testing
                 for (trainable, pass) in Set([count, max(1, count / 2)]).flatMap({ [($0, nil), ($0, helper)] }) {
                     var adam = Adam(parameterCount: count)
                     var w = start
+                    var copy = start
                     var reference = ScalarAdam(weights: start)
                     for _ in 0..<3 {
                         left.withUnsafeBufferPointer { l in
                             right.withUnsafeBufferPointer { r in
                                 w.withUnsafeMutableBufferPointer { w in
-                                    adam.update(
-                                        w, gradientSum: l.baseAddress!, plus: halves == 2 ? r.baseAddress! : nil,
-                                        batchSize: batchSize, trainable: trainable, pass: pass)
+                                    copy.withUnsafeMutableBufferPointer { copy in
+                                        adam.update(
+                                            w, gradientSum: l.baseAddress!, plus: halves == 2 ? r.baseAddress! : nil,
+                                            batchSize: batchSize, trainable: trainable,
+                                            copy: pass == nil ? nil : copy.baseAddress!, pass: pass)
+                                    }
                                 }
                             }
                         }
@@ -72,6 +77,7 @@ import Testing
                     let what = "batch \(batchSize), \(count) parameters, \(halves) halves, \(trainable) trainable, "
                         + (pass == nil ? "one thread" : "with a helper")
                     #expect(w.map(\.bitPattern) == reference.w.map(\.bitPattern), "\(what)")
+                    #expect(pass == nil || copy.map(\.bitPattern) == w.map(\.bitPattern), "the copy (\(what))")
                     #expect(adam.m.map(\.bitPattern) == reference.m.map(\.bitPattern), "\(what)")
                     #expect(adam.v.map(\.bitPattern) == reference.v.map(\.bitPattern), "\(what)")
                     #expect(w[count - 1] == start[count - 1] || trainable == count,

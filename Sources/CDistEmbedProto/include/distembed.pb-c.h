@@ -223,8 +223,8 @@ struct  Distembed__ExperimentSetup
    */
   Distembed__SharedSegmentOffer *shared_segment;
   /*
-   * The experiment's weights, one segment all local workers map read-only (slot_count 0): the coordinator's
-   * Adam updates them in place, so no worker's segment needs a copy. Absent when the coordinator has none.
+   * The experiment's weights, one segment all local workers map read-only (slot_count 0): the coordinator
+   * copies each step's weights there once, instead of into every worker's segment. Absent when it has none.
    */
   Distembed__SharedSegmentOffer *shared_weights;
 };

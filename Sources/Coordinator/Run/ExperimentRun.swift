@@ -13,7 +13,7 @@ final class ExperimentRun {
     let schedule: TrainingSchedule
     let stages: TrainingStages
     let dataset: Dataset
-    /// In the shared weights segment when there is one (``RunWeights``).
+    /// Copied into the shared weights segment when there is one (``RunWeights``).
     let weights: RunWeights
     private(set) var optimizer: Adam
     /// The next step to run.
@@ -47,7 +47,7 @@ final class ExperimentRun {
         self.schedule = TrainingSchedule(spec: spec, sampleCount: dataset.train.count)
         self.stages = TrainingStages(spec: spec, model: model)
         self.weights = RunWeights(
-            GlorotInitializer.weights(for: model, seed: spec.seed), in: weightsSegment(model.parameterCount))
+            GlorotInitializer.weights(for: model, seed: spec.seed), sharedIn: weightsSegment(model.parameterCount))
         self.optimizer = Adam(parameterCount: model.parameterCount, training: spec.training)
         self.epochStarted = now
         self.startedAt = now
@@ -185,7 +185,8 @@ final class ExperimentRun {
         withRootHalves(ChunkTree(chunkCount: chunkCount)) { sum, plus in
             reduced = DispatchTime.now().uptimeNanoseconds
             optimizer.update(
-                weights.values, gradientSum: sum, plus: plus, batchSize: batchSize, trainable: trainable, pass: pass)
+                weights.values, gradientSum: sum, plus: plus, batchSize: batchSize, trainable: trainable,
+                copy: weights.sharedCopy, pass: pass)
         }
         received.removeAll(keepingCapacity: true)
         let stepped = DispatchTime.now().uptimeNanoseconds

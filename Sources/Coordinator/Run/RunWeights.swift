@@ -1,31 +1,35 @@
 import Wire
 
-/// The running experiment's weights: in the shared weights segment when the coordinator has one, so that Adam
-/// updates what the workers on this host read, with no copy per worker and step; in the coordinator's own memory
-/// otherwise.
+/// The running experiment's weights: in this process's memory, where Adam updates them, and copied after each
+/// update into the shared weights segment when the coordinator has one, which every worker on this host reads.
+/// One copy per step then serves all of them, where each worker's own segment used to get one.
 final class RunWeights {
-    /// The segment the weights live in; nil when they live in this process's memory.
-    let segment: SharedSegment?
     let values: UnsafeMutableBufferPointer<Float>
+    /// The segment the workers read the weights from; nil when there is none.
+    let segment: SharedSegment?
 
-    /// Holds `initial`, in `segment` (a segment without slots, of as many parameters) or in memory of its own.
-    init(_ initial: [Float], in segment: SharedSegment?) {
+    /// Holds `initial`, and copies it into `segment` (a segment without slots, of as many parameters) if given.
+    init(_ initial: [Float], sharedIn segment: SharedSegment?) {
         precondition(segment.map { $0.parameterCount == initial.count && $0.slotCount == 0 } ?? true)
         self.segment = segment
-        values = segment?.mutableWeights ?? .allocate(capacity: initial.count)
+        values = .allocate(capacity: initial.count)
         assign(initial)
     }
 
     deinit {
-        if segment == nil { values.deallocate() }
+        values.deallocate()
     }
+
+    /// Where Adam copies each new weight: the shared segment's weights, if any.
+    var sharedCopy: UnsafeMutablePointer<Float>? { segment?.mutableWeights.baseAddress }
 
     /// A copy, for what keeps or sends them (checkpoints, evaluation, assignments in messages).
     var array: [Float] { Array(values) }
 
-    /// Replaces them all (a checkpoint's).
+    /// Replaces them all (a checkpoint's), in the shared segment too.
     func assign(_ weights: [Float]) {
         precondition(weights.count == values.count)
-        _ = values.update(fromContentsOf: weights)
+        _ = values.initialize(fromContentsOf: weights)
+        segment?.writeWeights(UnsafeBufferPointer(values))
     }
 }

@@ -59,12 +59,18 @@ public struct Adam: Sendable, Equatable {
         }
     }
 
-    /// The same update on weights outside a Swift array (the coordinator keeps them in shared memory, where the
-    /// workers on its host read them). With `pass`, a helper thread takes blocks of the parameters too (same
-    /// bits: each element is updated alone).
+    /// The same update on weights outside a Swift array. With `copy`, the new weights are also copied there, block
+    /// by block behind the update while they are in cache (the coordinator's shared weights, which the workers on
+    /// its host read); with `pass`, a helper thread takes blocks too. Neither changes a bit: each element is
+    /// updated alone.
+    ///
+    /// Updating the shared weights in place instead was slower, up to three times: a read-modify-write of a line
+    /// another core holds waits for that core to give it up, line by line, while a copy's stores stream
+    /// (Docs/Performance.md).
     public mutating func update(
         _ weights: UnsafeMutableBufferPointer<Float>, gradientSum sum: UnsafePointer<Float>,
-        plus: UnsafePointer<Float>? = nil, batchSize: Int, trainable: Int? = nil, pass: BlockPass? = nil
+        plus: UnsafePointer<Float>? = nil, batchSize: Int, trainable: Int? = nil,
+        copy: UnsafeMutablePointer<Float>? = nil, pass: BlockPass? = nil
     ) {
         precondition(weights.count == m.count && batchSize > 0)
         let count = trainable ?? weights.count
@@ -78,16 +84,14 @@ public struct Adam: Sendable, Equatable {
         m.withUnsafeMutableBufferPointer { m in
             v.withUnsafeMutableBufferPointer { v in
                 let (w, m, v) = (weights.baseAddress!, m.baseAddress!, v.baseAddress!)
-                guard let pass else {
-                    Self.update(w: w, m: m, v: v, sum: sum, plus: plus, count: count, rates: rates)
-                    return
-                }
-                pass.run(count: count) { block in
+                let update = { (block: Range<Int>) in
                     let i = block.lowerBound
                     Self.update(
                         w: w + i, m: m + i, v: v + i, sum: sum + i, plus: plus.map { $0 + i }, count: block.count,
                         rates: rates)
+                    copy?.advanced(by: i).update(from: w + i, count: block.count)
                 }
+                if let pass { pass.run(count: count, update) } else { update(0..<count) }
             }
         }
     }

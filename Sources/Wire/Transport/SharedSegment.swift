@@ -12,11 +12,12 @@ import Darwin
 /// The coordinator creates one segment per worker and experiment, offers it in ``ExperimentSetup``, and unlinks
 /// its name as soon as the worker has answered: from then on only the two mappings keep it, so nothing is left in
 /// `/dev/shm` when either process dies. It also creates one segment without slots for the experiment's weights,
-/// which every local worker maps read-only and Adam updates in place; that one keeps its name while the experiment
-/// runs, for workers that join later (``removeStale()`` takes it when its coordinator was killed). Assignments, and results when asked, are posted in the segment's
-/// mailboxes (`SharedSegment+Mailbox.swift`); everything else goes over ZeroMQ. The posts and the results order
-/// the accesses: the coordinator writes the weights before it posts an assignment, the worker writes its
-/// gradients before it posts or sends the result, and neither side touches the segment while the other may.
+/// which every local worker maps read-only and the coordinator writes once a step; that one keeps its name while
+/// the experiment runs, for workers that join later (``removeStale()`` takes it when its coordinator was killed).
+/// Assignments, and results when asked, are posted in the segment's mailboxes (`SharedSegment+Mailbox.swift`);
+/// everything else goes over ZeroMQ. The posts and the results order the accesses: the coordinator writes the
+/// weights before it posts an assignment, the worker writes its gradients before it posts or sends the result,
+/// and neither side touches the segment while the other may.
 ///
 /// Layout: a 4 KiB header (magic, layout version, parameter count, slot count, a 16-byte nonce, and from byte
 /// 1024 the two mailboxes, `SharedSegment+Mailbox.swift`), the weights, then `slotCount` gradient slots, each
@@ -204,7 +205,7 @@ public final class SharedSegment: @unchecked Sendable {
         region(0).update(from: weights.baseAddress!, count: weights.count)
     }
 
-    /// The weights region, to update in place (the coordinator's shared weights).
+    /// The weights region, to write in place (the coordinator's shared weights).
     public var mutableWeights: UnsafeMutableBufferPointer<Float> {
         precondition(writable, "\(name) is mapped read-only")
         return UnsafeMutableBufferPointer(start: region(0), count: parameterCount)
