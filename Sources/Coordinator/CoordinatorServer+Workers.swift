@@ -80,26 +80,27 @@ extension CoordinatorServer {
         guard options.sharedMemory, let slots = WorkerSegment.slotCount(
             parameterCount: run.model.parameterCount, chunkCount: run.schedule.chunkCount(step: 0))
         else { return nil }
-        return createSegment(parameterCount: run.model.parameterCount, slotCount: slots, experiment: run.id)
+        do {
+            return try SharedSegment.create(parameterCount: run.model.parameterCount, slotCount: slots)
+        } catch {
+            if sharedMemoryFailure != run.id {
+                sharedMemoryFailure = run.id
+                logger.warning("no shared memory for the workers; they train over messages",
+                               metadata: ["experiment": "\(run.id)", "error": "\(error)"])
+            }
+            return nil
+        }
     }
 
-    /// The segment a new run keeps its weights in, which every local worker maps: nil when shared memory is off or
-    /// cannot be had (then each worker's own segment gets a copy of the weights, or none is made either).
+    /// The shared weights of a new run, which every local worker maps and Adam copies each step's weights to: nil
+    /// when shared memory is off or cannot be had (then each worker's own segment gets a copy, if it has one).
     func makeWeightsSegment(parameterCount: Int, experiment: String) -> SharedSegment? {
         guard options.sharedMemory else { return nil }
-        return createSegment(parameterCount: parameterCount, slotCount: 0, experiment: experiment)
-    }
-
-    /// A new segment, or nil after saying why (once per experiment: the workers then train over messages).
-    private func createSegment(parameterCount: Int, slotCount: Int, experiment: String) -> SharedSegment? {
         do {
-            return try SharedSegment.create(parameterCount: parameterCount, slotCount: slotCount)
+            return try SharedSegment.create(parameterCount: parameterCount, slotCount: 0)
         } catch {
-            if sharedMemoryFailure != experiment {
-                sharedMemoryFailure = experiment
-                logger.warning("no shared memory for the workers; they train over messages",
-                               metadata: ["experiment": "\(experiment)", "error": "\(error)"])
-            }
+            logger.warning("no shared weights; each local worker's segment gets a copy of them every step",
+                           metadata: ["experiment": "\(experiment)", "error": "\(error)"])
             return nil
         }
     }

@@ -33,8 +33,8 @@ final class ExperimentRun {
     /// The most workers that trained this run at once.
     private(set) var peakWorkers = 0
 
-    /// - Parameter weightsSegment: makes a segment without slots for the model's parameter count, to keep the
-    ///   weights in (nil: in this process's memory).
+    /// - Parameter weightsSegment: makes a segment without slots for the model's parameter count, the shared
+    ///   weights that each step's weights are copied to (nil: none).
     init(
         id: String, spec: ExperimentSpec, specJSON: String, dataset: Dataset, now: Double,
         weightsSegment: (_ parameterCount: Int) -> SharedSegment? = { _ in nil }
