@@ -37,12 +37,9 @@ func registerReductionBenchmarks() {
     // The coordinator's step at two workers: the root's two halves added and divided by the batch inside Adam's
     // pass.
     Benchmark("adam, two halves", configuration: timeAndAllocations()) { benchmark, state in
-        state.leaves[0].withUnsafeBufferPointer { left in
-            state.leaves[1].withUnsafeBufferPointer { right in
-                for _ in benchmark.scaledIterations {
-                    state.adam.update(
-                        &state.weights, gradientSum: left.baseAddress!, plus: right.baseAddress!, batchSize: 32)
-                }
+        state.withHalves { left, right in
+            for _ in benchmark.scaledIterations {
+                state.adam.update(&state.weights, gradientSum: left, plus: right, batchSize: 32)
             }
         }
         blackHole(state.weights)
@@ -53,15 +50,13 @@ func registerReductionBenchmarks() {
     // The same as the coordinator runs it: with its helper thread (whose wake-up counts), copying the new weights
     // to the shared weights.
     Benchmark("adam, helper, copy", configuration: timeAndAllocations()) { benchmark, state in
-        state.leaves[0].withUnsafeBufferPointer { left in
-            state.leaves[1].withUnsafeBufferPointer { right in
-                state.weights.withUnsafeMutableBufferPointer { weights in
-                    state.out.withUnsafeMutableBufferPointer { shared in
-                        for _ in benchmark.scaledIterations {
-                            state.adam.update(
-                                weights, gradientSum: left.baseAddress!, plus: right.baseAddress!, batchSize: 32,
-                                copy: shared.baseAddress!, pass: state.pass)
-                        }
+        state.withHalves { left, right in
+            state.weights.withUnsafeMutableBufferPointer { weights in
+                state.out.withUnsafeMutableBufferPointer { shared in
+                    for _ in benchmark.scaledIterations {
+                        state.adam.update(
+                            weights, gradientSum: left, plus: right, batchSize: 32, copy: shared.baseAddress!,
+                            pass: state.pass)
                     }
                 }
             }
@@ -101,5 +96,12 @@ final class TreeState {
         out = [Float](repeating: 0, count: count)
         adam = Adam(parameterCount: count)
         weights = fixture.weights
+    }
+
+    /// Calls `body` with the first two chunks' gradients, as the two halves of a step's root.
+    func withHalves(_ body: (UnsafePointer<Float>, UnsafePointer<Float>) -> Void) {
+        leaves[0].withUnsafeBufferPointer { left in
+            leaves[1].withUnsafeBufferPointer { right in body(left.baseAddress!, right.baseAddress!) }
+        }
     }
 }
