@@ -160,7 +160,7 @@ extension CoordinatorServer {
                 result.stepTimings = run.timings
                 let json = try String(decoding: ResultJSON.encoder.encode(result), as: UTF8.self)
                 try store.finish(id: run.id, state: .done, at: now, error: nil, resultJSON: json,
-                                 weights: run.weights.array, weightsSha256: result.weightsSha256)
+                                 weights: run.weights, weightsSha256: result.weightsSha256)
             } else {
                 try store.finish(id: run.id, state: state, at: now, error: message, resultJSON: nil, weights: nil,
                                  weightsSha256: nil)

@@ -71,7 +71,7 @@ extension CoordinatorServer {
         workers[id]?.segment = segment.map(WorkerSegment.init)
         reply(.experimentSetup(ExperimentSetup(
             experimentId: run.id, specJSON: run.specJSON, sharedSegment: segment?.offer,
-            sharedWeights: segment == nil ? nil : run.weights.segment?.offer)), to: worker.peer)
+            sharedWeights: segment == nil ? nil : run.sharedWeights?.offer)), to: worker.peer)
     }
 
     /// A new shared segment for one worker of `run`, or nil when shared memory is off or cannot be had (said once
@@ -114,7 +114,7 @@ extension CoordinatorServer {
         if ack.sharedSegmentAttached && ack.error == nil && workers[id]?.segment != nil {
             workers[id]?.segment?.markAttached(
                 repliesInMailbox: ack.repliesInMailbox,
-                readsSharedWeights: ack.sharedWeightsAttached && run.weights.segment != nil)
+                readsSharedWeights: ack.sharedWeightsAttached && run.sharedWeights != nil)
         } else {
             workers[id]?.segment = nil
         }
@@ -188,12 +188,11 @@ extension CoordinatorServer {
                 guard let run, let worker = workers[id], key == run.key else { continue }
                 waiting = nil
                 let subtrees = ChunkTree(chunkCount: run.chunkCount).cover(chunks).count
-                let firstSlot = workers[id]?.segment?.assign(
-                    key, weights: UnsafeBufferPointer(run.weights.values), subtrees: subtrees)
+                let firstSlot = workers[id]?.segment?.assign(key, weights: run.weights, subtrees: subtrees)
                 let assignment = WorkAssignment(
                     experimentId: run.id, epoch: UInt32(key.epoch), step: UInt32(key.step),
                     weightsVersion: key.version, chunkBegin: UInt32(chunks.lowerBound),
-                    chunkEnd: UInt32(chunks.upperBound), weights: firstSlot == nil ? Tensor(run.weights.array) : nil,
+                    chunkEnd: UInt32(chunks.upperBound), weights: firstSlot == nil ? Tensor(run.weights) : nil,
                     firstSharedSlot: firstSlot, replyInMailbox: firstSlot != nil && repliesInMailbox(id))
                 if firstSlot == nil || !post(assignment, to: id) {
                     reply(.workAssignment(assignment), to: worker.peer)

@@ -27,47 +27,47 @@ import Wire
 
     @Test func aWorkerThatDidNotAttachGetsMessages() throws {
         var link = WorkerSegment(segment: try SharedSegment.create(parameterCount: 8, slotCount: 4))
-        #expect(link.assign(first, allWeights: 1, subtrees: 1) == nil)
+        #expect(link.assign(first, weights: [Float](repeating: 1, count: 8), subtrees: 1) == nil)
         #expect(link.assignedFirstSlot == nil)
     }
 
     @Test func slotsAreHandedOutOncePerStepAndTheWeightsWrittenPerStep() throws {
         var (link, worker) = try attached()
-        #expect(link.assign(first, allWeights: 1, subtrees: 2) == 0)
+        #expect(link.assign(first, weights: [Float](repeating: 1, count: 8), subtrees: 2) == 0)
         #expect(worker.withWeights { $0[7] } == 1)
         // A second run of the same step (another worker was lost): new slots, the same weights.
-        #expect(link.assign(first, allWeights: 9, subtrees: 1) == 2)
+        #expect(link.assign(first, weights: [Float](repeating: 9, count: 8), subtrees: 1) == 2)
         #expect(link.assignedFirstSlot == 2)
         #expect(worker.withWeights { $0[7] } == 1)
         // Out of slots: this run goes in messages.
-        #expect(link.assign(first, allWeights: 1, subtrees: 2) == nil)
+        #expect(link.assign(first, weights: [Float](repeating: 1, count: 8), subtrees: 2) == nil)
         #expect(link.assignedFirstSlot == nil)
         // The next step starts from slot 0 with its own weights.
-        #expect(link.assign(second, allWeights: 2, subtrees: 2) == 0)
+        #expect(link.assign(second, weights: [Float](repeating: 2, count: 8), subtrees: 2) == 0)
         #expect(worker.withWeights { $0[0] } == 2)
     }
 
     @Test func aWorkerReadingTheSharedWeightsGetsNoCopy() throws {
         var (link, worker) = try attached(readsSharedWeights: true)
-        #expect(link.assign(first, allWeights: 7, subtrees: 2) == 0)
+        #expect(link.assign(first, weights: [Float](repeating: 7, count: 8), subtrees: 2) == 0)
         #expect(link.wasAssigned(first), "the step is still its own: it is nudged and posts its result")
         #expect(worker.withWeights { $0[0] } == 0, "its segment's weights region stays untouched")
-        #expect(link.assign(second, allWeights: 8, subtrees: 1) == 0, "slots start again each step")
+        #expect(link.assign(second, weights: [Float](repeating: 8, count: 8), subtrees: 1) == 0, "slots start again each step")
         #expect(worker.withWeights { $0[7] } == 0)
     }
 
     @Test func aFreshAdamAtAStageBoundaryStillGetsItsWeights() throws {
         var (link, worker) = try attached()
-        _ = link.assign(StepKey(epoch: 0, step: 1, version: 1), allWeights: 1, subtrees: 1)
+        _ = link.assign(StepKey(epoch: 0, step: 1, version: 1), weights: [Float](repeating: 1, count: 8), subtrees: 1)
         // A later stage restarts the optimizer's step count: its second step has version 1 again.
-        _ = link.assign(StepKey(epoch: 10, step: 1, version: 1), allWeights: 5, subtrees: 1)
+        _ = link.assign(StepKey(epoch: 10, step: 1, version: 1), weights: [Float](repeating: 5, count: 8), subtrees: 1)
         #expect(worker.withWeights { $0[0] } == 5)
     }
 
     @Test func aPostedResultIsTakenOnceAndEndsTheWait() throws {
         var (link, worker) = try attached()
         #expect(link.repliesInMailbox)
-        _ = link.assign(first, allWeights: 1, subtrees: 1)
+        _ = link.assign(first, weights: [Float](repeating: 1, count: 8), subtrees: 1)
         #expect(link.wasAssigned(first) && !link.wasAssigned(second))
         link.expectPostedResult()
         #expect(link.awaitsPostedResult)
@@ -82,15 +82,7 @@ import Wire
 
     @Test func aSegmentTheWorkerDidNotAttachTookNoPartInAStep() throws {
         var link = WorkerSegment(segment: try SharedSegment.create(parameterCount: 8, slotCount: 4))
-        _ = link.assign(first, allWeights: 1, subtrees: 1)
+        _ = link.assign(first, weights: [Float](repeating: 1, count: 8), subtrees: 1)
         #expect(!link.wasAssigned(first), "not attached: its worker gets messages and no nudge")
-    }
-}
-
-extension WorkerSegment {
-    /// ``assign(_:weights:subtrees:)`` with every weight `value`.
-    mutating func assign(_ key: StepKey, allWeights value: Float, subtrees: Int) -> UInt32? {
-        let weights = [Float](repeating: value, count: segment.parameterCount)
-        return weights.withUnsafeBufferPointer { assign(key, weights: $0, subtrees: subtrees) }
     }
 }

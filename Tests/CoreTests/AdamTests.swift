@@ -61,13 +61,11 @@ import Testing
                     for _ in 0..<3 {
                         left.withUnsafeBufferPointer { l in
                             right.withUnsafeBufferPointer { r in
-                                w.withUnsafeMutableBufferPointer { w in
-                                    copy.withUnsafeMutableBufferPointer { copy in
-                                        adam.update(
-                                            w, gradientSum: l.baseAddress!, plus: halves == 2 ? r.baseAddress! : nil,
-                                            batchSize: batchSize, trainable: trainable,
-                                            copy: pass == nil ? nil : copy.baseAddress!, pass: pass)
-                                    }
+                                copy.withUnsafeMutableBufferPointer { copy in
+                                    adam.update(
+                                        &w, gradientSum: l.baseAddress!, plus: halves == 2 ? r.baseAddress! : nil,
+                                        batchSize: batchSize, trainable: trainable,
+                                        copy: pass == nil ? nil : copy.baseAddress!, pass: pass)
                                 }
                             }
                         }

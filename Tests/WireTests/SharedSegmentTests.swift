@@ -13,7 +13,7 @@ import Wire
         let created = try SharedSegment.create(parameterCount: 1000, slotCount: 3)
         let attached = try SharedSegment.attach(created.offer, parameterCount: 1000)
         let weights = (0..<1000).map { Float($0) * 0.5 - 7 }
-        weights.withUnsafeBufferPointer { created.writeWeights($0) }
+        created.writeWeights(weights)
         #expect(attached.withWeights { Array(UnsafeBufferPointer(start: $0, count: 1000)) } == weights)
         attached.withMutableSlot(2) { slot in
             for i in 0..<1000 { slot[i] = Float(i) + 0.25 }
@@ -33,7 +33,7 @@ import Wire
         let attached = try SharedSegment.attach(created!.offer, parameterCount: 10)
         created!.unlink()
         #expect(!Self.exists(name))
-        created!.mutableWeights.update(repeating: 3)
+        created!.writeWeights([Float](repeating: 3, count: 10))
         #expect(attached.withWeights { $0[9] } == 3)
         let offer = created!.offer
         #expect(throws: SharedSegmentError.self) { try SharedSegment.attach(offer, parameterCount: 10) }

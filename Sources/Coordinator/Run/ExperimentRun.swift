@@ -13,8 +13,10 @@ final class ExperimentRun {
     let schedule: TrainingSchedule
     let stages: TrainingStages
     let dataset: Dataset
-    /// Copied into the shared weights segment when there is one (``RunWeights``).
-    let weights: RunWeights
+    private(set) var weights: [Float]
+    /// The shared weights, which every worker on this host reads: a segment without slots that Adam copies each
+    /// step's weights to; nil when the coordinator has none.
+    let sharedWeights: SharedSegment?
     private(set) var optimizer: Adam
     /// The next step to run.
     private(set) var epoch = 0
@@ -46,8 +48,9 @@ final class ExperimentRun {
         self.dataset = dataset
         self.schedule = TrainingSchedule(spec: spec, sampleCount: dataset.train.count)
         self.stages = TrainingStages(spec: spec, model: model)
-        self.weights = RunWeights(
-            GlorotInitializer.weights(for: model, seed: spec.seed), sharedIn: weightsSegment(model.parameterCount))
+        self.weights = GlorotInitializer.weights(for: model, seed: spec.seed)
+        self.sharedWeights = weightsSegment(model.parameterCount)
+        sharedWeights?.writeWeights(weights)
         self.optimizer = Adam(parameterCount: model.parameterCount, training: spec.training)
         self.epochStarted = now
         self.startedAt = now
@@ -63,7 +66,7 @@ final class ExperimentRun {
     func evaluationEmbeddings() -> [Float] {
         let samples = min(spec.evaluation.samples, dataset.train.count)
         return Evaluator(model: model).embeddings(
-            layer: spec.evaluation.layer, count: samples, of: dataset.train, weights: weights.array
+            layer: spec.evaluation.layer, count: samples, of: dataset.train, weights: weights
         ).values
     }
 
@@ -143,7 +146,7 @@ final class ExperimentRun {
     /// Everything the next step reads, for the store.
     func checkpoint(now: Double) -> Checkpoint {
         Checkpoint(
-            epoch: epoch, step: step, weights: weights.array, adamM: optimizer.m, adamV: optimizer.v,
+            epoch: epoch, step: step, weights: weights, adamM: optimizer.m, adamV: optimizer.v,
             adamStep: optimizer.step, epochLossSum: epochStats.lossSum, epochCorrect: epochStats.correct,
             epochCount: epochStats.count, embeddingsBefore: embeddingsBefore, createdAt: now)
     }
@@ -156,7 +159,8 @@ final class ExperimentRun {
         else {
             throw WireError(.internal, "the checkpoint of \(id) does not fit its spec")
         }
-        weights.assign(c.weights)
+        weights = c.weights
+        sharedWeights?.writeWeights(weights)
         optimizer.m = c.adamM
         optimizer.v = c.adamV
         optimizer.step = c.adamStep
@@ -185,8 +189,8 @@ final class ExperimentRun {
         withRootHalves(ChunkTree(chunkCount: chunkCount)) { sum, plus in
             reduced = DispatchTime.now().uptimeNanoseconds
             optimizer.update(
-                weights.values, gradientSum: sum, plus: plus, batchSize: batchSize, trainable: trainable,
-                copy: weights.sharedCopy, pass: pass)
+                &weights, gradientSum: sum, plus: plus, batchSize: batchSize, trainable: trainable,
+                copy: sharedWeights?.mutableWeights.baseAddress, pass: pass)
         }
         received.removeAll(keepingCapacity: true)
         let stepped = DispatchTime.now().uptimeNanoseconds
@@ -242,7 +246,6 @@ final class ExperimentRun {
 
     /// The result, with the evaluation after training (embeddings, losses, test accuracy) computed here.
     func result(now: Double, workers: Int) throws -> (TrainingResult, ExperimentArtifacts) {
-        let weights = weights.array
         let after = evaluationEmbeddings()
         let samples = min(spec.evaluation.samples, dataset.train.count)
         let labels = dataset.train.labels[0..<samples].map(Int.init)

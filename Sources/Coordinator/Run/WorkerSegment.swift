@@ -73,7 +73,7 @@ public struct WorkerSegment {
     /// Prepares an assignment of `subtrees` subtrees at `key`: copies the step's `weights` into the segment when
     /// it is the first of the step and the worker does not read the shared weights, and reserves the slots.
     /// Returns the first slot, or nil when the run must go in messages.
-    public mutating func assign(_ key: StepKey, weights: UnsafeBufferPointer<Float>, subtrees: Int) -> UInt32? {
+    public mutating func assign(_ key: StepKey, weights: [Float], subtrees: Int) -> UInt32? {
         assignedFirstSlot = nil
         guard attached else { return nil }
         if step != key {

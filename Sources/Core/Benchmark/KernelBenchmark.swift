@@ -86,13 +86,11 @@ public enum KernelBenchmark {
         let pass = BlockPass()
         var shared = weights
         let helpedSeconds = gradient.withUnsafeBufferPointer { g in
-            w.withUnsafeMutableBufferPointer { w in
-                shared.withUnsafeMutableBufferPointer { shared in
-                    time(repeats: 200) {
-                        adam.update(
-                            w, gradientSum: g.baseAddress!, plus: g.baseAddress!, batchSize: 32,
-                            copy: shared.baseAddress!, pass: pass)
-                    }
+            shared.withUnsafeMutableBufferPointer { shared in
+                time(repeats: 200) {
+                    adam.update(
+                        &w, gradientSum: g.baseAddress!, plus: g.baseAddress!, batchSize: 32,
+                        copy: shared.baseAddress!, pass: pass)
                 }
             }
         }

@@ -50,27 +50,15 @@ public struct Adam: Sendable, Equatable {
     /// update: the bits of adding the two halves, dividing by the batch size and calling
     /// ``update(_:gradient:trainable:)``, in one pass over memory instead of four. `plus` is the right half of the
     /// chunk tree's root when the root was not summed whole (nil otherwise).
+    ///
+    /// With `copy`, the new weights are also copied there, block by block behind the update while they are in
+    /// cache (the coordinator's shared weights, which the workers on its host read); with `pass`, a helper thread
+    /// takes blocks too. Neither changes a bit: each element is updated alone. Updating the shared weights in place
+    /// instead was slower, up to three times: a read-modify-write of a line another core holds waits for that core
+    /// to give it up, line by line, while a copy's stores stream (Docs/Performance.md).
     public mutating func update(
         _ weights: inout [Float], gradientSum sum: UnsafePointer<Float>, plus: UnsafePointer<Float>? = nil,
-        batchSize: Int, trainable: Int? = nil
-    ) {
-        weights.withUnsafeMutableBufferPointer { w in
-            update(w, gradientSum: sum, plus: plus, batchSize: batchSize, trainable: trainable)
-        }
-    }
-
-    /// The same update on weights outside a Swift array. With `copy`, the new weights are also copied there, block
-    /// by block behind the update while they are in cache (the coordinator's shared weights, which the workers on
-    /// its host read); with `pass`, a helper thread takes blocks too. Neither changes a bit: each element is
-    /// updated alone.
-    ///
-    /// Updating the shared weights in place instead was slower, up to three times: a read-modify-write of a line
-    /// another core holds waits for that core to give it up, line by line, while a copy's stores stream
-    /// (Docs/Performance.md).
-    public mutating func update(
-        _ weights: UnsafeMutableBufferPointer<Float>, gradientSum sum: UnsafePointer<Float>,
-        plus: UnsafePointer<Float>? = nil, batchSize: Int, trainable: Int? = nil,
-        copy: UnsafeMutablePointer<Float>? = nil, pass: BlockPass? = nil
+        batchSize: Int, trainable: Int? = nil, copy: UnsafeMutablePointer<Float>? = nil, pass: BlockPass? = nil
     ) {
         precondition(weights.count == m.count && batchSize > 0)
         let count = trainable ?? weights.count
@@ -81,17 +69,19 @@ public struct Adam: Sendable, Equatable {
         let rates = Rates(
             alpha: alpha, oneMinusBeta1: 1 - beta1, oneMinusBeta2: 1 - beta2, epsilon: epsilon,
             batchSize: Float(batchSize))
-        m.withUnsafeMutableBufferPointer { m in
-            v.withUnsafeMutableBufferPointer { v in
-                let (w, m, v) = (weights.baseAddress!, m.baseAddress!, v.baseAddress!)
-                let update = { (block: Range<Int>) in
-                    let i = block.lowerBound
-                    Self.update(
-                        w: w + i, m: m + i, v: v + i, sum: sum + i, plus: plus.map { $0 + i }, count: block.count,
-                        rates: rates)
-                    copy?.advanced(by: i).update(from: w + i, count: block.count)
+        weights.withUnsafeMutableBufferPointer { w in
+            m.withUnsafeMutableBufferPointer { m in
+                v.withUnsafeMutableBufferPointer { v in
+                    let (w, m, v) = (w.baseAddress!, m.baseAddress!, v.baseAddress!)
+                    let update = { (block: Range<Int>) in
+                        let i = block.lowerBound
+                        Self.update(
+                            w: w + i, m: m + i, v: v + i, sum: sum + i, plus: plus.map { $0 + i },
+                            count: block.count, rates: rates)
+                        copy?.advanced(by: i).update(from: w + i, count: block.count)
+                    }
+                    if let pass { pass.run(count: count, update) } else { update(0..<count) }
                 }
-                if let pass { pass.run(count: count, update) } else { update(0..<count) }
             }
         }
     }

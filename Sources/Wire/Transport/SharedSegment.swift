@@ -200,9 +200,9 @@ public final class SharedSegment: @unchecked Sendable {
     }
 
     /// Copies `weights` (``parameterCount`` floats) into the weights region.
-    public func writeWeights(_ weights: UnsafeBufferPointer<Float>) {
+    public func writeWeights(_ weights: [Float]) {
         precondition(weights.count == parameterCount && writable)
-        region(0).update(from: weights.baseAddress!, count: weights.count)
+        weights.withUnsafeBufferPointer { region(0).update(from: $0.baseAddress!, count: $0.count) }
     }
 
     /// The weights region, to write in place (the coordinator's shared weights).
