@@ -96,6 +96,6 @@ let package = Package(
             name: "CoordinatorTests",
             dependencies: ["Coordinator", "Core", "Wire", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        .testTarget(name: "DistEmbedTests", dependencies: ["Core"]),
+        .testTarget(name: "DistEmbedTests", dependencies: ["Core", "Wire"]),
     ]
 )

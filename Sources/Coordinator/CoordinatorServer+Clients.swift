@@ -49,7 +49,7 @@ extension CoordinatorServer {
 
     func watch(_ request: WatchRequest) throws -> WireMessage {
         let s = try summary(of: request.experimentId)
-        let events = try store.events(id: request.experimentId, after: Int64(request.afterSequence)).map {
+        let events = try store.events(id: request.experimentId, after: Int64(clamping: request.afterSequence)).map {
             WatchEvent(sequence: UInt64($0.sequence), time: $0.time, line: $0.line)
         }
         return .watchReply(WatchReply(summary: s, events: events))

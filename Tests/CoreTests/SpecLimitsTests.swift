@@ -92,4 +92,18 @@ import Testing
         #expect(error?.problems.contains { $0.message.contains("\(Int.max) parameters") } == true,
                 "\(error?.description ?? "")")
     }
+
+    /// Input sides whose product overflows `Int` are refused, not a trap (issue 21: one submit of
+    /// `[2147483647, 2147483647, 2147483647]` crashed the coordinator, and the CLI before it sent); sides under the
+    /// cap whose product still overflows are over the activations limit.
+    @Test(arguments: [
+        ([2_147_483_647, 2_147_483_647, 2_147_483_647], "over the largest height, width or channel count"),
+        ([16_777_216, 16_777_216, 16_777_216], "floats of activations"),
+    ])
+    func inputSidesPastIntAreRefusedNotOverflowed(input: [Int], message: String) {
+        let error = #expect(throws: SpecError.self) {
+            try ExperimentSpec.parse(json: Self.spec, overrides: ["model.input=\(input)"], limits: .maximum)
+        }
+        #expect(error?.problems.contains { $0.message.contains(message) } == true, "\(error?.description ?? "")")
+    }
 }

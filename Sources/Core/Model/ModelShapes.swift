@@ -2,7 +2,7 @@
 /// softmax classifier that categorical cross-entropy trains.
 enum ModelShapes {
     static func kind(of layer: LayerSpec, input: [Int]) -> LayerKind {
-        let size = input.reduce(1, *)
+        let size = saturatingProduct(input)
         switch layer {
         case .conv2d(let filters, let k, let stride, let padding, _, _):
             let (outH, padTop) = axis(input[0], k, stride, padding)
@@ -51,10 +51,14 @@ enum ModelShapes {
         guard spec.input.count == 3, spec.input.allSatisfy({ $0 >= 1 }) else {
             return [.init(path: "model.input", message: "must be [height, width, channels]")]
         }
+        if let side = spec.input.first(where: { $0 > maximumInputSide }) {
+            return [.init(path: "model.input", message: "\(side) is over the largest height, width or channel "
+                + "count, \(maximumInputSide)")]
+        }
         if spec.layers.isEmpty { return [.init(path: "model.layers", message: "must not be empty")] }
         var shape = spec.input
         var parameters = 0
-        var activationsPerSample = spec.input.reduce(1, *)
+        var activationsPerSample = saturatingProduct(spec.input)
         for (i, layer) in spec.layers.enumerated() {
             let path = "model.layers[\(i)].\(layer.typeName)"
             switch layer {
@@ -141,9 +145,13 @@ enum ModelShapes {
         }
     }
 
-    /// Sizes of layers that passed the unit limits can still overflow `Int` when multiplied (a dense layer after a
+    /// The largest input side: with it, every geometry (patch sizes, padding) stays far from `Int` overflow, and
+    /// the products of sides are taken saturating below.
+    static let maximumInputSide = 1 << 24
+
+    /// Sizes computed from a spec can overflow `Int` when multiplied (three huge input sides, a dense layer after a
     /// wide flatten); a saturated count is simply over every limit.
-    private static func saturatingProduct(_ factors: [Int]) -> Int {
+    static func saturatingProduct(_ factors: [Int]) -> Int {
         factors.reduce(1) { product, factor in
             let (result, overflow) = product.multipliedReportingOverflow(by: factor)
             return overflow ? .max : result

@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+import Wire
+
+/// Single messages from a client, authorised or not, that once crashed the coordinator (issue 21): each must get
+/// an answer, and the coordinator must go on serving.
+@Suite(.serialized) struct HostileClientTests {
+    static let spec = DistributedTrainingTests.spec
+    static let short = DistributedTrainingTests.short
+
+    /// A watch that asks for events after sequence 2⁶³ or more trapped in a conversion to `Int64`.
+    @Test func watchPastInt64IsAnsweredWithNoEvents() throws {
+        let cluster = try TestCluster()
+        try cluster.startCoordinator()
+        let id = try cluster.submit(Self.spec, Self.short)
+        let context = try ZMQContext()
+        let connection = try DealerConnection(context: context, connect: cluster.endpoint)
+        for after in [UInt64(1) << 63, UInt64.max] {
+            let reply = try connection.request(
+                .watchRequest(WatchRequest(experimentId: id, afterSequence: after)), timeout: .seconds(10))
+            guard case .watchReply(let watch) = reply else {
+                Issue.record("no watch reply for after_sequence \(after): \(reply)")
+                continue
+            }
+            #expect(watch.events.isEmpty)
+            #expect(watch.summary.id == id)
+        }
+        #expect(cluster.coordinator?.isRunning == true, "\(cluster.log("coordinator"))")
+        #expect(try cluster.cli(["status", id]).status == 0)
+    }
+
+    /// A spec whose input sides multiply past `Int` crashed the coordinator at submit, and the CLI before it sent.
+    /// The CLI refuses it; sent raw, the coordinator refuses it too and keeps serving.
+    @Test func inputSidesPastIntAreRefusedAtSubmit() throws {
+        let cluster = try TestCluster()
+        try cluster.startCoordinator()
+        let huge = ["--set", "model.input=[2147483647, 2147483647, 2147483647]"]
+        let out = try cluster.cli(["submit", Self.spec] + Self.short + huge)
+        #expect(out.status != 0 && out.status < 128, "the CLI crashed: \(out.status)")
+        #expect(out.stderr.contains("model.input"), "\(out.stderr)")
+
+        var json = try String(contentsOfFile: Self.spec, encoding: .utf8)
+        json = json.replacingOccurrences(
+            of: "\"input\": [28, 28, 1]", with: "\"input\": [2147483647, 2147483647, 2147483647]")
+        #expect(json.contains("2147483647"))
+        let context = try ZMQContext()
+        let connection = try DealerConnection(context: context, connect: cluster.endpoint)
+        let error = #expect(throws: WireError.self) {
+            try connection.request(.submitRequest(SubmitRequest(specJSON: json)), timeout: .seconds(10))
+        }
+        #expect(error?.message.contains("model.input") == true, "\(String(describing: error))")
+        #expect(cluster.coordinator?.isRunning == true, "\(cluster.log("coordinator"))")
+        #expect(try cluster.cli(["list"]).status == 0)
+    }
+}
