@@ -3,8 +3,10 @@ SWIFT_FLAGS ?= -c release
 BIN := .build/release/distembed
 SPEC ?= experiments/exercise4.json
 WORKERS ?= 2
+# The exercise's weights hash: the same on every machine (README.md); `make run` says whether it got it.
+EXERCISE_SHA256 := $(shell cat experiments/exercise4.sha256)
 
-.PHONY: deps build run test bench microbench clean
+.PHONY: deps build run test bench microbench verify-portable clean
 
 deps:
 	@scripts/install-deps.sh
@@ -13,7 +15,8 @@ build: deps
 	swift build $(SWIFT_FLAGS)
 
 run: build
-	$(BIN) run $(SPEC) --workers $(WORKERS)
+	$(BIN) run $(SPEC) --workers $(WORKERS) \
+	  $(if $(filter experiments/exercise4.json,$(SPEC)),--expect-weights $(EXERCISE_SHA256))
 
 test: build
 	swift test $(SWIFT_FLAGS)
@@ -24,6 +27,10 @@ bench: build
 # A separate package (Benchmarks/Package.swift), so the main build never fetches package-benchmark.
 microbench: deps
 	swift package --package-path Benchmarks benchmark
+
+# Proves the kernels give the same bits on baseline x86-64 (fma in software) and on aarch64 (under qemu).
+verify-portable: build
+	scripts/verify-portable.sh
 
 clean:
 	rm -rf .build Benchmarks/.build

@@ -1,9 +1,10 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-/// Swift SIMD code is only fast when the compiler may use AVX2 and FMA (PLATFORM.md); the C kernels
-/// get the same instruction set so every worker of one build computes with the same instructions. No fused
-/// multiply-adds in C unless written out (they would change the bits), and no errno from sqrtf, so it vectorizes.
+/// Swift SIMD code is only fast when the compiler may use AVX2 and FMA (without, a library call per lane). The C
+/// kernels give the same bits whatever the instruction set (each picks its vector path at run time); AVX2 here
+/// only speeds up the plain loops. No fused multiply-adds in C unless written out (they would change the bits),
+/// and no errno from sqrtf, so it vectorizes.
 #if arch(x86_64)
 let simdSwiftSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
 let simdCSettings: [CSetting] = [.unsafeFlags(["-mavx2", "-mfma", "-O3", "-ffp-contract=off", "-fno-math-errno"])]
@@ -31,7 +32,6 @@ let package = Package(
     targets: [
         // C libraries from Debian, through pkg-config.
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
-        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CZeroMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"])]),
         .systemLibrary(name: "CProtobufC", pkgConfig: "libprotobuf-c", providers: [.apt(["libprotobuf-c-dev"])]),
         // glibc's <malloc.h>, for mallopt. Not named CSystem: swift-system has a target of that name, and
@@ -40,7 +40,8 @@ let package = Package(
         // Linux thread scheduling: SCHED_BATCH and CPU affinity (they need _GNU_SOURCE) and the shared futex the
         // workers sleep on (a raw syscall). Linux only; Wire and Worker do without it elsewhere.
         .target(name: "CLinuxScheduling"),
-        // Element-wise kernels Swift does not vectorize (Adam's square root).
+        // The training path's arithmetic: portable kernels that give the same bits on every CPU (matrix products
+        // with a path per instruction set chosen at run time, the layers' passes, exp and log, Adam).
         .target(name: "CKernels", cSettings: simdCSettings),
         // The protoc-c output for Sources/Wire/Proto/distembed.proto (regenerate with scripts/gen-proto.sh).
         .target(name: "CDistEmbedProto", dependencies: ["CProtobufC"]),
@@ -48,7 +49,7 @@ let package = Package(
         .target(
             name: "Core",
             dependencies: [
-                "CZlib", "COpenBLAS", "CMalloc", "CKernels",
+                "CZlib", "CMalloc", "CKernels",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: simdSwiftSettings
@@ -90,7 +91,7 @@ let package = Package(
             ],
             swiftSettings: simdSwiftSettings
         ),
-        .testTarget(name: "CoreTests", dependencies: ["Core"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "CoreTests", dependencies: ["Core", "CKernels"], resources: [.copy("Fixtures")]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Core"]),
         .testTarget(
             name: "CoordinatorTests",

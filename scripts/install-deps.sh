@@ -9,7 +9,6 @@ packages=(
   libzmq3-dev
   libprotobuf-c-dev
   protobuf-c-compiler
-  libopenblas-dev
   dataset-fashion-mnist
 )
 

@@ -1645,7 +1645,7 @@ const ProtobufCMessageDescriptor distembed__dataset_digest__descriptor =
   (ProtobufCMessageInit) distembed__dataset_digest__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor distembed__hello__field_descriptors[7] =
+static const ProtobufCFieldDescriptor distembed__hello__field_descriptors[8] =
 {
   {
     "name",
@@ -1731,9 +1731,22 @@ static const ProtobufCFieldDescriptor distembed__hello__field_descriptors[7] =
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "cpu",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__Hello, cpu),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned distembed__hello__field_indices_by_name[] = {
   3,   /* field[3] = cores */
+  7,   /* field[7] = cpu */
   5,   /* field[5] = datasets */
   1,   /* field[1] = host */
   6,   /* field[6] = kernel_fingerprint */
@@ -1744,7 +1757,7 @@ static const unsigned distembed__hello__field_indices_by_name[] = {
 static const ProtobufCIntRange distembed__hello__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 7 }
+  { 0, 8 }
 };
 const ProtobufCMessageDescriptor distembed__hello__descriptor =
 {
@@ -1754,7 +1767,7 @@ const ProtobufCMessageDescriptor distembed__hello__descriptor =
   "Distembed__Hello",
   "distembed",
   sizeof(Distembed__Hello),
-  7,
+  8,
   distembed__hello__field_descriptors,
   distembed__hello__field_indices_by_name,
   1,  distembed__hello__number_ranges,

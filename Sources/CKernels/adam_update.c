@@ -1,9 +1,7 @@
+#include "fp_rules.h"
 #include "adam_update.h"
 
 #include <math.h>
-
-// Contraction into fused multiply-adds would change the bits; the build also passes -ffp-contract=off.
-#pragma clang fp contract(off)
 
 /// The loop for one choice of the two branches; inlined four times so each copy vectorizes without them.
 static inline __attribute__((always_inline)) void update(
@@ -34,4 +32,18 @@ void distembed_adam_update(
         update(w, m, v, sum, NULL, count, alpha, one_minus_beta1, one_minus_beta2, epsilon, batch_size, 1, scale);
     else
         update(w, m, v, sum, NULL, count, alpha, one_minus_beta1, one_minus_beta2, epsilon, batch_size, 0, scale);
+}
+
+/// `base^n` by binary powering: a fixed sequence of double multiplications, rounded once to float.
+static float power(float base, unsigned long long n) {
+    double result = 1.0, square = base;
+    for (; n; n >>= 1) {
+        if (n & 1) result *= square;
+        square *= square;
+    }
+    return (float)result;
+}
+
+float distembed_adam_alpha(float learning_rate, float beta1, float beta2, unsigned long long step) {
+    return learning_rate * sqrtf(1.0f - power(beta2, step)) / (1.0f - power(beta1, step));
 }

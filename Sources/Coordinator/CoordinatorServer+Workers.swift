@@ -15,9 +15,12 @@ extension CoordinatorServer {
         }
         if hello.kernelFingerprint != KernelFingerprint.current {
             logger.warning("refused a worker: kernel fingerprint differs", metadata: ["worker": "\(label)"])
+            let theirCPU = hello.cpu.isEmpty ? "a CPU it did not name (an older release?)" : hello.cpu
             return .reject(WireError(.fingerprintMismatch, "worker \(label) has kernel fingerprint "
-                + "\(hello.kernelFingerprint), the coordinator \(KernelFingerprint.current): its chunk gradients "
-                + "would not be bit-identical. Run the same distembed build (and OpenBLAS) on every machine."))
+                + "\(hello.kernelFingerprint) on \(theirCPU); the coordinator has \(KernelFingerprint.current) on "
+                + "\(KernelPath.machine). One release gives the same bits on every CPU, so this is a bug (or two "
+                + "releases): run the same distembed release everywhere, and if you do, please report it with both "
+                + "CPUs"))
         }
         let theirs = hello.datasetSHA256
         let mismatched = dataset.sha256.filter { theirs[$0.name] != $0.digest }.map(\.name)

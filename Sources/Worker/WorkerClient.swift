@@ -109,7 +109,7 @@ public final class WorkerClient {
             cores: Int32(info.activeProcessorCount),
             protocolVersion: options.protocolVersionOverride ?? Wire.protocolVersion,
             datasets: dataset.sha256.map { DatasetDigest(name: $0.name, sha256: $0.digest) },
-            kernelFingerprint: options.fingerprintOverride ?? KernelFingerprint.current)))
+            kernelFingerprint: options.fingerprintOverride ?? KernelFingerprint.current, cpu: KernelPath.machine)))
     }
 
     private func send(_ message: WireMessage) throws {

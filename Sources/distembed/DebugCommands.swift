@@ -4,5 +4,5 @@ import ArgumentParser
 struct DebugCommands: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "debug", abstract: "Tools for tests and benchmarks.", shouldDisplay: false,
-        subcommands: [WireEchoCommand.self, WireBenchCommand.self, KernelsCommand.self])
+        subcommands: [WireEchoCommand.self, WireBenchCommand.self, KernelsCommand.self, PortableCasesCommand.self])
 }

@@ -69,6 +69,11 @@ import Testing
             #expect(cluster.waitForExit(worker) == 3, "\(name) is refused and exits with status 3")
             #expect(cluster.log(name).contains(phrase), "\(name) says why: \(cluster.log(name))")
         }
+        // A fingerprint differs only through a bug or another release: the refusal says so and names both CPUs
+        // (the worker's and the coordinator's: here the same machine twice).
+        let refusal = cluster.log("bad-kernel")
+        #expect(refusal.contains("this is a bug") && refusal.components(separatedBy: ", kernels ").count == 3,
+                "\(refusal)")
         let output = try Binary.run(["submit", Self.spec, "--coordinator", cluster.endpoint, "--wait", "--json"]
                                     + Self.short)
         #expect(output.status == 0, "\(output.stderr)")

@@ -150,10 +150,15 @@ struct  Distembed__Hello
   size_t n_datasets;
   Distembed__DatasetDigest **datasets;
   char *kernel_fingerprint;
+  /*
+   * The worker's CPU model and kernel path ("Intel(R) Xeon(R) Processor, kernels avx512"), for the message
+   * that refuses a worker whose fingerprint differs. Empty from workers before it was added.
+   */
+  char *cpu;
 };
 #define DISTEMBED__HELLO__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&distembed__hello__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0,NULL, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0,NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 /*

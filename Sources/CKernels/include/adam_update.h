@@ -21,4 +21,9 @@ void distembed_adam_update(
     const float *restrict plus, size_t count, float alpha, float one_minus_beta1, float one_minus_beta2,
     float epsilon, float batch_size, int divide, float scale);
 
+/// Adam's step size after `step` (>= 1) updates, `lr · sqrt(1 − beta2^step) / (1 − beta1^step)`, in float. The
+/// powers are ours (binary powering in double, then one rounding to float), not libm's `powf`, whose bits differ
+/// between CPUs with and without FMA.
+float distembed_adam_alpha(float learning_rate, float beta1, float beta2, unsigned long long step);
+
 #endif

@@ -1,27 +1,17 @@
-import COpenBLAS
+import CKernels
 
-/// Single-precision matrix products through OpenBLAS, row-major, on the calling thread only.
-///
-/// OpenBLAS is pinned to one thread the first time this is used: a worker process is one core, and a
-/// single-threaded GEMM of a given shape sums in one fixed order, so a chunk's gradient is the same bits on
-/// every call (the determinism contract's point 2). The kernel fingerprint catches a different OpenBLAS build.
+/// Single-precision matrix products through DistEmbed's own portable kernel (`distembed_gemm`), row-major: every
+/// element is one fused multiply-add chain in the order of `k`, so the bits are the same on every CPU and for
+/// every vector width (Docs/Determinism.md, "The same bits on every machine").
 public enum Gemm {
-    private static let configured: Bool = {
-        openblas_set_num_threads(1)
-        return true
-    }()
-
-    /// `C[m×n] = alpha · op(A) · op(B) + beta · C`, where `op(X)` is `X` or its transpose.
+    /// `C[m×n] = op(A) · op(B)`, or `C + op(A) · op(B)` with `accumulate`, where `op(X)` is `X` or its transpose.
     @inline(__always)
     public static func multiply(
         m: Int, n: Int, k: Int,
         a: UnsafePointer<Float>, transposeA: Bool = false, lda: Int,
         b: UnsafePointer<Float>, transposeB: Bool = false, ldb: Int,
-        c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float = 0
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool = false
     ) {
-        precondition(configured)
-        cblas_sgemm(
-            CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-            blasint(m), blasint(n), blasint(k), 1, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
+        distembed_gemm(m, n, k, a, transposeA ? 1 : 0, lda, b, transposeB ? 1 : 0, ldb, c, ldc, accumulate ? 1 : 0)
     }
 }

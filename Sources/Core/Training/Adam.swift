@@ -64,8 +64,7 @@ public struct Adam: Sendable, Equatable {
         let count = trainable ?? weights.count
         precondition(count <= weights.count)
         step += 1
-        let t = Float(step)
-        let alpha = learningRate * (1 - powf(beta2, t)).squareRoot() / (1 - powf(beta1, t))
+        let alpha = distembed_adam_alpha(learningRate, beta1, beta2, UInt64(step))
         let rates = Rates(
             alpha: alpha, oneMinusBeta1: 1 - beta1, oneMinusBeta2: 1 - beta2, epsilon: epsilon,
             batchSize: Float(batchSize))

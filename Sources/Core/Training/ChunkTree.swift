@@ -1,3 +1,5 @@
+import CKernels
+
 /// The canonical pairwise sum over a minibatch's chunks (DESIGN.md, determinism contract point 3): a binary tree
 /// over the chunk ids padded to a power of two, where a node with one real child is that child. Whoever adds a
 /// node adds its left and right halves in that order, so any split of the chunks into contiguous runs, summed by
@@ -78,7 +80,7 @@ public struct ChunkTree: Sendable, Equatable {
         let right = scratch.take(count)
         defer { scratch.give(right) }
         try sum(node.right, count: count, into: right, scratch: scratch, provide: provide)
-        Elementwise.add(right, to: out, count: count)
+        distembed_add(out, right, count)
     }
 }
 

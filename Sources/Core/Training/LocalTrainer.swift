@@ -25,8 +25,13 @@ public final class LocalTrainer {
         self.optimizer = Adam(parameterCount: model.parameterCount, training: spec.training)
     }
 
-    /// Runs every epoch, calling `progress` after each, and returns the per-epoch metrics.
-    public func train(progress: (EpochMetrics) -> Void = { _ in }) -> [EpochMetrics] {
+    /// Runs every epoch, calling `beforeStep` with each step's epoch, step, sample order and weights (the
+    /// cross-machine proof records the chunks with it) and `progress` after each epoch; returns the per-epoch
+    /// metrics.
+    public func train(
+        beforeStep: (_ epoch: Int, _ step: Int, _ order: [Int], _ weights: [Float]) -> Void = { _, _, _, _ in },
+        progress: (EpochMetrics) -> Void = { _ in }
+    ) -> [EpochMetrics] {
         let computer = ChunkComputer(model: model, schedule: schedule, stages: stages, data: dataset.train)
         var gradient = [Float](repeating: 0, count: model.parameterCount)
         var metrics: [EpochMetrics] = []
@@ -35,6 +40,7 @@ public final class LocalTrainer {
             let order = schedule.order(epoch: epoch)
             var stats = GradientEngine.Stats()
             for step in 0..<schedule.stepsPerEpoch {
+                beforeStep(epoch, step, order, weights)
                 let root = ChunkTree(chunkCount: schedule.chunkCount(step: step)).root
                 weights.withUnsafeBufferPointer { w in
                     gradient.withUnsafeMutableBufferPointer { g in

@@ -26,6 +26,7 @@ extension Hello {
         message.pointee.n_datasets = datasets.count
         message.pointee.datasets = context.messages(datasets) { $0.proto(in: context) }
         message.pointee.kernel_fingerprint = context.string(kernelFingerprint)
+        message.pointee.cpu = context.string(cpu)
         return message
     }
 
@@ -36,7 +37,7 @@ extension Hello {
             protocolVersion: c.protocol_version,
             datasets: try repeatedMessages(c.datasets, count: c.n_datasets, field: "Hello.datasets")
                 .map { DatasetDigest(proto: $0) },
-            kernelFingerprint: String(protobuf: c.kernel_fingerprint))
+            kernelFingerprint: String(protobuf: c.kernel_fingerprint), cpu: String(protobuf: c.cpu))
     }
 }
 

@@ -28,7 +28,7 @@ extension WireMessage {
                         DatasetDigest(name: "t10k-images-idx3-ubyte.gz", sha256: String(repeating: "ab", count: 32)),
                         DatasetDigest(name: "train-images-idx3-ubyte.gz", sha256: String(repeating: "cd", count: 32)),
                     ],
-                    kernelFingerprint: "fp-1234")),
+                    kernelFingerprint: "fp-1234", cpu: "Example CPU, kernels avx2")),
             .welcome(Welcome(workerId: 7, heartbeatIntervalMs: 500)),
             .reject(WireError(.fingerprintMismatch, "kernel fingerprint fp-9 differs from fp-1234")),
             .heartbeat(Heartbeat(sentAtNanos: 123_456_789_012)),

@@ -28,11 +28,13 @@ public struct Hello: Hashable, Sendable {
     public var datasets: [DatasetDigest]
     /// The hash of the worker's kernel probe computation; workers of one experiment must agree.
     public var kernelFingerprint: String
+    /// The worker's CPU model and kernel path, to name in a refusal; empty from older workers.
+    public var cpu: String
 
     /// Creates a hello; `protocolVersion` defaults to this build's ``protocolVersion``.
     public init(
         name: String, host: String, pid: Int32, cores: Int32, protocolVersion: UInt32 = Wire.protocolVersion,
-        datasets: [DatasetDigest], kernelFingerprint: String
+        datasets: [DatasetDigest], kernelFingerprint: String, cpu: String = ""
     ) {
         self.name = name
         self.host = host
@@ -41,6 +43,7 @@ public struct Hello: Hashable, Sendable {
         self.protocolVersion = protocolVersion
         self.datasets = datasets
         self.kernelFingerprint = kernelFingerprint
+        self.cpu = cpu
     }
 
     /// The dataset digests as a file-name → SHA-256 dictionary.

@@ -30,6 +30,11 @@ struct Run: ParsableCommand {
 
     @OptionGroup var sweep: SeedsOption
 
+    @Option(help: ArgumentHelp(
+        "Say whether the weights' SHA-256 is this one (`make run` passes the exercise's published hash); exit 1 if not.",
+        valueName: "hex"))
+    var expectWeights: String?
+
     @Option(help: ArgumentHelp("Coordinator debug: deal chunks at random cut points and order.", visibility: .hidden))
     var shuffleSeed: UInt64?
 
@@ -71,12 +76,22 @@ struct Run: ParsableCommand {
             watcher.shouldAbort = abort
             return try watcher.follow()
         }
+        var weights = ""
         try ResultsOutput.print(client: client, summary: summary, json: output.json) { result in
             result.peakResidentMB = cluster.peakResidentMB()
+            weights = result.weightsSha256
             if let report = output.report { try ReportFile.write(result, to: report) }
         }
         if let out = output.out {
             try ArtifactsCopy.copy(from: cluster.storeFolder, experiment: submitted.experimentId, to: out)
+        }
+        if let expected = expectWeights?.lowercased() {
+            guard weights == expected else {
+                throw CLIError("the weights' SHA-256 \(weights) is not the published \(expected). Every machine "
+                    + "should print the published hash: please report this with your CPU model and the output of "
+                    + "`distembed debug kernels`")
+            }
+            Console.info("the weights' SHA-256 is the published one: the same bits as on every other machine")
         }
     }
 }

@@ -1,0 +1,35 @@
+// The small loops around the matrix products, each one fixed sequence of IEEE operations (plain adds, multiplies
+// and comparisons, no fused multiply-adds): the compiler may vectorise them across elements, which changes
+// nothing, since no loop here sums along a vector.
+#ifndef DISTEMBED_LAYER_KERNELS_H
+#define DISTEMBED_LAYER_KERNELS_H
+
+#include <stddef.h>
+
+#include "distembed_net.h"
+
+/// Lays each output pixel's receptive field out as one row of `cols` (`n · out_h · out_w` rows ×
+/// `kernel · kernel · in_c` columns) from NHWC `input`; padding reads as zero.
+void distembed_im2col(const struct distembed_layer *g, size_t n, const float *input, float *cols);
+
+/// Sets `input_gradient` (NHWC) to the sum of the rows of `cols_gradient` over each input pixel, in the order
+/// sample, output row, output column, kernel row, kernel column, channel.
+void distembed_col2im(
+    const struct distembed_layer *g, size_t n, const float *cols_gradient, float *input_gradient);
+
+/// `x = max(x, 0)`, with a NaN kept as NaN.
+void distembed_relu(float *x, size_t count);
+
+/// Zeroes the gradient where the ReLU's output was not positive.
+void distembed_relu_backward(float *restrict gradient, const float *restrict output, size_t count);
+
+/// `out[i] = a[i] · b[i]`.
+void distembed_multiply(const float *a, const float *b, float *out, size_t count);
+
+/// `out[j] = x[0][j] + x[1][j] + ...`, rows added top to bottom.
+void distembed_column_sums(const float *restrict x, size_t rows, size_t width, float *restrict out);
+
+/// `out[r][j] += bias[j]`: the bias goes on after the product, as Keras and PyTorch add it.
+void distembed_add_bias(float *restrict out, size_t rows, const float *restrict bias, size_t width);
+
+#endif

@@ -1,0 +1,199 @@
+#include "fp_rules.h"
+#include "distembed_net.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "distembed_kernels.h"
+#include "layer_kernels.h"
+
+
+struct distembed_net {
+    struct distembed_layer *layers;
+    size_t layer_count;
+    size_t capacity;
+    /// `activations[i]` is layer i's input; `activations[layer_count]` the last output. A flatten's output is
+    /// its input's memory; so are the gradients.
+    float **activations;
+    float **gradients;
+    /// Per layer: a convolution's patch matrix, a dropout's mask, or NULL.
+    float **cols;
+    float **masks;
+    /// The patch-matrix gradient, shared by the convolutions (one at a time).
+    float *cols_gradient;
+    /// Layers below this one need no input gradient: nothing under them is trained.
+    size_t first_trainable;
+    /// Every allocation, to free.
+    float **owned;
+    size_t owned_count;
+};
+
+static float *take(struct distembed_net *net, size_t count) {
+    float *p = calloc(count ? count : 1, sizeof(float));
+    if (p) net->owned[net->owned_count++] = p;
+    return p;
+}
+
+static int has_parameters(const struct distembed_layer *l) {
+    return l->kind == DISTEMBED_LAYER_CONV || l->kind == DISTEMBED_LAYER_DENSE;
+}
+
+static size_t patch_rows(const struct distembed_layer *l) { return l->out_h * l->out_w; }
+static size_t patch_size(const struct distembed_layer *l) { return l->kernel * l->kernel * l->in_c; }
+
+struct distembed_net *distembed_net_create(
+    const struct distembed_layer *layers, size_t layer_count, size_t input_size, size_t capacity) {
+    if (capacity == 0) return NULL;
+    for (size_t i = 0; i < layer_count; i++)
+        if (layers[i].inputs != (i == 0 ? input_size : layers[i - 1].units)) return NULL;
+    struct distembed_net *net = calloc(1, sizeof *net);
+    if (!net) return NULL;
+    net->layer_count = layer_count;
+    net->capacity = capacity;
+    net->layers = malloc((layer_count ? layer_count : 1) * sizeof *net->layers);
+    net->activations = calloc(layer_count + 1, sizeof(float *));
+    net->gradients = calloc(layer_count + 1, sizeof(float *));
+    net->cols = calloc(layer_count + 1, sizeof(float *));
+    net->masks = calloc(layer_count + 1, sizeof(float *));
+    net->owned = calloc(3 * layer_count + 3, sizeof(float *));
+    if (!net->layers || !net->activations || !net->gradients || !net->cols || !net->masks || !net->owned) {
+        distembed_net_destroy(net);
+        return NULL;
+    }
+    memcpy(net->layers, layers, layer_count * sizeof *layers);
+    int ok = (net->activations[0] = take(net, capacity * input_size)) != NULL
+        && (net->gradients[0] = take(net, capacity * input_size)) != NULL;
+    size_t max_cols = 1;
+    net->first_trainable = layer_count;
+    for (size_t i = 0; ok && i < layer_count; i++) {
+        const struct distembed_layer *l = &layers[i];
+        if (has_parameters(l) && net->first_trainable == layer_count) net->first_trainable = i;
+        if (l->kind == DISTEMBED_LAYER_FLATTEN) {
+            net->activations[i + 1] = net->activations[i];
+            net->gradients[i + 1] = net->gradients[i];
+            continue;
+        }
+        if (l->kind == DISTEMBED_LAYER_CONV) {
+            const size_t count = capacity * patch_rows(l) * patch_size(l);
+            ok = (net->cols[i] = take(net, count)) != NULL;
+            if (count > max_cols) max_cols = count;
+        }
+        if (l->kind == DISTEMBED_LAYER_DROPOUT) ok = ok && (net->masks[i] = take(net, capacity * l->units)) != NULL;
+        ok = ok && (net->activations[i + 1] = take(net, capacity * l->units)) != NULL
+            && (net->gradients[i + 1] = take(net, capacity * l->units)) != NULL;
+    }
+    ok = ok && (net->cols_gradient = take(net, max_cols)) != NULL;
+    if (!ok) {
+        distembed_net_destroy(net);
+        return NULL;
+    }
+    return net;
+}
+
+void distembed_net_destroy(struct distembed_net *net) {
+    if (!net) return;
+    for (size_t i = 0; i < net->owned_count; i++) free(net->owned[i]);
+    free(net->owned);
+    free(net->masks);
+    free(net->cols);
+    free(net->gradients);
+    free(net->activations);
+    free(net->layers);
+    free(net);
+}
+
+float *distembed_net_activation(struct distembed_net *net, size_t index) { return net->activations[index]; }
+float *distembed_net_gradient(struct distembed_net *net, size_t index) { return net->gradients[index]; }
+float *distembed_net_mask(struct distembed_net *net, size_t layer) { return net->masks[layer]; }
+
+static void forward_layer(struct distembed_net *net, size_t i, const float *weights, size_t n, int training) {
+    const struct distembed_layer *l = &net->layers[i];
+    const float *input = net->activations[i];
+    float *output = net->activations[i + 1];
+    switch (l->kind) {
+    case DISTEMBED_LAYER_CONV: {
+        const size_t rows = n * patch_rows(l), k = patch_size(l);
+        distembed_im2col(l, n, input, net->cols[i]);
+        distembed_gemm(rows, l->out_c, k, net->cols[i], 0, k, weights + l->kernel_offset, 0, l->out_c, output,
+                       l->out_c, 0);
+        distembed_add_bias(output, rows, weights + l->bias_offset, l->out_c);
+        break;
+    }
+    case DISTEMBED_LAYER_DENSE:
+        distembed_gemm(n, l->units, l->inputs, input, 0, l->inputs, weights + l->kernel_offset, 0, l->units,
+                       output, l->units, 0);
+        distembed_add_bias(output, n, weights + l->bias_offset, l->units);
+        break;
+    case DISTEMBED_LAYER_DROPOUT:
+        if (training)
+            distembed_multiply(input, net->masks[i], output, n * l->units);
+        else
+            memcpy(output, input, n * l->units * sizeof(float));
+        return;
+    default:
+        return;
+    }
+    if (l->relu) distembed_relu(output, n * l->units);
+}
+
+void distembed_net_forward(
+    struct distembed_net *net, const float *weights, size_t count, size_t first, size_t end, int training) {
+    for (size_t i = first; i < end; i++) forward_layer(net, i, weights, count, training);
+}
+
+void distembed_net_softmax_xent(
+    struct distembed_net *net, size_t count, const uint32_t *labels, float *losses, uint32_t *predicted,
+    int set_gradient) {
+    const size_t last = net->layer_count;
+    const size_t classes = net->layers[last - 1].units;
+    float *z = net->activations[last];
+    float *top = net->gradients[last];
+    for (size_t r = 0; r < count; r++) {
+        float *row = z + r * classes;
+        size_t argmax = 0;
+        losses[r] = distembed_softmax_xent(row, classes, labels[r], &argmax);
+        predicted[r] = (uint32_t)argmax;
+        if (!set_gradient) continue;
+        for (size_t c = 0; c < classes; c++) top[r * classes + c] = row[c] - (c == labels[r] ? 1.0f : 0.0f);
+    }
+}
+
+static void backward_layer(struct distembed_net *net, size_t i, const float *weights, size_t n, float *gradient) {
+    const struct distembed_layer *l = &net->layers[i];
+    const float *input = net->activations[i];
+    float *out_grad = net->gradients[i + 1];
+    const int needs_input_gradient = i > net->first_trainable;
+    if (l->relu) distembed_relu_backward(out_grad, net->activations[i + 1], n * l->units);
+    switch (l->kind) {
+    case DISTEMBED_LAYER_CONV: {
+        const size_t rows = n * patch_rows(l), k = patch_size(l);
+        distembed_gemm(k, l->out_c, rows, net->cols[i], 1, k, out_grad, 0, l->out_c, gradient + l->kernel_offset,
+                       l->out_c, 0);
+        distembed_column_sums(out_grad, rows, l->out_c, gradient + l->bias_offset);
+        if (needs_input_gradient) {
+            distembed_gemm(rows, k, l->out_c, out_grad, 0, l->out_c, weights + l->kernel_offset, 1, l->out_c,
+                           net->cols_gradient, k, 0);
+            distembed_col2im(l, n, net->cols_gradient, net->gradients[i]);
+        }
+        break;
+    }
+    case DISTEMBED_LAYER_DENSE:
+        distembed_gemm(l->inputs, l->units, n, input, 1, l->inputs, out_grad, 0, l->units,
+                       gradient + l->kernel_offset, l->units, 0);
+        distembed_column_sums(out_grad, n, l->units, gradient + l->bias_offset);
+        if (needs_input_gradient)
+            distembed_gemm(n, l->inputs, l->units, out_grad, 0, l->units, weights + l->kernel_offset, 1, l->units,
+                           net->gradients[i], l->inputs, 0);
+        break;
+    case DISTEMBED_LAYER_DROPOUT:
+        if (needs_input_gradient) distembed_multiply(out_grad, net->masks[i], net->gradients[i], n * l->units);
+        break;
+    default:
+        break;
+    }
+}
+
+void distembed_net_backward(
+    struct distembed_net *net, const float *weights, size_t count, size_t last, float *gradient) {
+    for (size_t i = last + 1; i-- > 0;) backward_layer(net, i, weights, count, gradient);
+}
