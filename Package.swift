@@ -1,13 +1,19 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
+/// `DISTEMBED_BASELINE_X86_64=1` builds for any x86-64 CPU, without AVX2 or FMA instructions: `make
+/// verify-portable` proves with it that such a build trains to the same bits.
+let baselineBuild = Context.environment["DISTEMBED_BASELINE_X86_64"] == "1"
+
 /// Swift SIMD code is only fast when the compiler may use AVX2 and FMA (without, a library call per lane). The C
 /// kernels give the same bits whatever the instruction set (each picks its vector path at run time); AVX2 here
 /// only speeds up the plain loops. No fused multiply-adds in C unless written out (they would change the bits),
 /// and no errno from sqrtf, so it vectorizes.
 #if arch(x86_64)
-let simdSwiftSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
-let simdCSettings: [CSetting] = [.unsafeFlags(["-mavx2", "-mfma", "-O3", "-ffp-contract=off", "-fno-math-errno"])]
+let simdSwiftSettings: [SwiftSetting] = baselineBuild ? [] : [.unsafeFlags(["-target-cpu", "haswell"])]
+let simdCSettings: [CSetting] = [
+    .unsafeFlags((baselineBuild ? [] : ["-mavx2", "-mfma"]) + ["-O3", "-ffp-contract=off", "-fno-math-errno"]),
+]
 #else
 let simdSwiftSettings: [SwiftSetting] = []
 let simdCSettings: [CSetting] = [.unsafeFlags(["-O3", "-ffp-contract=off", "-fno-math-errno"])]

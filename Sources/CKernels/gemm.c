@@ -9,6 +9,7 @@
 //
 // The driver blocks k into pieces of KC (a piece starts from the C the previous one stored, which continues the
 // chain with the same bits) so the block of B in use stays in the L1 cache while the row tiles stream past it.
+// C must not overlap A or B.
 #include "fp_rules.h"
 
 #include <math.h>
@@ -27,29 +28,45 @@
 #define UNROLL _Pragma("GCC unroll 16")
 
 enum {
-    KC = 128,          ///< rows of B per block: a 128 × 64 block is 32 KiB, in the L1 data cache with A's rows
-    MAX_NV = 4,        ///< the most vectors across a tile
-    MAX_MR = 14,       ///< the most rows in a tile
-    MAX_PANEL = 64,    ///< the most floats across a tile (MAX_NV vectors of the widest path)
+    KC = 128,             ///< rows of B per block: a 128 × 64 block is 32 KiB, in the L1 cache with A's rows
+    MAX_NV = 4,           ///< the most vectors across a tile
+    MAX_MR = 14,          ///< the most rows in a tile
+    MAX_PANEL = 64,       ///< the most floats across a tile (MAX_NV vectors of the widest path)
+    SCALAR_COLUMNS = 16,  ///< the columns the scalar path takes at a time when B is transposed
 };
 
 // ---- The scalar path ---------------------------------------------------------------------------------------
+
+/// C[0 ..< w] (+)= A(i, ·) · B(·, j ..< j + w) for B transposed, w <= SCALAR_COLUMNS: `a` steps through A's row i
+/// by `a_step`, `b` points at B's row j (stored as b[j*ldb + p]). The w chains run side by side in registers, each
+/// reading its row of b in order, rather than one row of C being swept for every p with b read `ldb` apart.
+static void scalar_columns_bt(
+    size_t k, const float *restrict a, size_t a_step, const float *restrict b, size_t ldb, float *restrict c,
+    size_t w) {
+    float acc[SCALAR_COLUMNS];
+    for (size_t j = 0; j < w; j++) acc[j] = c[j];
+    for (size_t p = 0; p < k; p++)
+        for (size_t j = 0; j < w; j++) acc[j] = fmaf(a[p * a_step], b[j * ldb + p], acc[j]);
+    for (size_t j = 0; j < w; j++) c[j] = acc[j];
+}
 
 /// Row by row: each row of C is a vector of accumulators that every p updates once, in order.
 static void scalar_gemm(
     size_t m, size_t n, size_t k, const float *restrict a, int trans_a, size_t lda, const float *restrict b,
     int trans_b, size_t ldb, float *restrict c, size_t ldc, int accumulate) {
+    size_t a_step = trans_a ? lda : 1;
     for (size_t i = 0; i < m; i++) {
         float *restrict ci = c + i * ldc;
+        const float *ai = trans_a ? a + i : a + i * lda;
         if (!accumulate)
             for (size_t j = 0; j < n; j++) ci[j] = 0.0f;
-        for (size_t p = 0; p < k; p++) {
-            float aip = trans_a ? a[p * lda + i] : a[i * lda + p];
-            if (trans_b)
-                for (size_t j = 0; j < n; j++) ci[j] = fmaf(aip, b[j * ldb + p], ci[j]);
-            else
-                for (size_t j = 0; j < n; j++) ci[j] = fmaf(aip, b[p * ldb + j], ci[j]);
-        }
+        if (trans_b)
+            for (size_t j = 0; j < n; j += SCALAR_COLUMNS)
+                scalar_columns_bt(k, ai, a_step, b + j * ldb, ldb, ci + j,
+                                  n - j < SCALAR_COLUMNS ? n - j : SCALAR_COLUMNS);
+        else
+            for (size_t p = 0; p < k; p++)
+                for (size_t j = 0; j < n; j++) ci[j] = fmaf(ai[p * a_step], b[p * ldb + j], ci[j]);
     }
 }
 
@@ -67,7 +84,8 @@ typedef void pack_transposed_fn(const float *src, size_t lds, size_t k, size_t w
 struct vector_path {
     size_t lanes;                        ///< floats per vector
     size_t nv_max;                       ///< the most vectors across a tile
-    size_t mr_max[MAX_NV];               ///< the most rows for a tile of 1, 2, ... vectors
+    size_t mr_max[MAX_NV];               ///< the most rows for a tile of 1, 2, ... vectors (the registers' limit)
+    size_t mr_split[MAX_NV];             ///< the most rows per tile when m needs more than one tile
     tile_fn *tile[MAX_NV][MAX_MR];       ///< [nv - 1][mr - 1]
     pack_transposed_fn *pack_transposed;
 };
@@ -85,6 +103,8 @@ static void copy_rows(const float *src, size_t lds, size_t rows, size_t w, float
         for (size_t j = 0; j < w; j++) dst[r * ldd + j] = src[r * lds + j];
 }
 
+/// Zeroes columns w ..< width of k rows. The lanes of a tile past the panel's last column are computed but never
+/// stored; starting them from zeros keeps subnormals and NaNs, which are slow on some CPUs, out of them.
 static void pad_columns(size_t k, size_t w, float *dst, size_t width) {
     for (size_t p = 0; p < k; p++)
         for (size_t j = w; j < width; j++) dst[p * width + j] = 0.0f;
@@ -217,7 +237,9 @@ AVX2_TARGET static void pack_transposed_avx2(
 #define AVX512_TILE_NAME(nv, mr) avx512_tile_##nv##_##mr,
 #define AVX2_TILE_NAME(nv, mr) avx2_tile_##nv##_##mr,
 
-// 32 zmm registers: up to 28 accumulators, the row of B, and a broadcast (so 6 rows of 4 vectors, not 7).
+// 32 zmm registers: up to 28 accumulators, the row of B, and a broadcast (so 6 rows of 4 vectors, not 7). Where m
+// takes several tiles, shorter ones of 2 and 3 vectors are faster when k is short and C comes from L2 (conv1's
+// forward pass, m = 1352, k = 9: 6 rows 145 GFLOP/s, 14 rows 120), and as fast when k is long.
 MR_UP_TO_14(AVX512_TILE, 1)
 MR_UP_TO_14(AVX512_TILE, 2)
 MR_UP_TO_9(AVX512_TILE, 3)
@@ -227,6 +249,7 @@ static const struct vector_path avx512_path = {
     .lanes = 16,
     .nv_max = 4,
     .mr_max = {14, 14, 9, 6},
+    .mr_split = {14, 6, 7, 6},
     .tile = {{MR_UP_TO_14(AVX512_TILE_NAME, 1)},
              {MR_UP_TO_14(AVX512_TILE_NAME, 2)},
              {MR_UP_TO_9(AVX512_TILE_NAME, 3)},
@@ -242,6 +265,7 @@ static const struct vector_path avx2_path = {
     .lanes = 8,
     .nv_max = 2,
     .mr_max = {12, 6},
+    .mr_split = {12, 6},
     .tile = {{MR_UP_TO_12(AVX2_TILE_NAME, 1)}, {MR_UP_TO_6(AVX2_TILE_NAME, 2)}},
     .pack_transposed = pack_transposed_avx2,
 };
@@ -316,6 +340,7 @@ static const struct vector_path neon_path = {
     .lanes = 4,
     .nv_max = 4,
     .mr_max = {14, 9, 7, 5},
+    .mr_split = {14, 9, 7, 5},
     .tile = {{MR_UP_TO_14(NEON_TILE_NAME, 1)},
              {MR_UP_TO_9(NEON_TILE_NAME, 2)},
              {MR_UP_TO_7(NEON_TILE_NAME, 3)},
@@ -354,18 +379,21 @@ static void edge_tile(
     tile_fn *tile, size_t mr, size_t kc, const float *a, size_t lda, int cols, struct b_block bb, float *c,
     size_t ldc, size_t w, int load) {
     _Alignas(64) float t[MAX_MR * MAX_PANEL];
-    if (load)
+    if (load) {
         copy_rows(c, ldc, mr, w, t, bb.width);
+        pad_columns(mr, w, t, bb.width);
+    }
     tile(kc, a, lda, cols, bb.b, bb.ld, t, bb.width, load);
     copy_rows(t, bb.width, mr, w, c, ldc);
 }
 
-/// Rows 0 ..< m of the panel (columns j0 ..< j0 + w) over the block p0 ..< p0 + kc, in tiles of nearly equal
-/// height (so no tile is left with a row or two), each at most the path's limit for `nv` vectors.
+/// Rows 0 ..< m of the panel (columns j0 ..< j0 + w) over the block p0 ..< p0 + kc: one tile when the registers
+/// hold m rows, else tiles of nearly equal height (so no tile is left with a row or two) of at most mr_split rows.
 static void row_tiles(
     const struct vector_path *path, const struct operands *o, size_t m, size_t j0, size_t w, size_t nv,
     size_t p0, size_t kc, struct b_block bb, int load) {
-    size_t tiles = (m + path->mr_max[nv - 1] - 1) / path->mr_max[nv - 1];
+    size_t height = m <= path->mr_max[nv - 1] ? m : path->mr_split[nv - 1];
+    size_t tiles = (m + height - 1) / height;
     size_t i0 = 0;
     for (size_t t = 0; t < tiles; t++) {
         size_t mr = m / tiles + (t < m % tiles);

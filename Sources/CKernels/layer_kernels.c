@@ -16,10 +16,13 @@ void distembed_im2col(const struct distembed_layer *g, size_t n, const float *in
                     const size_t y = oy * g->stride + ky - g->pad_top;
                     for (size_t kx = 0; kx < g->kernel; kx++) {
                         const size_t x = ox * g->stride + kx - g->pad_left;
-                        if (y < g->in_h && x < g->in_w)
-                            memcpy(dst, image + (y * g->in_w + x) * run, run * sizeof(float));
-                        else
-                            memset(dst, 0, run * sizeof(float));
+                        // Plain loops, not memcpy: a run is often a few floats (one, for a grayscale input).
+                        if (y < g->in_h && x < g->in_w) {
+                            const float *src = image + (y * g->in_w + x) * run;
+                            for (size_t c = 0; c < run; c++) dst[c] = src[c];
+                        } else {
+                            for (size_t c = 0; c < run; c++) dst[c] = 0.0f;
+                        }
                         dst += run;
                     }
                 }

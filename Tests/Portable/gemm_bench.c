@@ -9,12 +9,15 @@
 // shape: the time the products of one chunk take. Every operand starts `offset` floats (default 4) past a 64-byte
 // boundary: Swift's arrays are only 16-byte aligned, and a 64-byte vector load across two cache lines costs more.
 //
-// x86-64: cc -O3 -ffp-contract=off -fno-math-errno -ISources/CKernels/include -DHAVE_OPENBLAS \
-//     Sources/CKernels/gemm.c Sources/CKernels/isa.c Tests/Portable/gemm_bench.c -lopenblas -lm -o gemm_bench
+// Build (x86-64, with OpenBLAS; add -mavx2 -mfma to match the SwiftPM build, leave out the OpenBLAS parts elsewhere):
+//     cc -O3 -ffp-contract=off -fno-math-errno -ISources/CKernels/include -DHAVE_OPENBLAS
+//        Sources/CKernels/gemm.c Sources/CKernels/isa.c Sources/CKernels/fma_peak.c Tests/Portable/gemm_bench.c -lopenblas -lm -o gemm_bench
+// OpenBLAS picks its kernels from the CPU model: under a hypervisor that hides it, it may fall back to old SSE
+// kernels; OPENBLAS_CORETYPE=SkylakeX (or Haswell) forces the fast ones.
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 
 #include "distembed_kernels.h"
@@ -36,83 +39,29 @@ static double now(void) {
 
 // ---- The core's peak ---------------------------------------------------------------------------------------
 
-/// Where the peak kernels leave their result: a store the compiler may not move across the clock readings.
-float peak_sink;
-
-/// GFLOP/s of the best of three runs of `kernel`, which does `flops_per_iteration` flops per iteration. A run takes
-/// about a millisecond, like a batch of products, so the two are as likely to be interrupted.
-static double peak(void (*kernel)(long), double flops_per_iteration) {
-    const long iterations = 250000;
-    double best = 1e30;
-    for (int run = 0; run < 3; run++) {
-        double t = now();
-        kernel(iterations);
-        t = now() - t;
-        if (t < best) best = t;
-    }
-    return flops_per_iteration * (double)iterations / best / 1e9;
-}
-
-// Each kernel keeps more independent fma chains than the latency (4 cycles) times the ports (2) needs.
-#if defined(__x86_64__)
-enum { ZMM_CHAINS = 24, YMM_CHAINS = 12 };
-
-__attribute__((target("avx512f"), noinline)) static void zmm_chains(long iterations) {
-    __m512 acc[ZMM_CHAINS], x = _mm512_set1_ps(0.999f), y = _mm512_set1_ps(1e-7f);
-    for (int i = 0; i < ZMM_CHAINS; i++) acc[i] = _mm512_set1_ps((float)i);
-    for (long n = 0; n < iterations; n++) {
-#pragma GCC unroll 24
-        for (int i = 0; i < ZMM_CHAINS; i++) acc[i] = _mm512_fmadd_ps(acc[i], x, y);
-    }
-    for (int i = 1; i < ZMM_CHAINS; i++) acc[0] = _mm512_add_ps(acc[0], acc[i]);
-    peak_sink = _mm512_reduce_add_ps(acc[0]);
-}
-
-__attribute__((target("avx2,fma"), noinline)) static void ymm_chains(long iterations) {
-    __m256 acc[YMM_CHAINS], x = _mm256_set1_ps(0.999f), y = _mm256_set1_ps(1e-7f);
-    for (int i = 0; i < YMM_CHAINS; i++) acc[i] = _mm256_set1_ps((float)i);
-    for (long n = 0; n < iterations; n++) {
-#pragma GCC unroll 12
-        for (int i = 0; i < YMM_CHAINS; i++) acc[i] = _mm256_fmadd_ps(acc[i], x, y);
-    }
-    for (int i = 1; i < YMM_CHAINS; i++) acc[0] = _mm256_add_ps(acc[0], acc[i]);
-    peak_sink = _mm256_cvtss_f32(acc[0]);
-}
-#elif defined(__aarch64__)
-enum { Q_CHAINS = 24 };
-
-__attribute__((noinline)) static void q_chains(long iterations) {
-    float32x4_t acc[Q_CHAINS], x = vdupq_n_f32(0.999f), y = vdupq_n_f32(1e-7f);
-    for (int i = 0; i < Q_CHAINS; i++) acc[i] = vdupq_n_f32((float)i);
-    for (long n = 0; n < iterations; n++) {
-#pragma GCC unroll 24
-        for (int i = 0; i < Q_CHAINS; i++) acc[i] = vfmaq_f32(y, acc[i], x);
-    }
-    for (int i = 1; i < Q_CHAINS; i++) acc[0] = vaddq_f32(acc[0], acc[i]);
-    peak_sink = vgetq_lane_f32(acc[0], 0);
-}
-#endif
-
-/// The widest and the narrowest vectors' peaks (the same when the core has one width).
+/// The peaks of the widest and the narrowest vectors (the same when the core has one width).
 struct peaks {
     double wide, narrow;
 };
 
 #if defined(__x86_64__)
 static const char wide_name[] = "zmm", narrow_name[] = "ymm";
-
 static struct peaks measure_peaks(void) {
-    struct peaks p = {0, 0};
-    if (distembed_isa_select(DISTEMBED_ISA_AVX2) == 0) p.narrow = peak(ymm_chains, YMM_CHAINS * 16.0);
-    p.wide = distembed_isa_select(DISTEMBED_ISA_AVX512) == 0 ? peak(zmm_chains, ZMM_CHAINS * 32.0) : p.narrow;
+    struct peaks p = {distembed_fma_peak(DISTEMBED_ISA_AVX512), distembed_fma_peak(DISTEMBED_ISA_AVX2)};
+    if (p.wide == 0) p.wide = p.narrow;
     return p;
 }
 #elif defined(__aarch64__)
 static const char wide_name[] = "q", narrow_name[] = "q";
-
 static struct peaks measure_peaks(void) {
-    double q = peak(q_chains, Q_CHAINS * 8.0);
+    double q = distembed_fma_peak(DISTEMBED_ISA_NEON);
     return (struct peaks){q, q};
+}
+#else
+static const char wide_name[] = "scalar", narrow_name[] = "scalar";
+static struct peaks measure_peaks(void) {
+    double s = distembed_fma_peak(DISTEMBED_ISA_SCALAR);
+    return (struct peaks){s, s};
 }
 #endif
 
@@ -227,8 +176,8 @@ int main(int argc, char **argv) {
     if (peak_narrow != peak_wide) printf(", %s %.1f GFLOP/s", narrow_name, peak_narrow);
     printf("\n");
 
-    printf("GFLOP/s, best of %d rounds, operands %zu floats past a 64-byte boundary (%% of the %s peak for vector "
-           "paths)\n", rounds, offset, wide_name);
+    printf("GFLOP/s, best of %d rounds, operands %zu floats past a 64-byte boundary; in brackets, %% of the peak of "
+           "the path's vectors (avx2: %s, others: %s)\n", rounds, offset, narrow_name, wide_name);
     printf("%-13s %4s %4s %4s %2s", "shape", "m", "n", "k", "op");
     for (int p = 0; p < path_count; p++)
         printf(" %14s", paths[p] == OPENBLAS ? "openblas" : distembed_isa_name(paths[p]));
@@ -244,7 +193,8 @@ int main(int argc, char **argv) {
             if (paths[p] == DISTEMBED_ISA_SCALAR)
                 printf(" %14.1f", gflops);
             else
-                printf(" %7.1f (%3.0f%%)", gflops, 100 * gflops / peak_wide);
+                printf(" %7.1f (%3.0f%%)", gflops,
+                       100 * gflops / (paths[p] == DISTEMBED_ISA_AVX2 ? peak_narrow : peak_wide));
             chunk[p] += best[s][p];
         }
         printf("\n");

@@ -18,8 +18,8 @@
 // The hash treats every NaN as one value: which NaN an operation produces depends on the CPU (x86 and ARM differ
 // in the sign of the default NaN), and no path promises more. Within a run, NaNs are compared bit for bit too.
 //
-// verify-portable: cross-args 1 400
-// verify-portable: native-args 1 400
+// verify-portable: cross-args 1 300
+// verify-portable: native-args 2 5000
 #include <math.h>
 #include <pthread.h>
 #include <stdint.h>

@@ -4,6 +4,9 @@
 // ones the Swift build printed.
 //
 //     net_check CASES_DIR
+//
+// verify-portable: cross-args ${DISTEMBED_PORTABLE_CASES}
+// verify-portable: expect ${DISTEMBED_PORTABLE_CASES}/swift-hashes.txt
 #include <dirent.h>
 #include <math.h>
 #include <stdint.h>

@@ -34,6 +34,10 @@ int distembed_isa_select(int isa);
 /// "scalar", "avx2", "avx512", "neon", or "unknown".
 const char *distembed_isa_name(int isa);
 
+/// This core's measured peak of fused multiply-adds, in GFLOP/s, on `isa`'s widest vectors (one register of
+/// independent chains per fma latency and port); 0 when this CPU or build lacks the path. Takes a few milliseconds.
+double distembed_fma_peak(int isa);
+
 // ---- Matrix product ----------------------------------------------------------------------------------------
 
 /// `C[m×n] (+)= op(A)[m×k] · op(B)[k×n]`, row-major; `op(X)` is `X`, or its transpose when `trans_x` is 1
@@ -43,7 +47,7 @@ const char *distembed_isa_name(int isa);
 ///     for p in 0..<k: acc = fmaf(A(i,p), B(p,j), acc)
 ///     C[i][j] = acc
 ///
-/// `k == 0` leaves `C` as `acc`'s start.
+/// `k == 0` leaves `C` as `acc`'s start. `C` must not overlap `A` or `B`.
 void distembed_gemm(
     size_t m, size_t n, size_t k,
     const float *a, int trans_a, size_t lda,
@@ -52,11 +56,12 @@ void distembed_gemm(
 
 // ---- exp and log -------------------------------------------------------------------------------------------
 
-/// e^x as a fixed polynomial after exact range reduction: the same bits on every machine (glibc's expf is not:
-/// it picks an FMA variant at run time). Error under 1 ulp for normal results; overflow gives +inf, underflow
-/// flushes smoothly through the subnormals to 0; NaN gives NaN.
+/// e^x, correctly rounded for every float input (checked exhaustively: Tests/Portable/exp_log_check.c), from
+/// exact range reduction, constant tables and fixed polynomials in double: the same bits on every machine
+/// (glibc's expf is not: it picks an FMA variant at run time). Overflow gives +inf, underflow goes through the
+/// subnormals to 0; NaN gives a quiet NaN.
 float distembed_expf(float x);
-/// The natural logarithm, the same way. log(0) = -inf, log(x < 0) = NaN, log(+inf) = +inf.
+/// The natural logarithm, correctly rounded the same way. log(±0) = -inf, log(x < 0) = NaN, log(+inf) = +inf.
 float distembed_logf(float x);
 
 // ---- Softmax with cross-entropy ----------------------------------------------------------------------------

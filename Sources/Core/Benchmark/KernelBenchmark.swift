@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// Micro-benchmarks of the step's parts on this machine, against its measured single-core FMA peak:
@@ -25,29 +26,11 @@ public enum KernelBenchmark {
     /// (DESIGN.md, cost model).
     public static let trainingFlopsPerSample = 2.0 * 2_581_440
 
-    /// The single-core fp32 FMA peak: 12 independent chains of 8-lane fused multiply-adds.
-    public static func fmaPeak() -> Row {
-        let iterations = 2_000_000
-        var chains = [SIMD8<Float>](repeating: SIMD8(repeating: 1), count: 12)
-        let a = SIMD8<Float>(repeating: 0.999_999), b = SIMD8<Float>(repeating: 1e-7)
-        let seconds = time(repeats: 1) {
-            chains.withUnsafeMutableBufferPointer { c in
-                var c0 = c[0], c1 = c[1], c2 = c[2], c3 = c[3], c4 = c[4], c5 = c[5]
-                var c6 = c[6], c7 = c[7], c8 = c[8], c9 = c[9], c10 = c[10], c11 = c[11]
-                for _ in 0..<iterations {
-                    c0 = c0.addingProduct(a, c0 + b); c1 = c1.addingProduct(a, b)
-                    c2 = c2.addingProduct(a, b); c3 = c3.addingProduct(a, b)
-                    c4 = c4.addingProduct(a, b); c5 = c5.addingProduct(a, b)
-                    c6 = c6.addingProduct(a, b); c7 = c7.addingProduct(a, b)
-                    c8 = c8.addingProduct(a, b); c9 = c9.addingProduct(a, b)
-                    c10 = c10.addingProduct(a, b); c11 = c11.addingProduct(a, b)
-                }
-                c[0] = c0; c[1] = c1; c[2] = c2; c[3] = c3; c[4] = c4; c[5] = c5
-                c[6] = c6; c[7] = c7; c[8] = c8; c[9] = c9; c[10] = c10; c[11] = c11
-            }
-        }
-        let flops = Double(iterations) * 12 * 8 * 2
-        return Row(name: "fma peak (1 core)", microseconds: seconds * 1e6, gflops: flops / seconds / 1e9)
+    /// The single-core fp32 FMA peak on the kernels' active path (its widest vectors: 16 lanes for avx512, 8 for
+    /// avx2), measured in C with enough independent chains to fill every FMA port.
+    public static func fmaPeak(_ path: KernelPath = .active) -> Row {
+        let gflops = distembed_fma_peak(path.rawValue)
+        return Row(name: "fma peak (1 core, \(path))", microseconds: 0, gflops: gflops)
     }
 
     /// The exercise's chunk gradient (8 samples), Adam on its 72,842 parameters, and the tree sum of 4 chunks.
