@@ -1,6 +1,7 @@
 #include "fp_rules.h"
 #include "layer_kernels.h"
 
+#include <stdint.h>
 #include <string.h>
 
 
@@ -88,6 +89,17 @@ void distembed_add_bias(float *restrict out, size_t rows, const float *restrict 
 
 void distembed_add(float *restrict a, const float *restrict b, size_t count) {
     for (size_t i = 0; i < count; i++) a[i] += b[i];
+}
+
+int distembed_all_finite(const float *x, size_t count) {
+    // An exponent of all ones is an infinity or a NaN; OR-ing integers vectorises, unlike an early exit.
+    uint32_t exponents = 0;
+    for (size_t i = 0; i < count; i++) {
+        uint32_t bits;
+        memcpy(&bits, &x[i], sizeof bits);
+        exponents |= (bits & 0x7f800000u) == 0x7f800000u;
+    }
+    return exponents == 0;
 }
 
 uint64_t distembed_fnv1a64(uint64_t hash, const void *bytes, size_t count) {

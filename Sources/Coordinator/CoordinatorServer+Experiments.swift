@@ -109,7 +109,13 @@ extension CoordinatorServer {
         // The helper first: a nudged worker on its CPU (a batch thread) then waits for it instead of spinning.
         adamPass?.wakeHelper()
         nudgeWorkers(of: run.key)
-        let metrics = run.completeStep(now: now, pass: adamPass)
+        let metrics: EpochMetrics?
+        do {
+            metrics = try run.completeStep(now: now, pass: adamPass)
+        } catch {
+            fail(run.id, error: error.description)
+            return
+        }
         telemetry?.stepCompleted(run)
         do {
             if let metrics {

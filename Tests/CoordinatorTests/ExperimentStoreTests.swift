@@ -249,6 +249,52 @@ private func expectStoreError(
         #expect(error?.hint?.contains("--store") == true)
     }
 
+    /// An existing 0-byte database file started as an empty store, and every experiment was gone without a word
+    /// (issue 21); now it is refused.
+    @Test func anEmptyExistingFileIsRefusedNotStartedAfresh() throws {
+        let folder = root + "/emptied"
+        do { _ = try ExperimentStore(directory: folder).insertExperiment(name: "a", specJSON: "{}", at: 1) }
+        try Data().write(to: URL(fileURLWithPath: folder + "/" + ExperimentStore.fileName))
+        for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: folder + "/store.sqlite" + suffix) }
+        let error = expectStoreError(.corrupt) { _ = try ExperimentStore(directory: folder) }
+        #expect(error?.description.contains("is empty (0 bytes)") == true, "\(String(describing: error))")
+        #expect(error?.hint?.contains("backup") == true)
+    }
+
+    /// Damaged pages are found when the store opens (SQLite's quick_check), not later by `list` or `status`.
+    @Test func damagedPagesAreFoundAtOpen() throws {
+        let folder = root + "/damaged"
+        do {
+            let store = try ExperimentStore(directory: folder)
+            for index in 0..<200 {
+                _ = try store.insertExperiment(name: "n\(index)", specJSON: String(repeating: "x", count: 500), at: 1)
+            }
+        }
+        let path = folder + "/" + ExperimentStore.fileName
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        let pageSize = Int(bytes[16]) << 8 | Int(bytes[17])
+        #expect(bytes.count > 8 * pageSize)
+        // Page 3 onwards: table pages. Flip a run of bits in each of a few, past their headers.
+        for page in 3..<min(bytes.count / pageSize, 12) {
+            for offset in 200..<260 { bytes[page * pageSize + offset] ^= 0x5A }
+        }
+        try bytes.write(to: URL(fileURLWithPath: path))
+        let error = expectStoreError(.corrupt) { _ = try ExperimentStore(directory: folder) }
+        #expect(error != nil)
+    }
+
+    /// Two coordinators on one store shared its queue and could run one experiment twice; the second now refuses
+    /// to open it and names the first one's pid.
+    @Test func aSecondOpenOfTheSameStoreIsRefusedWithThePid() throws {
+        let folder = root + "/locked"
+        let first = try ExperimentStore(directory: folder)
+        let error = expectStoreError(.cannotOpen) { _ = try ExperimentStore(directory: folder) }
+        #expect(error?.description.contains("another coordinator (pid \(getpid())) is using this store") == true,
+                "\(String(describing: error))")
+        _ = try first.insertExperiment(name: "still mine", specJSON: "{}", at: 1)
+        withExtendedLifetime(first) {}
+    }
+
     @Test func aFolderThatIsAFileIsAStoreError() throws {
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         let file = root + "/not-a-folder"

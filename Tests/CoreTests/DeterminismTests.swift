@@ -14,7 +14,7 @@ import Testing
     static func train(_ spec: ExperimentSpec) throws -> String {
         let dataset = try Dataset(folder: spec.dataset.path, trainLimit: spec.dataset.trainLimit, testLimit: 100)
         let trainer = try LocalTrainer(spec: spec, dataset: dataset)
-        _ = trainer.train()
+        _ = try trainer.train()
         return WeightsHash.sha256(trainer.weights)
     }
 

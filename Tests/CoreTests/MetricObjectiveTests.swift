@@ -171,9 +171,9 @@ import Testing
 
         let dataset = try Dataset(folder: both.dataset.path, trainLimit: 96, testLimit: 0)
         let first = try LocalTrainer(spec: stage1, dataset: dataset)
-        _ = first.train()
+        _ = try first.train()
         let second = try LocalTrainer(spec: both, dataset: dataset)
-        let metrics = second.train()
+        let metrics = try second.train()
         #expect(metrics.count == 2)
         let prefix = model.parameterPrefix(through: stages.embeddingLayer)
         #expect(second.weights[prefix...] == first.weights[prefix...], "the triplet stage leaves the classifier alone")

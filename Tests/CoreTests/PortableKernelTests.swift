@@ -19,7 +19,7 @@ import Testing
             path: Fixture.repositoryRoot + "/experiments/exercise4.json", overrides: shortRun)
         let dataset = try Dataset(folder: spec.dataset.path, trainLimit: spec.dataset.trainLimit, testLimit: 100)
         let trainer = try LocalTrainer(spec: spec, dataset: dataset)
-        _ = trainer.train()
+        _ = try trainer.train()
         return WeightsHash.sha256(trainer.weights)
     }
 

@@ -66,6 +66,9 @@ void distembed_net_backward(
 /// `a[i] += b[i]`: one node of the chunk tree.
 void distembed_add(float *restrict a, const float *restrict b, size_t count);
 
+/// 1 when every one of `count` floats is finite (neither infinite nor NaN), else 0.
+int distembed_all_finite(const float *x, size_t count);
+
 /// FNV-1a, 64 bits, over `count` bytes, continuing from `hash` (start with 0xcbf29ce484222325): how the
 /// cross-machine proof compares a chunk's results between builds without shipping them.
 uint64_t distembed_fnv1a64(uint64_t hash, const void *bytes, size_t count);

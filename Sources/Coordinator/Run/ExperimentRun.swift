@@ -111,6 +111,9 @@ final class ExperimentRun {
         guard Int(result.sampleCount) == samples else {
             throw WireError(.badRequest, "result counts \(result.sampleCount) samples, chunks \(run) hold \(samples)")
         }
+        guard result.correctCount <= result.sampleCount else {
+            throw WireError(.badRequest, "result counts \(result.correctCount) correct of \(result.sampleCount) samples")
+        }
     }
 
     /// Keeps a validated result's subtrees and statistics; `segment` is the sender's shared segment.
@@ -180,7 +183,9 @@ final class ExperimentRun {
 
     /// Completes the tree, steps Adam (with `pass`'s helper, if given), advances. Returns the epoch's metrics when
     /// the step ended an epoch.
-    func completeStep(now: Double, pass: BlockPass? = nil) -> EpochMetrics? {
+    /// - Throws: ``TrainingDiverged`` when the new weights or the epoch's loss are not finite; the run then stays
+    ///   at this step, and nothing of it should be stored.
+    func completeStep(now: Double, pass: BlockPass? = nil) throws(TrainingDiverged) -> EpochMetrics? {
         let started = DispatchTime.now().uptimeNanoseconds
         stages.prepare(&optimizer, epoch: epoch, step: step)
         let trainable = stages.stage(epoch: epoch).trainableCount
@@ -193,6 +198,9 @@ final class ExperimentRun {
                 copy: sharedWeights?.mutableWeights.baseAddress, pass: pass)
         }
         received.removeAll(keepingCapacity: true)
+        try TrainingDiverged.check(
+            weights, lossSum: epochStats.lossSum, epoch: epoch, step: step,
+            learningRate: stages.stage(epoch: epoch).learningRate)
         let stepped = DispatchTime.now().uptimeNanoseconds
         timings.steps += 1
         timings.reduce += Double(reduced - started) / 1e9

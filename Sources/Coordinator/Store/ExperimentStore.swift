@@ -14,20 +14,34 @@ public final class ExperimentStore: Sendable {
     let database: any DatabaseWriter
     /// The database file, or nil in memory.
     let path: String?
+    /// Held while the store is open, so that no other coordinator opens it; nil in memory.
+    private let lock: StoreLock?
 
-    private init(database: any DatabaseWriter, path: String?) {
+    private init(database: any DatabaseWriter, path: String?, lock: StoreLock?) {
         self.database = database
         self.path = path
+        self.lock = lock
     }
 
     /// Opens the store in `directory`, creating the folder (mode 0700) and its database file (mode 0600) when they
     /// are missing, and bringing the file's tables up to date. An existing folder keeps its permissions.
-    /// - Throws: ``StoreError`` when the folder or file cannot be created or opened, or is not a DistEmbed store.
+    ///
+    /// The store is locked while open: a second coordinator on it is refused, with the first one's pid. An
+    /// existing database file must be whole: an empty one (0 bytes: truncated, or replaced) is refused rather than
+    /// started afresh, and SQLite's `quick_check` must find no damaged page.
+    /// - Throws: ``StoreError`` when the folder or file cannot be created or opened, another coordinator holds it,
+    ///   or the file is empty, damaged or not a DistEmbed store.
     public convenience init(directory: String) throws {
         let path = URL(fileURLWithPath: directory).appendingPathComponent(Self.fileName).path
         let operation = "open the store at \(directory)"
+        let lock: StoreLock
         do {
-            try Self.createFiles(directory: directory, path: path)
+            try FileManager.default.createDirectory(
+                atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            lock = try StoreLock(directory: directory)
+            try Self.createFile(path: path)
+        } catch let error as StoreError {
+            throw error
         } catch {
             throw StoreError(
                 code: .cannotOpen, operation: operation, message: error.localizedDescription,
@@ -35,9 +49,10 @@ public final class ExperimentStore: Sendable {
         }
         do {
             let pool = try DatabasePool(path: path, configuration: Self.configuration)
+            try Self.checkIntegrity(pool)
             try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
             try Self.migrate(pool)
-            self.init(database: pool, path: path)
+            self.init(database: pool, path: path, lock: lock)
         } catch {
             throw StoreError(operation: operation, experimentId: nil, wrapping: error, defaultCode: .cannotOpen)
         }
@@ -49,7 +64,7 @@ public final class ExperimentStore: Sendable {
         do {
             let queue = try DatabaseQueue(configuration: configuration)
             try migrate(queue)
-            return ExperimentStore(database: queue, path: nil)
+            return ExperimentStore(database: queue, path: nil, lock: nil)
         } catch {
             throw StoreError(
                 operation: "open an in-memory store", experimentId: nil, wrapping: error, defaultCode: .cannotOpen)
@@ -83,15 +98,32 @@ public final class ExperimentStore: Sendable {
         }
     }
 
-    /// Makes the folder and an empty database file with owner-only permissions; SQLite gives its WAL and
-    /// shared-memory files the database file's permissions.
-    private static func createFiles(directory: String, path: String) throws {
+    /// Makes an empty database file with owner-only permissions when there is none (SQLite gives its WAL and
+    /// shared-memory files the database file's permissions). An existing file must not be empty: SQLite would
+    /// take a 0-byte file for a new database, and every experiment the store held would be silently gone.
+    private static func createFile(path: String) throws {
         let files = FileManager.default
-        try files.createDirectory(
-            atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        if !files.fileExists(atPath: path) {
+        guard files.fileExists(atPath: path) else {
             try Data().write(to: URL(fileURLWithPath: path), options: .withoutOverwriting)
             try files.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+            return
+        }
+        let size = (try files.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
+        let journal = (try? files.attributesOfItem(atPath: path + "-wal")[.size] as? NSNumber)?.intValue ?? 0
+        if size == 0 && journal == 0 {
+            throw StoreError(
+                code: .corrupt, operation: "open the store", message: "\(path) exists but is empty (0 bytes)",
+                hint: "restore it from a backup; to start an empty store instead, move the file away first")
+        }
+    }
+
+    /// SQLite's `quick_check`: every page and index readable and consistent (a few milliseconds for a small store).
+    private static func checkIntegrity(_ pool: DatabasePool) throws {
+        let rows = try pool.read { try String.fetchAll($0, sql: "PRAGMA quick_check") }
+        guard rows == ["ok"] else {
+            throw StoreProblem(
+                code: .corrupt, message: "the database is damaged: " + rows.prefix(3).joined(separator: "; "),
+                hint: "restore the store from a backup, or move it away to start an empty one")
         }
     }
 

@@ -21,7 +21,7 @@ public final class LocalExperiment {
         let before = evaluator.embeddings(
             layer: spec.evaluation.layer, count: samples, of: data, weights: trainer.weights)
         let start = DispatchTime.now()
-        let epochs = trainer.train(progress: progress)
+        let epochs = try trainer.train(progress: progress)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
         let after = evaluator.embeddings(layer: spec.evaluation.layer, count: samples, of: data, weights: trainer.weights)
         let labels = data.labels[0..<samples].map(Int.init)

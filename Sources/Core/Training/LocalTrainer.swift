@@ -28,10 +28,11 @@ public final class LocalTrainer {
     /// Runs every epoch, calling `beforeStep` with each step's epoch, step, sample order and weights (the
     /// cross-machine proof records the chunks with it) and `progress` after each epoch; returns the per-epoch
     /// metrics.
+    /// - Throws: ``TrainingDiverged`` at the first step whose weights or loss are not finite.
     public func train(
         beforeStep: (_ epoch: Int, _ step: Int, _ order: [Int], _ weights: [Float]) -> Void = { _, _, _, _ in },
         progress: (EpochMetrics) -> Void = { _ in }
-    ) -> [EpochMetrics] {
+    ) throws(TrainingDiverged) -> [EpochMetrics] {
         let computer = ChunkComputer(model: model, schedule: schedule, stages: stages, data: dataset.train)
         var gradient = [Float](repeating: 0, count: model.parameterCount)
         var metrics: [EpochMetrics] = []
@@ -55,6 +56,9 @@ public final class LocalTrainer {
                 gradient.withUnsafeBufferPointer {
                     optimizer.update(&weights, gradientSum: $0.baseAddress!, batchSize: batchSize, trainable: trainable)
                 }
+                try TrainingDiverged.check(
+                    weights, lossSum: stats.lossSum, epoch: epoch, step: step,
+                    learningRate: stages.stage(epoch: epoch).learningRate)
             }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
             let m = EpochMetrics(

@@ -77,7 +77,7 @@ public enum PortableProof {
         let engine = GradientEngine(model: model, capacity: schedule.chunkSize)
         var index = 1
         var failure: Error?
-        _ = trainer.train(beforeStep: { epoch, step, order, weights in
+        _ = try trainer.train(beforeStep: { epoch, step, order, weights in
             guard failure == nil else { return }
             let keys = GradientEngine.DropoutKeys(seed: schedule.seed, epoch: epoch)
             for chunk in 0..<schedule.chunkCount(step: step) {
