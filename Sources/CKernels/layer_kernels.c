@@ -5,19 +5,31 @@
 #include <string.h>
 
 
+/// Whether kernel row `y` of the patch at column `x0` lies wholly inside the image (unsigned arithmetic: a pixel
+/// above or left of the image wraps past `in_h` or `in_w`). Then its `kernel` pixels are one contiguous run.
+static inline int row_inside(const struct distembed_layer *g, size_t y, size_t x0) {
+    return y < g->in_h && x0 < g->in_w && x0 + g->kernel <= g->in_w;
+}
+
 void distembed_im2col(const struct distembed_layer *g, size_t n, const float *input, float *cols) {
-    const size_t run = g->in_c;
+    const size_t run = g->in_c, row_run = g->kernel * run;
     float *dst = cols;
     for (size_t s = 0; s < n; s++) {
-        const float *image = input + s * g->in_h * g->in_w * g->in_c;
+        const float *image = input + s * g->in_h * g->in_w * run;
         for (size_t oy = 0; oy < g->out_h; oy++) {
             for (size_t ox = 0; ox < g->out_w; ox++) {
+                const size_t x0 = ox * g->stride - g->pad_left;
                 for (size_t ky = 0; ky < g->kernel; ky++) {
-                    // Unsigned arithmetic: a pixel above or left of the image wraps past in_h or in_w.
                     const size_t y = oy * g->stride + ky - g->pad_top;
+                    // Plain loops, not memcpy: a run is often a few floats (3, for a 3-wide grayscale row).
+                    if (row_inside(g, y, x0)) {
+                        const float *src = image + (y * g->in_w + x0) * run;
+                        for (size_t c = 0; c < row_run; c++) dst[c] = src[c];
+                        dst += row_run;
+                        continue;
+                    }
                     for (size_t kx = 0; kx < g->kernel; kx++) {
-                        const size_t x = ox * g->stride + kx - g->pad_left;
-                        // Plain loops, not memcpy: a run is often a few floats (one, for a grayscale input).
+                        const size_t x = x0 + kx;
                         if (y < g->in_h && x < g->in_w) {
                             const float *src = image + (y * g->in_w + x) * run;
                             for (size_t c = 0; c < run; c++) dst[c] = src[c];
@@ -34,17 +46,26 @@ void distembed_im2col(const struct distembed_layer *g, size_t n, const float *in
 
 void distembed_col2im(
     const struct distembed_layer *g, size_t n, const float *cols_gradient, float *input_gradient) {
-    const size_t run = g->in_c;
+    const size_t run = g->in_c, row_run = g->kernel * run;
     memset(input_gradient, 0, n * g->in_h * g->in_w * run * sizeof(float));
     const float *src = cols_gradient;
     for (size_t s = 0; s < n; s++) {
         float *image = input_gradient + s * g->in_h * g->in_w * run;
         for (size_t oy = 0; oy < g->out_h; oy++) {
             for (size_t ox = 0; ox < g->out_w; ox++) {
+                const size_t x0 = ox * g->stride - g->pad_left;
                 for (size_t ky = 0; ky < g->kernel; ky++) {
                     const size_t y = oy * g->stride + ky - g->pad_top;
+                    // A kernel row touches `kernel` different pixels, so adding it as one run keeps every pixel's
+                    // order of contributions.
+                    if (row_inside(g, y, x0)) {
+                        float *dst = image + (y * g->in_w + x0) * run;
+                        for (size_t c = 0; c < row_run; c++) dst[c] += src[c];
+                        src += row_run;
+                        continue;
+                    }
                     for (size_t kx = 0; kx < g->kernel; kx++) {
-                        const size_t x = ox * g->stride + kx - g->pad_left;
+                        const size_t x = x0 + kx;
                         if (y < g->in_h && x < g->in_w) {
                             float *dst = image + (y * g->in_w + x) * run;
                             for (size_t c = 0; c < run; c++) dst[c] += src[c];
