@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages DistEmbed builds and runs with, only those missing; through sudo when not root.
+# With arguments, installs those packages instead (scripts/install-cross-deps.sh).
 set -euo pipefail
 
-packages=(
+packages=("$@")
+[ ${#packages[@]} -gt 0 ] || packages=(
   pkg-config
   zlib1g-dev
   libsqlite3-dev
