@@ -33,4 +33,4 @@ verify-portable: build
 	scripts/verify-portable.sh
 
 clean:
-	rm -rf .build Benchmarks/.build
+	rm -rf .build .build-baseline Benchmarks/.build
