@@ -69,4 +69,25 @@ import Testing
             try ExperimentSpec.parse(json: Self.minimal, overrides: ["model.layers.9.dense.units=1"])
         }
     }
+
+    /// Names reach logs, `list` and terminals: escape sequences, newlines and megabyte names are refused (issue 21:
+    /// a name with ANSI escapes rewrote the terminal of whoever ran `list`, and seven 10 MB names broke `list`).
+    @Test(arguments: [
+        ("name=\"\\u001b[2Jgone\"", "name", "U+001B"),
+        ("name=\"two\\nlines\"", "name", "U+000A"),
+        ("name=\"" + String(repeating: "n", count: 201) + "\"", "name", "201 characters long; at most 200"),
+        ("model.layers.0.flatten.name=\"a\u{9B}b\"", "model.layers[0].flatten.name", "U+009B"),
+    ])
+    func namesAreShortAndPrintable(override: String, path: String, message: String) {
+        let error = #expect(throws: SpecError.self) {
+            try ExperimentSpec.parse(json: Self.minimal, overrides: [override])
+        }
+        #expect(error?.problems.contains { $0.path == path && $0.message.contains(message) } == true,
+                "\(error?.description ?? "")")
+    }
+
+    @Test func aLongPrintableNameIsFine() throws {
+        let name = String(repeating: "é", count: 200)
+        #expect(try ExperimentSpec.parse(json: Self.minimal, overrides: ["name=\"\(name)\""]).name == name)
+    }
 }

@@ -5,6 +5,11 @@ enum SpecValidation {
         func check(_ ok: Bool, _ path: String, _ message: String) {
             if !ok { p.append(.init(path: path, message: message)) }
         }
+        for (path, name) in [("name", spec.name)] + spec.model.layers.enumerated().compactMap({ i, layer in
+            layer.name.map { ("model.layers[\(i)].\(layer.typeName).name", $0) }
+        }) {
+            if let problem = nameProblem(name) { p.append(.init(path: path, message: problem)) }
+        }
         check(spec.dataset.trainLimit >= 1, "dataset.trainLimit", "must be at least 1")
         check(spec.dataset.testLimit >= 0, "dataset.testLimit", "must not be negative")
         check(spec.training.epochs >= 1, "training.epochs", "must be at least 1")
@@ -31,5 +36,28 @@ enum SpecValidation {
                 chunkRows: min(spec.determinism.chunkSize, 4096) * rowsPerSample, limits: limits))
         }
         return p
+    }
+
+    /// The longest name a spec may give an experiment or a layer.
+    static let maximumNameLength = 200
+
+    /// Why `name` cannot name an experiment or a layer, or nil. Names reach logs, `list` and other users'
+    /// terminals: a newline would forge a log line and an escape sequence could rewrite a terminal, and a name of
+    /// megabytes once made every `list` reply too large to send.
+    static func nameProblem(_ name: String) -> String? {
+        if name.unicodeScalars.count > maximumNameLength {
+            return "is \(name.unicodeScalars.count) characters long; at most \(maximumNameLength)"
+        }
+        if let bad = name.unicodeScalars.first(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) {
+            return "holds the control character U+\(String(bad.value, radix: 16, uppercase: true).leftPadded(to: 4)); "
+                + "use printable characters"
+        }
+        return nil
+    }
+}
+
+private extension String {
+    func leftPadded(to width: Int) -> String {
+        String(repeating: "0", count: max(0, width - count)) + self
     }
 }
