@@ -7,7 +7,6 @@
 #include "distembed_kernels.h"
 #include "layer_kernels.h"
 
-
 struct distembed_net {
     struct distembed_layer *layers;
     size_t layer_count;

@@ -5,9 +5,9 @@ import Foundation
 /// the C kernels compute them from, so a build of the same kernel source for another CPU (baseline x86-64 with
 /// fma in software, aarch64 under qemu) recomputes each and must print the same hash.
 ///
-/// The folder holds `layers.txt` (the input size, then one layer a line, as `distembed_layer`'s fields) and
-/// one `NNNN-name.case` file per chunk: the row count, weights, input rows, labels and dropout masks, little-endian.
-/// `Tests/Portable/net_check.c` reads them.
+/// The folder holds `layers.txt` (the input size and the parameter count, then one layer a line, as
+/// `distembed_layer`'s fields) and one `NNNN-name.case` file per chunk: the row count, weights, input rows, labels
+/// and dropout masks, little-endian. `Tests/Portable/net_check.c` reads them.
 public enum PortableProof {
     /// One chunk: its name and the hash of its gradient and loss sum as this process computed them.
     public struct Case: Sendable {
