@@ -13,7 +13,7 @@ final class WorkerSession {
     private var order: (epoch: Int, samples: [Int])?
     /// One gradient buffer per subtree of an assignment, reused from step to step: a result's tensors share
     /// their storage and are gone once it is sent, so the next step writes in place without allocating
-    /// (PLATFORM.md: fresh 291 KB arrays page-fault).
+    /// (Docs/Platform.md: fresh 291 KB arrays page-fault).
     private var gradients: [[Float]] = []
     /// The coordinator's shared-memory segment for this experiment, when this worker attached it.
     var segment: SharedSegment?

@@ -23,7 +23,7 @@ public enum KernelBenchmark {
     }
 
     /// Floating-point operations of one training sample of the exercise's model: 2,581,440 multiply-adds
-    /// (DESIGN.md, cost model).
+    /// (Docs/Platform.md, cost model).
     public static let trainingFlopsPerSample = 2.0 * 2_581_440
 
     /// The single-core fp32 FMA peak on the kernels' active path (its widest vectors: 16 lanes for avx512, 8 for

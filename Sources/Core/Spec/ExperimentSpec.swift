@@ -1,5 +1,5 @@
-/// An experiment: data, model, training recipe, evaluation and determinism settings (DESIGN.md, "The experiment
-/// spec"). The JSON names are a contract: fields are added, never renamed.
+/// An experiment: data, model, training recipe, evaluation and determinism settings (Docs/Platform.md, "The
+/// experiment spec"). The JSON names are a contract: fields are added, never renamed.
 public struct ExperimentSpec: Sendable, Equatable {
     public var name: String
     public var seed: UInt64
@@ -120,7 +120,7 @@ public struct EvaluationSpec: Sendable, Equatable {
     public var seeds: [Int]
 }
 
-/// How a minibatch is cut into canonical chunks (DESIGN.md, "Determinism contract").
+/// How a minibatch is cut into canonical chunks (Docs/Determinism.md, point 2).
 public struct DeterminismSpec: Sendable, Equatable {
     public static let defaultChunkSize = 8
     public var chunkSize: Int

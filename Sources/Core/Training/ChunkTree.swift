@@ -1,6 +1,6 @@
 import CKernels
 
-/// The canonical pairwise sum over a minibatch's chunks (DESIGN.md, determinism contract point 3): a binary tree
+/// The canonical pairwise sum over a minibatch's chunks (Docs/Determinism.md, point 3): a binary tree
 /// over the chunk ids padded to a power of two, where a node with one real child is that child. Whoever adds a
 /// node adds its left and right halves in that order, so any split of the chunks into contiguous runs, summed by
 /// any processes, gives the same bits.

@@ -3,7 +3,7 @@
 /// Partners are drawn inside the anchor's minibatch, from the ``Philox`` pair stream keyed by (epoch, step, the
 /// anchor's position in the batch). A chunk's worker derives them from the schedule and the labels it already
 /// holds, so a chunk's gradient stays a pure function of (weights, the chunk's positions, the keys), and every
-/// split of a step draws the same pairs (DESIGN.md, "Determinism contract"). The partners' rows are computed
+/// split of a step draws the same pairs (Docs/Determinism.md). The partners' rows are computed
 /// again in the anchor's chunk; their gradient flows back through them there.
 ///
 /// - contrastive: one other sample of the batch, uniform, whatever its class (the exercise's draw).

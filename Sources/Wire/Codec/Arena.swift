@@ -2,7 +2,7 @@
 ///
 /// protobuf-c allocates every string, array and `bytes` field of an unpacked message, and packing needs the C
 /// structs of the outgoing message; both come from here, so a steady stream of same-sized messages allocates
-/// nothing (fresh ~300 KB buffers page-fault on every message, PLATFORM.md). Memory is valid until `reset()`.
+/// nothing (fresh ~300 KB buffers page-fault on every message, Docs/Platform.md). Memory is valid until `reset()`.
 final class Arena {
     /// Allocations are aligned for any C scalar.
     private static let alignment = 16

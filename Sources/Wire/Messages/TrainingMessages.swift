@@ -2,7 +2,7 @@
 public struct ExperimentSetup: Hashable, Sendable {
     /// The experiment's id.
     public var experimentId: String
-    /// The experiment spec as JSON (DESIGN.md's spec format, overrides applied).
+    /// The experiment spec as JSON (Docs/Platform.md, "The experiment spec"; overrides applied).
     public var specJSON: String
     /// A shared-memory segment for this worker's weights and gradients, if the coordinator offers one.
     public var sharedSegment: SharedSegmentOffer?

@@ -2,7 +2,7 @@ import CZeroMQ
 
 /// One received ZeroMQ frame, holding libzmq's buffer without copying it.
 public final class Frame: @unchecked Sendable {
-    /// Heap-allocated: a `zmq_msg_t` must never be copied by value (PLATFORM.md).
+    /// Heap-allocated: a `zmq_msg_t` must never be copied by value (Docs/Platform.md).
     let message: UnsafeMutablePointer<zmq_msg_t>
 
     init() {
