@@ -15,6 +15,8 @@ public struct CoordinatorOptions: Sendable {
     public var heartbeatTimeout: Double = 5
     /// A worker whose result is this late is dropped (seconds).
     public var resultTimeout: Double = 30
+    /// A worker that has not answered an experiment's setup after this long is dropped (seconds).
+    public var setupTimeout: Double = 60
     /// Debug: deal chunks to workers at random cut points and in random order (the weights must not change).
     public var shuffleSeed: UInt64?
     /// At most this many connected workers.

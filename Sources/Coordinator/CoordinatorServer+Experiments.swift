@@ -151,7 +151,6 @@ extension CoordinatorServer {
     func finish(_ run: ExperimentRun, state: ExperimentState, message: String) {
         scheduler.experimentEnded()
         releaseSegments()
-        pendingSetups.removeAll()
         waiting = nil
         self.run = nil
         do {

@@ -56,8 +56,7 @@ extension CoordinatorServer {
                 handle(try mailboxCodec.decode(bytes), from: peer)
             } catch {
                 logger.error("dropping worker: bad posted result", metadata: ["worker": "\(id)", "error": "\(error)"])
-                forget(id, reason: "posted a bad result: \(error)")
-                execute(scheduler.workerLost(id, at: now))
+                remove(id, reason: "posted a bad result: \(error)")
             }
         }
         return collected

@@ -31,7 +31,7 @@ extension CoordinatorServer {
                 + " differs from the coordinator's (\(options.dataFolder)); give every process the same "
                 + "Fashion-MNIST files (Debian: dataset-fashion-mnist)"))
         }
-        if let old = workerByPeer[peer] { forget(old, reason: "said hello again") }
+        if let old = workerByPeer[peer] { remove(old, reason: "said hello again") }
         guard workers.count < options.maxWorkers else {
             return .reject(WireError(.busy, "the coordinator already has \(options.maxWorkers) workers "
                 + "(--max-workers)"))
@@ -63,13 +63,12 @@ extension CoordinatorServer {
 
     func workerGoodbye(_ goodbye: Goodbye, from peer: PeerID) {
         guard let id = workerByPeer[peer] else { return }
-        forget(id, reason: "said goodbye: \(goodbye.reason)")
-        execute(scheduler.workerLost(id, at: now))
+        remove(id, reason: "said goodbye: \(goodbye.reason)")
     }
 
     func sendSetup(to id: WorkerID, run: ExperimentRun) {
         guard let worker = workers[id] else { return }
-        pendingSetups.insert(id)
+        scheduler.setupSent(to: id, at: now)
         let segment = makeSegment(for: run)
         workers[id]?.segment = segment.map(WorkerSegment.init)
         reply(.experimentSetup(ExperimentSetup(
@@ -112,7 +111,7 @@ extension CoordinatorServer {
         guard let id = workerByPeer[peer] else {
             throw WireError(.notFound, "unknown worker (the coordinator may have restarted): send hello")
         }
-        pendingSetups.remove(id)
+        // An answer to an earlier experiment's setup says nothing about this one's.
         guard let run, run.id == ack.experimentId else { return }
         if ack.sharedSegmentAttached && ack.error == nil && workers[id]?.segment != nil {
             workers[id]?.segment?.markAttached(
@@ -126,8 +125,7 @@ extension CoordinatorServer {
             logger.error("worker could not set up the experiment", metadata: ["worker": "\(name)",
                                                                               "error": "\(error)"])
             event(run.id, "worker", "worker \(name) refused the experiment: \(error)")
-            execute(scheduler.workerLost(id, at: now))
-            scheduler.workerJoined(id, name: name, at: now)  // connected, but not for this experiment
+            execute(scheduler.setupFailed(id, at: now))  // connected, but not for this experiment
         } else {
             let segment = workers[id]?.segment
             logger.info("worker set up the experiment", metadata: [
@@ -142,7 +140,7 @@ extension CoordinatorServer {
 
     /// The first step waits until every worker known at the start has answered its setup, so it is shared.
     func beginFirstStepIfReady() {
-        guard let run, !run.trainingStarted, pendingSetups.isEmpty, scheduler.readyCount > 0 else { return }
+        guard let run, !run.trainingStarted, !scheduler.setupsPending, scheduler.readyCount > 0 else { return }
         run.markTrainingStarted(now: now)
         let ready = scheduler.readyCount
         let shared = workers.values.filter { $0.segment?.attached == true }.count
@@ -171,10 +169,13 @@ extension CoordinatorServer {
         let segment = workers[id]?.segment
         do {
             try run.validate(result, run: chunks, firstSharedSlot: segment?.assignedFirstSlot)
+            try run.checkFinite(result, run: chunks, segment: segment?.segment)
+        } catch let diverged as TrainingDiverged {
+            fail(run.id, error: diverged.description)
+            return
         } catch {
             logger.error("dropping worker: bad result", metadata: ["worker": "\(id)", "error": "\(error)"])
-            forget(id, reason: "sent a bad result: \(error)")
-            execute(scheduler.workerLost(id, at: now))
+            remove(id, reason: "sent a bad result: \(error)")
             throw error
         }
         let (accepted, directives) = scheduler.resultArrived(from: id, key: key, run: chunks, at: now)
@@ -232,11 +233,18 @@ extension CoordinatorServer {
         event(run.id, "waiting", w.reason)
     }
 
-    /// Removes a worker from the tables (the scheduler is told separately).
-    func forget(_ id: WorkerID, reason: String) {
+    /// Removes a worker the shell decided to lose: from the scheduler (its chunks are dealt again) and the tables.
+    func remove(_ id: WorkerID, reason: String) {
+        let directives = scheduler.workerLost(id, at: now)
+        forget(id, reason: reason)
+        execute(directives)
+    }
+
+    /// Removes a worker from the tables, once the scheduler has let it go (``remove(_:reason:)``, or its drop
+    /// directive).
+    private func forget(_ id: WorkerID, reason: String) {
         guard let worker = workers.removeValue(forKey: id) else { return }
         workerByPeer.removeValue(forKey: worker.peer)
-        pendingSetups.remove(id)
         telemetry?.metrics.workerLost()
         if let run {
             counters.workersLost += 1

@@ -26,8 +26,6 @@ public final class CoordinatorServer {
     var workerByPeer: [PeerID: WorkerID] = [:]
     var nextWorkerID: WorkerID = 1
     var run: ExperimentRun?
-    /// Workers sent the running experiment's setup that have not answered yet.
-    var pendingSetups: Set<WorkerID> = []
     var cancelRequested = false
     var waiting: Waiting?
     var counters = EventCounters()
@@ -62,7 +60,7 @@ public final class CoordinatorServer {
         self.handshakes = try Self.startHandshakeMonitor(options, router: router, context: context, logger: logger)
         self.scheduler = Scheduler(options: .init(
             heartbeatTimeout: options.heartbeatTimeout, resultTimeout: options.resultTimeout,
-            shuffleSeed: options.shuffleSeed))
+            setupTimeout: options.setupTimeout, shuffleSeed: options.shuffleSeed))
         self.origin = clock.now
         for name in SharedSegment.removeStale() {
             logger.info("removed a shared segment a stopped coordinator left", metadata: ["segment": "/dev/shm/\(name)"])

@@ -26,6 +26,9 @@ struct CoordinatorCommand: ParsableCommand {
     @Option(help: "Drop a worker whose step result is this many seconds late.")
     var resultTimeout = 30.0
 
+    @Option(help: "Drop a worker that has not answered an experiment's setup after this many seconds.")
+    var setupTimeout = 60.0
+
     @Option(help: "Most workers connected at once.")
     var maxWorkers = 256
 
@@ -62,6 +65,7 @@ struct CoordinatorCommand: ParsableCommand {
         options.heartbeatInterval = heartbeatInterval
         options.heartbeatTimeout = heartbeatTimeout
         options.resultTimeout = resultTimeout
+        options.setupTimeout = setupTimeout
         options.maxWorkers = maxWorkers
         options.maxQueued = maxQueued
         options.specLimits = specLimits.limits

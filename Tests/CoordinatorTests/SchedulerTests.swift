@@ -95,4 +95,56 @@ import Testing
             for (id, run) in assigned { _ = s.resultArrived(from: id, key: k, run: run, at: 0) }
         }
     }
+
+    /// A worker that heartbeats but never answers the setup held back the first step for ever (issue 21).
+    @Test func setupUnansweredPastTheTimeoutDropsTheWorker() {
+        var s = Scheduler(options: .init(heartbeatTimeout: 100, resultTimeout: 100, setupTimeout: 5))
+        s.experimentStarted()
+        for id: WorkerID in [1, 2] {
+            s.workerJoined(id, name: "w\(id)", at: 0)
+            s.setupSent(to: id, at: 0)
+        }
+        _ = s.workerReady(1, at: 1)
+        #expect(s.setupsPending)
+        s.heard(from: 2, at: 4.9)
+        #expect(s.tick(at: 5) == [])
+        s.heard(from: 2, at: 5.9)
+        #expect(s.tick(at: 6) == [.drop(2, reason: "no answer to the experiment's setup after 6 s (setup timeout 5 s)")])
+        #expect(!s.setupsPending)
+        #expect(s.workerIDs == [1])
+    }
+
+    @Test func answeredSetupsAreNotTimedOut() {
+        var s = Scheduler(options: .init(heartbeatTimeout: 100, resultTimeout: 100, setupTimeout: 5))
+        s.experimentStarted()
+        s.workerJoined(1, name: "w1", at: 0)
+        s.setupSent(to: 1, at: 0)
+        _ = s.workerReady(1, at: 1)
+        s.heard(from: 1, at: 50)
+        #expect(s.tick(at: 50) == [])
+    }
+
+    /// A failed setup keeps the worker connected but idle, and deals its chunks to the others.
+    @Test func failedSetupRedealsAndIdlesTheWorker() {
+        var s = ready([1, 2])
+        _ = s.beginStep(key, chunkCount: 4, at: 0)
+        s.setupSent(to: 2, at: 1)
+        #expect(s.setupFailed(2, at: 1) == [])  // worker 1 is busy: the run waits for it
+        #expect(s.workerIDs == [1, 2])
+        #expect(s.readyCount == 1)
+        #expect(!s.setupsPending)
+        #expect(s.resultArrived(from: 1, key: key, run: 0..<2, at: 2) == (true, [.assign(1, key, run: 2..<4)]))
+    }
+
+    /// `reassignedChunks` counts one experiment's: it once added up across experiments.
+    @Test func reassignedChunksCountOneExperiment() {
+        var s = ready([1, 2])
+        _ = s.beginStep(key, chunkCount: 4, at: 0)
+        _ = s.workerLost(2, at: 1)
+        #expect(s.reassignedChunks == 2)
+        s.experimentEnded()
+        #expect(s.reassignedChunks == 2, "kept for the ended experiment's result")
+        s.experimentStarted()
+        #expect(s.reassignedChunks == 0)
+    }
 }

@@ -25,6 +25,8 @@ final class ExperimentRun {
     private(set) var metrics: [EpochMetrics] = []
     private(set) var embeddingsBefore: [Float] = []
     private var received: [ChunkTree.Node: ReceivedGradient] = [:]
+    /// Runs of the step in progress whose result was refused for not being finite (dealt again since).
+    private var nonFiniteRuns: [Range<Int>] = []
     private let scratch = ScratchBuffers()
     private var epochStarted: Double
     let startedAt: Double
@@ -114,6 +116,37 @@ final class ExperimentRun {
         guard result.correctCount <= result.sampleCount else {
             throw WireError(.badRequest, "result counts \(result.correctCount) correct of \(result.sampleCount) samples")
         }
+        guard result.computeSeconds.isFinite && result.computeSeconds >= 0 else {
+            throw WireError(.badRequest, "result reports \(result.computeSeconds) compute seconds")
+        }
+    }
+
+    /// Checks that a validated result's gradients and loss are finite. The first non-finite result for a chunk is
+    /// refused like a malformed one (its worker is dropped and its chunks dealt again); a second one for any of
+    /// the same chunks, from the worker that recomputed them, means the step itself diverged.
+    /// - Parameter segment: the sender's shared segment, where its `sharedSlot` gradients are.
+    /// - Throws: ``WireError`` for the first, ``TrainingDiverged`` for the second.
+    func checkFinite(_ result: WorkResult, run: Range<Int>, segment: SharedSegment?) throws {
+        let finite = result.lossSum.isFinite && result.subtrees.allSatisfy { subtree in
+            switch subtree.gradient {
+            case .inline(let tensor):
+                tensor.values.withUnsafeBufferPointer {
+                    $0.baseAddress.map { TrainingDiverged.allFinite($0, count: tensor.values.count) } ?? true
+                }
+            case .sharedSlot(let slot):
+                segment?.withSlot(Int(slot)) { TrainingDiverged.allFinite($0, count: model.parameterCount) } ?? false
+            }
+        }
+        guard !finite else { return }
+        if let earlier = nonFiniteRuns.first(where: { $0.overlaps(run) }) {
+            throw TrainingDiverged(
+                epoch: epoch + 1, step: step, learningRate: stages.stage(epoch: epoch).learningRate,
+                what: "two workers computed a gradient or loss that is not finite (NaN or infinity) for chunks "
+                    + "\(earlier.clamped(to: run)) of the step")
+        }
+        nonFiniteRuns.append(run)
+        throw WireError(.badRequest, "result for \(key), chunks \(run): the gradient or the loss is not finite (NaN "
+            + "or infinity); its chunks are computed again by another worker")
     }
 
     /// Keeps a validated result's subtrees and statistics; `segment` is the sender's shared segment.
@@ -198,6 +231,7 @@ final class ExperimentRun {
                 copy: sharedWeights?.mutableWeights.baseAddress, pass: pass)
         }
         received.removeAll(keepingCapacity: true)
+        nonFiniteRuns.removeAll()
         try TrainingDiverged.check(
             weights, lossSum: epochStats.lossSum, epoch: epoch, step: step,
             learningRate: stages.stage(epoch: epoch).learningRate)

@@ -43,13 +43,20 @@ public struct Scheduler: Sendable {
         public var heartbeatTimeout: Double
         /// Drop a worker whose result is this late (seconds).
         public var resultTimeout: Double
+        /// Drop a worker that has not answered an experiment's setup after this long (seconds): it would hold
+        /// back the first step of every worker.
+        public var setupTimeout: Double
         /// When set, cut points and the worker order are drawn from this seed (a debug option: the weights
         /// must not change).
         public var shuffleSeed: UInt64?
 
-        public init(heartbeatTimeout: Double = 10, resultTimeout: Double = 30, shuffleSeed: UInt64? = nil) {
+        public init(
+            heartbeatTimeout: Double = 10, resultTimeout: Double = 30, setupTimeout: Double = 60,
+            shuffleSeed: UInt64? = nil
+        ) {
             self.heartbeatTimeout = heartbeatTimeout
             self.resultTimeout = resultTimeout
+            self.setupTimeout = setupTimeout
             self.shuffleSeed = shuffleSeed
         }
     }
@@ -58,6 +65,8 @@ public struct Scheduler: Sendable {
         var name: String
         var lastSeen: Double
         var ready: Bool
+        /// When the running experiment's setup was sent, while it is unanswered.
+        var setupSentAt: Double?
         var assignment: Assignment?
     }
 
@@ -78,7 +87,7 @@ public struct Scheduler: Sendable {
     private(set) var workers: [WorkerID: Worker] = [:]
     private(set) var current: StepState?
     private var shuffle: SplitMix64?
-    /// Chunks dealt again after a worker was lost.
+    /// Chunks of the running experiment dealt again after a worker was lost.
     public private(set) var reassignedChunks = 0
 
     public init(options: Options = Options()) {
@@ -90,10 +99,29 @@ public struct Scheduler: Sendable {
     public var workerIDs: [WorkerID] { workers.keys.sorted() }
     public var readyCount: Int { workers.values.filter(\.ready).count }
     public var stepInProgress: StepKey? { current?.key }
+    /// Whether a worker has not answered the running experiment's setup yet (the first step waits for them all).
+    public var setupsPending: Bool { workers.values.contains { $0.setupSentAt != nil } }
 
     /// A worker said hello; it gets work once ``workerReady(_:at:)`` says it has the experiment.
     public mutating func workerJoined(_ id: WorkerID, name: String, at now: Double) {
         workers[id] = Worker(name: name, lastSeen: now, ready: false, assignment: nil)
+    }
+
+    /// The running experiment's setup went to the worker; it must answer within ``Options/setupTimeout``.
+    public mutating func setupSent(to id: WorkerID, at now: Double) {
+        workers[id]?.ready = false
+        workers[id]?.setupSentAt = now
+    }
+
+    /// The worker could not set up the experiment: it stays connected, without work, until the next one.
+    public mutating func setupFailed(_ id: WorkerID, at now: Double) -> [Directive] {
+        guard var worker = workers[id] else { return [] }
+        worker.ready = false
+        worker.setupSentAt = nil
+        let assignment = worker.assignment
+        worker.assignment = nil
+        workers[id] = worker
+        return redeal(assignment, at: now)
     }
 
     /// Any message from a worker proves it alive.
@@ -103,22 +131,29 @@ public struct Scheduler: Sendable {
 
     /// A new experiment: nobody has it set up yet, and no step is in progress.
     public mutating func experimentStarted() {
+        forgetExperiment()
+        reassignedChunks = 0
+    }
+
+    /// The experiment ended: forget the step and the setups (``reassignedChunks`` stays for its result).
+    public mutating func experimentEnded() {
+        forgetExperiment()
+    }
+
+    private mutating func forgetExperiment() {
         for id in workerIDs {
             workers[id]?.ready = false
+            workers[id]?.setupSentAt = nil
             workers[id]?.assignment = nil
         }
         current = nil
-    }
-
-    /// The experiment ended: forget the step.
-    public mutating func experimentEnded() {
-        experimentStarted()
     }
 
     /// The worker has set up the running experiment and can take chunks.
     public mutating func workerReady(_ id: WorkerID, at now: Double) -> [Directive] {
         guard workers[id] != nil else { return [] }
         workers[id]!.ready = true
+        workers[id]!.setupSentAt = nil
         workers[id]!.lastSeen = now
         return dealPending(at: now)
     }
@@ -126,7 +161,12 @@ public struct Scheduler: Sendable {
     /// The worker left (said goodbye, failed its setup, or the shell lost it). Its chunks are dealt again.
     public mutating func workerLost(_ id: WorkerID, at now: Double) -> [Directive] {
         guard let worker = workers.removeValue(forKey: id) else { return [] }
-        guard let assignment = worker.assignment, var step = current, assignment.key == step.key else { return [] }
+        return redeal(worker.assignment, at: now)
+    }
+
+    /// Puts a lost assignment's chunks back on the step's pending list and deals them.
+    private mutating func redeal(_ assignment: Assignment?, at now: Double) -> [Directive] {
+        guard let assignment, var step = current, assignment.key == step.key else { return [] }
         step.pending.append(assignment.run)
         step.outstanding -= 1
         reassignedChunks += assignment.run.count
@@ -174,6 +214,9 @@ public struct Scheduler: Sendable {
             } else if let a = worker.assignment, now - a.sentAt > options.resultTimeout {
                 reason = "no result for \(a.key) after \(Int(now - a.sentAt)) s (result timeout "
                     + "\(Int(options.resultTimeout)) s)"
+            } else if let sent = worker.setupSentAt, now - sent > options.setupTimeout {
+                reason = "no answer to the experiment's setup after \(Int(now - sent)) s (setup timeout "
+                    + "\(Int(options.setupTimeout)) s)"
             }
             if let reason {
                 directives.append(.drop(id, reason: reason))
