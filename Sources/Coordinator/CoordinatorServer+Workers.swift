@@ -6,7 +6,9 @@ import Wire
 /// Worker handshakes, results and the scheduler's directives.
 extension CoordinatorServer {
     func workerHello(_ hello: Hello, from peer: PeerID) throws -> WireMessage {
-        let label = "\(hello.name)@\(hello.host) pid \(hello.pid)"
+        // Peer text goes into logs, events and other users' terminals: escaped and cut.
+        let name = PrintableText.escaped(hello.name, limit: 100)
+        let label = "\(name)@\(PrintableText.escaped(hello.host, limit: 100)) pid \(hello.pid)"
         if hello.protocolVersion != Wire.protocolVersion {
             logger.warning("refused a worker: protocol version differs", metadata: ["worker": "\(label)"])
             return .reject(WireError(.versionMismatch, "worker \(label) speaks protocol version "
@@ -15,7 +17,8 @@ extension CoordinatorServer {
         }
         if hello.kernelFingerprint != KernelFingerprint.current {
             logger.warning("refused a worker: kernel fingerprint differs", metadata: ["worker": "\(label)"])
-            let theirCPU = hello.cpu.isEmpty ? "a CPU it did not name (an older release?)" : hello.cpu
+            let theirCPU = hello.cpu.isEmpty ? "a CPU it did not name (an older release?)"
+                : PrintableText.escaped(hello.cpu, limit: 200)
             return .reject(WireError(.fingerprintMismatch, "worker \(label) has kernel fingerprint "
                 + "\(hello.kernelFingerprint) on \(theirCPU); the coordinator has \(KernelFingerprint.current) on "
                 + "\(KernelPath.machine). One release gives the same bits on every CPU, so this is a bug (or two "
@@ -38,15 +41,15 @@ extension CoordinatorServer {
         }
         let id = nextWorkerID
         nextWorkerID += 1
-        workers[id] = ConnectedWorker(peer: peer, name: hello.name, host: hello.host, pid: hello.pid)
+        workers[id] = ConnectedWorker(peer: peer, name: name)
         workerByPeer[peer] = id
-        scheduler.workerJoined(id, name: hello.name, at: now)
+        scheduler.workerJoined(id, name: name, at: now)
         telemetry?.metrics.workerJoined()
         logger.info("worker joined", metadata: ["worker": "\(label)", "id": "\(id)"])
         if let run {
             if run.trainingStarted {
                 counters.workersJoined += 1
-                event(run.id, "worker", "worker \(hello.name) joined at \(run.key)")
+                event(run.id, "worker", "worker \(name) joined at \(run.key)")
             }
             sendSetup(to: id, run: run)
         }
@@ -63,7 +66,7 @@ extension CoordinatorServer {
 
     func workerGoodbye(_ goodbye: Goodbye, from peer: PeerID) {
         guard let id = workerByPeer[peer] else { return }
-        remove(id, reason: "said goodbye: \(goodbye.reason)")
+        remove(id, reason: "said goodbye: \(PrintableText.escaped(goodbye.reason))")
     }
 
     func sendSetup(to id: WorkerID, run: ExperimentRun) {
@@ -120,7 +123,8 @@ extension CoordinatorServer {
         } else {
             workers[id]?.segment = nil
         }
-        if let error = ack.error {
+        if let refusal = ack.error {
+            let error = PrintableText.escaped(refusal.message)
             let name = workers[id]?.name ?? "\(id)"
             logger.error("worker could not set up the experiment", metadata: ["worker": "\(name)",
                                                                               "error": "\(error)"])

@@ -150,7 +150,9 @@ public final class CoordinatorServer {
         case .resultsRequest(let request): return try results(request.experimentId)
         case .cancelRequest(let request): return try cancel(request.experimentId)
         case .error(let error):
-            logger.warning("a peer reported an error", metadata: ["peer": "\(peer)", "error": "\(error)"])
+            logger.warning("a peer reported an error", metadata: [
+                "peer": "\(peer)", "code": "\(error.code)", "error": "\(PrintableText.escaped(error.message))",
+            ])
             return nil
         default:
             throw WireError(.badRequest, "the coordinator does not take \(message.name) messages")
@@ -170,9 +172,8 @@ public final class CoordinatorServer {
 /// A worker that said hello and was welcomed.
 struct ConnectedWorker {
     var peer: PeerID
+    /// The name it gave, escaped (``PrintableText``).
     var name: String
-    var host: String
-    var pid: Int32
     /// The shared-memory segment offered for the running experiment; nil when none was.
     var segment: WorkerSegment?
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Core
 import Foundation
 import Logging
 
@@ -19,7 +20,7 @@ struct LoggingOptions: ParsableArguments {
         let format = logFormat
         LoggingSystem.bootstrap { label in
             var handler: LogHandler = format == .json
-                ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
+                ? JSONLogHandler(label: label) : EscapingLogHandler(StreamLogHandler.standardError(label: label))
             handler.logLevel = level
             return handler
         }
@@ -27,6 +28,36 @@ struct LoggingOptions: ParsableArguments {
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+/// Text log lines with every message and metadata value escaped (``PrintableText``): whatever a peer managed to
+/// put in them, one event stays one line, and no escape sequence reaches the terminal reading the log.
+struct EscapingLogHandler: LogHandler {
+    private var inner: LogHandler
+
+    init(_ inner: LogHandler) { self.inner = inner }
+
+    var logLevel: Logger.Level {
+        get { inner.logLevel }
+        set { inner.logLevel = newValue }
+    }
+
+    var metadata: Logger.Metadata {
+        get { inner.metadata }
+        set { inner.metadata = newValue }
+    }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { inner[metadataKey: key] }
+        set { inner[metadataKey: key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        var event = event
+        event.message = "\(PrintableText.escaped("\(event.message)", limit: 4000))"
+        event.metadata = event.metadata?.mapValues { .string(PrintableText.escaped("\($0)", limit: 4000)) }
+        inner.log(event: event)
+    }
+}
 
 /// One JSON object per log line on stderr: `time`, `level`, `label`, `message`, then the metadata's keys.
 struct JSONLogHandler: LogHandler {

@@ -5,7 +5,7 @@ import Foundation
 enum ResultPrinter {
     static func text(_ r: TrainingResult) -> String {
         var lines: [String] = []
-        lines.append("experiment     \(r.name) (seed \(r.seed))")
+        lines.append("experiment     \(PrintableText.escaped(r.name, limit: 200)) (seed \(r.seed))")
         if let workers = r.workers { lines.append("workers        \(workers)") }
         lines.append(String(format: "training       %.2f s, %.0f samples/s, %d steps", r.trainSeconds,
                             r.samplesPerSecond, r.steps))

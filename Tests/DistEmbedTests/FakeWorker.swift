@@ -6,16 +6,19 @@ import Wire
 /// kernels, heartbeats and says hello again when the coordinator forgets it, but answers setups and assignments
 /// the way its ``Behaviour`` says. It runs on a thread of its own until `stop()`.
 final class FakeWorker: @unchecked Sendable {
-    enum Behaviour {
+    enum Behaviour: Equatable {
         /// Heartbeats, but never answers a setup.
         case ignoresSetups
         /// Accepts setups and answers every assignment with a gradient of NaNs.
         case sendsNaNGradients
         /// Accepts the first setup, answers its first assignment with a new hello, then ignores setups.
         case saysHelloAgainMidStep
+        /// Refuses every setup with this reason, and reports it as an error too.
+        case refusesSetups(reason: String)
     }
 
     private let endpoint: String
+    private let name: String
     private let behaviour: Behaviour
     private let lock = NSLock()
     private var stopping = false
@@ -23,8 +26,9 @@ final class FakeWorker: @unchecked Sendable {
     private var counts: [String: Int] = [:]
     private let finished = DispatchSemaphore(value: 0)
 
-    init(endpoint: String, behaviour: Behaviour) {
+    init(endpoint: String, behaviour: Behaviour, name: String = "fake") {
         self.endpoint = endpoint
+        self.name = name
         self.behaviour = behaviour
     }
 
@@ -56,7 +60,7 @@ final class FakeWorker: @unchecked Sendable {
         func hello() throws {
             record("hello")
             try connection.send(.hello(Hello(
-                name: "fake", host: "localhost", pid: getpid(), cores: 1,
+                name: name, host: "localhost", pid: getpid(), cores: 1,
                 datasets: dataset.sha256.map { DatasetDigest(name: $0.name, sha256: $0.digest) },
                 kernelFingerprint: KernelFingerprint.current)))
         }
@@ -79,6 +83,12 @@ final class FakeWorker: @unchecked Sendable {
                 setup = (TrainingSchedule(spec: spec, sampleCount: spec.dataset.trainLimit),
                          try Model(spec.model).parameterCount)
                 try connection.send(.setupAck(SetupAck(experimentId: s.experimentId)))
+            case .experimentSetup(let s):
+                if case .refusesSetups(let reason) = behaviour {
+                    let refusal = WireError(.internal, reason)
+                    try connection.send(.setupAck(SetupAck(experimentId: s.experimentId, error: refusal)))
+                    try connection.send(.error(refusal))
+                }
             case .workAssignment where behaviour == .saysHelloAgainMidStep:
                 if count("hello") == 1 { try hello() }
             case .workAssignment(let a):

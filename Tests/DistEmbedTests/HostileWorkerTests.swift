@@ -7,10 +7,12 @@ import Testing
     static let short = DistributedTrainingTests.short
 
     /// Starts a coordinator with `extra` options, then `fake`, then a real worker, and waits until both joined.
-    func cluster(with fake: FakeWorker.Behaviour, extra: [String] = []) throws -> (TestCluster, FakeWorker) {
+    func cluster(
+        with fake: FakeWorker.Behaviour, name: String = "fake", extra: [String] = []
+    ) throws -> (TestCluster, FakeWorker) {
         let cluster = try TestCluster()
         try cluster.startCoordinator(extra: extra)
-        let worker = FakeWorker(endpoint: cluster.endpoint, behaviour: fake)
+        let worker = FakeWorker(endpoint: cluster.endpoint, behaviour: fake, name: name)
         worker.start()
         #expect(cluster.waitForLog("coordinator") { $0.contains("worker joined") })
         try cluster.startWorker("w1")
@@ -79,5 +81,29 @@ import Testing
         #expect(fake.count("hello") == 2)
         #expect(fake.count("workAssignment") >= 1)
         #expect(cluster.log("coordinator").contains("said hello again"))
+    }
+
+    /// A worker's name, refusal and error went raw into the log (a newline forged a line) and into `watch`
+    /// output (an escape sequence could clear the terminal). Both are escaped now.
+    @Test func peerTextIsEscapedInLogsAndTerminals() throws {
+        let forged = "\n2026-01-01T00:00:00 critical FORGED\u{1B}[2J\u{1B}]0;owned\u{07}"
+        let (cluster, fake) = try cluster(
+            with: .refusesSetups(reason: "cannot" + forged + String(repeating: "x", count: 100_000)),
+            name: "evil" + forged)
+        defer { fake.stop() }
+        let id = try cluster.submit(Self.spec, Self.short)
+        let watch = try cluster.cli(["watch", id])
+        #expect(watch.status == 0, "\(watch.stderr)")
+        #expect(fake.count("experimentSetup") >= 1)
+        let log = cluster.log("coordinator")
+        #expect(log.contains("could not set up the experiment"))
+        #expect(watch.stderr.contains("refused the experiment"), "\(watch.stderr)")
+        for (what, text) in [("log", log), ("watch", watch.stdout + watch.stderr)] {
+            #expect(!text.contains("\u{1B}"), "an escape sequence reached the \(what)")
+            #expect(!text.contains("\u{07}"), "a bell reached the \(what)")
+            #expect(!text.split(separator: "\n").contains { $0.hasPrefix("2026-01-01") }, "a forged \(what) line")
+            #expect(!text.contains(String(repeating: "x", count: 5000)), "the 100 kB reason reached the \(what)")
+        }
+        #expect(log.contains("\\u{1B}[2J"), "escaped, not dropped")
     }
 }

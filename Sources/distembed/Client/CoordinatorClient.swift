@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Core
 import Wire
 
 /// The CLI's connection to a coordinator: one request, one reply, a short timeout, and a one-line reason when
@@ -30,9 +31,9 @@ final class CoordinatorClient {
     /// - Throws: `ValidationError`-style one-line errors: unreachable coordinator, or the coordinator's own error.
     func request(_ message: WireMessage, timeout: Duration? = nil) throws -> WireMessage {
         do {
-            return try connection.request(message, timeout: timeout ?? self.timeout)
+            return try connection.request(message, timeout: timeout ?? self.timeout).printable
         } catch let error as WireError {
-            throw CLIError("\(error.message)")
+            throw CLIError(PrintableText.escaped(error.message, limit: 2000))
         } catch let error as ZMQError where error.isTimeout {
             let waited = timeout ?? self.timeout
             throw CLIError("no answer from the coordinator at \(endpoint) within \(waited): is it running? "
