@@ -3406,9 +3406,42 @@ const ProtobufCMessageDescriptor distembed__status_reply__descriptor =
   (ProtobufCMessageInit) distembed__status_reply__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-#define distembed__list_request__field_descriptors NULL
-#define distembed__list_request__field_indices_by_name NULL
-#define distembed__list_request__number_ranges NULL
+static const ProtobufCFieldDescriptor distembed__list_request__field_descriptors[2] =
+{
+  {
+    "after_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__ListRequest, after_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "limit",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__ListRequest, limit),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned distembed__list_request__field_indices_by_name[] = {
+  0,   /* field[0] = after_id */
+  1,   /* field[1] = limit */
+};
+static const ProtobufCIntRange distembed__list_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
 const ProtobufCMessageDescriptor distembed__list_request__descriptor =
 {
   PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
@@ -3417,14 +3450,14 @@ const ProtobufCMessageDescriptor distembed__list_request__descriptor =
   "Distembed__ListRequest",
   "distembed",
   sizeof(Distembed__ListRequest),
-  0,
+  2,
   distembed__list_request__field_descriptors,
   distembed__list_request__field_indices_by_name,
-  0,  distembed__list_request__number_ranges,
+  1,  distembed__list_request__number_ranges,
   (ProtobufCMessageInit) distembed__list_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor distembed__list_reply__field_descriptors[1] =
+static const ProtobufCFieldDescriptor distembed__list_reply__field_descriptors[2] =
 {
   {
     "experiments",
@@ -3438,14 +3471,27 @@ static const ProtobufCFieldDescriptor distembed__list_reply__field_descriptors[1
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "more",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__ListReply, more),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned distembed__list_reply__field_indices_by_name[] = {
   0,   /* field[0] = experiments */
+  1,   /* field[1] = more */
 };
 static const ProtobufCIntRange distembed__list_reply__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 0, 2 }
 };
 const ProtobufCMessageDescriptor distembed__list_reply__descriptor =
 {
@@ -3455,7 +3501,7 @@ const ProtobufCMessageDescriptor distembed__list_reply__descriptor =
   "Distembed__ListReply",
   "distembed",
   sizeof(Distembed__ListReply),
-  1,
+  2,
   distembed__list_reply__field_descriptors,
   distembed__list_reply__field_indices_by_name,
   1,  distembed__list_reply__number_ranges,

@@ -47,6 +47,23 @@ extension CoordinatorServer {
         return s
     }
 
+    /// The most experiments in one `list` reply: with names and messages capped, a page stays far below the
+    /// message limit however many experiments the store holds.
+    static let listPageSize = 500
+
+    /// One page of the experiments, oldest first.
+    func page(_ request: ListRequest) throws -> ListReply {
+        var after: Int64 = 0
+        if !request.afterId.isEmpty {
+            guard let record = try store.experiment(id: request.afterId) else { throw notFound(request.afterId) }
+            after = record.sequence
+        }
+        let limit = request.limit == 0 ? Self.listPageSize : min(Int(request.limit), Self.listPageSize)
+        // One more than the page, to know whether more follow.
+        let records = try store.experiments(after: after, limit: limit + 1)
+        return ListReply(experiments: try records.prefix(limit).map { try summary(of: $0) }, more: records.count > limit)
+    }
+
     func watch(_ request: WatchRequest) throws -> WireMessage {
         let s = try summary(of: request.experimentId)
         let events = try store.events(id: request.experimentId, after: Int64(clamping: request.afterSequence)).map {

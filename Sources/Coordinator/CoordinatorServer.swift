@@ -145,7 +145,7 @@ public final class CoordinatorServer {
         case .workResult(let result): try workResult(result, from: peer); return nil
         case .submitRequest(let request): return try submit(request)
         case .statusRequest(let request): return .statusReply(try summary(of: request.experimentId))
-        case .listRequest: return .listReply(try store.experiments().map { try summary(of: $0) })
+        case .listRequest(let request): return .listReply(try page(request))
         case .watchRequest(let request): return try watch(request)
         case .resultsRequest(let request): return try results(request.experimentId)
         case .cancelRequest(let request): return try cancel(request.experimentId)

@@ -52,4 +52,50 @@ import Wire
         #expect(cluster.coordinator?.isRunning == true, "\(cluster.log("coordinator"))")
         #expect(try cluster.cli(["list"]).status == 0)
     }
+
+    /// Seven submits with 10 MB names once made the `list` reply larger than a message, and `list` failed for
+    /// everyone. Names are capped now, and `list` comes in pages that the CLI follows to the end.
+    @Test func listComesInPagesThatTheCLIFollows() throws {
+        let cluster = try TestCluster()
+        try cluster.startCoordinator()
+        let context = try ZMQContext()
+        let connection = try DealerConnection(context: context, connect: cluster.endpoint)
+        let json = try String(contentsOfFile: Self.spec, encoding: .utf8)
+        let hugeName = try connection.requestError(.submitRequest(SubmitRequest(
+            specJSON: json, overrides: ["name=\"" + String(repeating: "n", count: 10 << 20) + "\""])))
+        #expect(hugeName?.message.contains("name") == true, "\(String(describing: hugeName))")
+        let count = 503
+        for _ in 0..<count {
+            guard case .submitReply = try connection.request(.submitRequest(SubmitRequest(specJSON: json)),
+                                                             timeout: .seconds(10))
+            else { Issue.record("no submit reply"); return }
+        }
+        guard case .listReply(let first) = try connection.request(.listRequest(ListRequest()), timeout: .seconds(10)),
+            case .listReply(let rest) = try connection.request(
+                .listRequest(ListRequest(afterId: first.experiments.last?.id ?? "")), timeout: .seconds(10)),
+            case .listReply(let ten) = try connection.request(
+                .listRequest(ListRequest(afterId: "exp-3", limit: 10)), timeout: .seconds(10))
+        else { Issue.record("no list reply"); return }
+        #expect(first.experiments.count == 500 && first.more)
+        #expect(rest.experiments.count == count - 500 && !rest.more)
+        #expect(ten.experiments.map(\.id) == (4...13).map { "exp-\($0)" })
+        let unknown = try connection.requestError(.listRequest(ListRequest(afterId: "exp-999999")))
+        #expect(unknown?.code == .notFound)
+        let listed = try cluster.cli(["list", "--json"])
+        #expect(listed.status == 0, "\(listed.stderr)")
+        let all = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
+        #expect(all.compactMap { $0["id"] as? String } == (1...count).map { "exp-\($0)" })
+    }
+}
+
+private extension DealerConnection {
+    /// The error a request is answered with; nil when it succeeded.
+    func requestError(_ message: WireMessage) throws -> WireError? {
+        do {
+            _ = try request(message, timeout: .seconds(10))
+            return nil
+        } catch let error as WireError {
+            return error
+        }
+    }
 }

@@ -23,8 +23,9 @@ struct LiveBadInputTests {
             case 1: BadInput(frames: [Array(valid.prefix(Int(generator.next() % UInt64(valid.count))))], expected: bad)
             case 2: BadInput(frames: [ProtobufWriter.envelope(version: 1, requestId: 1, bodyField: 77, body: [])],
                              expected: bad)
-            case 3: BadInput(frames: [codec.encode(Envelope(requestId: 1, message: .listRequest, protocolVersion: 9))],
-                             expected: [.versionMismatch])
+            case 3: BadInput(
+                frames: [codec.encode(Envelope(requestId: 1, message: .listRequest(ListRequest()), protocolVersion: 9))],
+                expected: [.versionMismatch])
             case 4: BadInput(frames: [ProtobufWriter.weightsEnvelope(shape: [10], byteCount: 36)], expected: bad)
             case 5: BadInput(frames: [[]], expected: bad)
             case 6: BadInput(frames: [valid, valid], expected: bad)
@@ -66,9 +67,9 @@ struct LiveBadInputTests {
         let connection = try DealerConnection(context: context, connect: server.endpoint)
         let summary = ExperimentSummary(id: "ok", name: "ok", state: .done, createdAt: 1)
         #expect(try connection.request(.statusReply(summary), timeout: .seconds(10)) == .statusReply(summary))
-        try raw.send([codec.encode(Envelope(requestId: 12, message: .listRequest))])
+        try raw.send([codec.encode(Envelope(requestId: 12, message: .listRequest(ListRequest())))])
         let frames = try #require(try raw.receive(timeout: .seconds(10)))
-        #expect(try codec.decode(frames[0]) == Envelope(requestId: 12, message: .listRequest))
+        #expect(try codec.decode(frames[0]) == Envelope(requestId: 12, message: .listRequest(ListRequest())))
 
         let result = server.stop()
         #expect(result.rejected == inputs.count)

@@ -42,7 +42,9 @@ struct TransportTests {
         #expect(throws: WireError(.notFound, "no experiment x")) {
             try connection.request(.statusRequest(ExperimentRequest(experimentId: "x")), timeout: .seconds(10))
         }
-        let error = try #require(throws: WireError.self) { try connection.request(.listRequest, timeout: .seconds(10)) }
+        let error = try #require(throws: WireError.self) {
+            try connection.request(.listRequest(ListRequest()), timeout: .seconds(10))
+        }
         #expect(error.code == .internal)
         #expect(error.message.hasPrefix("listRequest failed"))
     }
@@ -54,7 +56,8 @@ struct TransportTests {
         let context = try ZMQContext()
         let socket = try ZMQSocket(.dealer, context: context)
         try socket.connect(server.endpoint)
-        try socket.send([Codec().encode(Envelope(requestId: 41, message: .listRequest, protocolVersion: 2))])
+        try socket.send(
+            [Codec().encode(Envelope(requestId: 41, message: .listRequest(ListRequest()), protocolVersion: 2))])
         let frames = try #require(try socket.receive(timeout: .seconds(10)))
         #expect(frames.count == 1)
         let reply = try Codec().decode(frames[0])
@@ -75,7 +78,7 @@ struct TransportTests {
         let connection = try DealerConnection(context: ZMQContext(), connect: endpoint, options: options)
         let start = ContinuousClock.now
         let error = try #require(throws: ZMQError.self) {
-            try connection.request(.listRequest, timeout: .milliseconds(200))
+            try connection.request(.listRequest(ListRequest()), timeout: .milliseconds(200))
         }
         #expect(error.isTimeout)
         #expect(ContinuousClock.now - start < .seconds(2))
@@ -126,14 +129,15 @@ struct TransportTests {
         defer { TestServer.removeSocketFile(router.endpoints[1]) }
         for endpoint in router.endpoints {
             let connection = try DealerConnection(context: context, connect: endpoint)
-            try connection.send(.listRequest, requestId: 8)
+            try connection.send(.listRequest(ListRequest()), requestId: 8)
             guard case .message(let inbound)? = try router.receive(timeout: .seconds(10)) else {
                 Issue.record("no message from \(endpoint)")
                 continue
             }
-            #expect(inbound.envelope == Envelope(requestId: 8, message: .listRequest))
-            try router.send(.listReply([]), requestId: 8, to: inbound.peer)
-            #expect(try connection.receive(timeout: .seconds(10)) == Envelope(requestId: 8, message: .listReply([])))
+            #expect(inbound.envelope == Envelope(requestId: 8, message: .listRequest(ListRequest())))
+            let empty = WireMessage.listReply(ListReply(experiments: []))
+            try router.send(empty, requestId: 8, to: inbound.peer)
+            #expect(try connection.receive(timeout: .seconds(10)) == Envelope(requestId: 8, message: empty))
         }
     }
 
@@ -153,7 +157,7 @@ struct TransportTests {
     func replyToUnknownPeer() throws {
         let router = try RouterEndpoint(context: ZMQContext(), bind: ["tcp://127.0.0.1:*"])
         let error = try #require(throws: ZMQError.self) {
-            try router.send(.listRequest, requestId: 1, to: PeerID([1, 2, 3]))
+            try router.send(.listRequest(ListRequest()), requestId: 1, to: PeerID([1, 2, 3]))
         }
         #expect(error.code == EHOSTUNREACH)
     }

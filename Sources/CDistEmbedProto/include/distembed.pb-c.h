@@ -544,13 +544,25 @@ struct  Distembed__StatusReply
     , NULL, 0,NULL }
 
 
+/*
+ * One page of the experiments, oldest first: a reply holds at most a page, so it fits a message however many
+ * experiments the store holds.
+ */
 struct  Distembed__ListRequest
 {
   ProtobufCMessage base;
+  /*
+   * Start after this experiment (the last of the previous page); empty: from the first.
+   */
+  char *after_id;
+  /*
+   * At most this many; 0 or more than the coordinator's page size: its page size.
+   */
+  uint32_t limit;
 };
 #define DISTEMBED__LIST_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&distembed__list_request__descriptor) \
-     }
+    , (char *)protobuf_c_empty_string, 0 }
 
 
 struct  Distembed__ListReply
@@ -558,10 +570,14 @@ struct  Distembed__ListReply
   ProtobufCMessage base;
   size_t n_experiments;
   Distembed__ExperimentSummary **experiments;
+  /*
+   * More experiments follow: ask again with after_id set to the last one's id.
+   */
+  protobuf_c_boolean more;
 };
 #define DISTEMBED__LIST_REPLY__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&distembed__list_reply__descriptor) \
-    , 0,NULL }
+    , 0,NULL, 0 }
 
 
 struct  Distembed__WatchRequest

@@ -47,6 +47,15 @@ extension ExperimentStore {
         }
     }
 
+    /// Up to `limit` experiments submitted after the one with sequence number `sequence` (0: from the first), in
+    /// submission order.
+    public func experiments(after sequence: Int64, limit: Int) throws -> [ExperimentRecord] {
+        try read("list the experiments") {
+            try ExperimentRecord.filter(ExperimentRecord.Columns.sequence > sequence)
+                .order(ExperimentRecord.Columns.sequence).limit(limit).fetchAll($0)
+        }
+    }
+
     /// The queued experiment submitted first, or nil.
     public func nextQueued() throws -> ExperimentRecord? {
         try read("find the next queued experiment") { try Self.inState(.queued).fetchOne($0) }

@@ -75,6 +75,37 @@ extension ExperimentRequest {
     }
 }
 
+extension ListRequest {
+    func proto(in context: PackContext) -> UnsafeMutablePointer<Distembed__ListRequest> {
+        let message: UnsafeMutablePointer<Distembed__ListRequest> = context.make { distembed__list_request__init($0) }
+        message.pointee.after_id = context.string(afterId)
+        message.pointee.limit = limit
+        return message
+    }
+
+    init(proto message: UnsafePointer<Distembed__ListRequest>) {
+        self.init(afterId: String(protobuf: message.pointee.after_id), limit: message.pointee.limit)
+    }
+}
+
+extension ListReply {
+    func proto(in context: PackContext) -> UnsafeMutablePointer<Distembed__ListReply> {
+        let message: UnsafeMutablePointer<Distembed__ListReply> = context.make { distembed__list_reply__init($0) }
+        message.pointee.n_experiments = experiments.count
+        message.pointee.experiments = context.messages(experiments) { $0.proto(in: context) }
+        message.pointee.more = more ? 1 : 0
+        return message
+    }
+
+    init(proto message: UnsafePointer<Distembed__ListReply>) throws(WireError) {
+        self.init(
+            experiments: try repeatedMessages(
+                message.pointee.experiments, count: message.pointee.n_experiments, field: "ListReply.experiments"
+            ).map { (summary) throws(WireError) in try ExperimentSummary(proto: summary) },
+            more: message.pointee.more != 0)
+    }
+}
+
 extension WatchRequest {
     func proto(in context: PackContext) -> UnsafeMutablePointer<Distembed__WatchRequest> {
         let message: UnsafeMutablePointer<Distembed__WatchRequest> = context.make { distembed__watch_request__init($0) }

@@ -59,15 +59,12 @@ extension Envelope {
             reply.pointee.n_sweep_experiments = summary.sweepExperiments.count
             reply.pointee.sweep_experiments = context.messages(summary.sweepExperiments) { $0.proto(in: context) }
             envelope.pointee.status_reply = reply
-        case .listRequest:
+        case .listRequest(let body):
             envelope.pointee.body_case = DISTEMBED__ENVELOPE__BODY_LIST_REQUEST
-            envelope.pointee.list_request = context.make { distembed__list_request__init($0) }
-        case .listReply(let summaries):
+            envelope.pointee.list_request = body.proto(in: context)
+        case .listReply(let body):
             envelope.pointee.body_case = DISTEMBED__ENVELOPE__BODY_LIST_REPLY
-            let reply: UnsafeMutablePointer<Distembed__ListReply> = context.make { distembed__list_reply__init($0) }
-            reply.pointee.n_experiments = summaries.count
-            reply.pointee.experiments = context.messages(summaries) { $0.proto(in: context) }
-            envelope.pointee.list_reply = reply
+            envelope.pointee.list_reply = body.proto(in: context)
         case .watchRequest(let body):
             envelope.pointee.body_case = DISTEMBED__ENVELOPE__BODY_WATCH_REQUEST
             envelope.pointee.watch_request = body.proto(in: context)
@@ -145,13 +142,9 @@ extension Envelope {
                 required: reply.pointee.summary, sweepExperiments: reply.pointee.sweep_experiments,
                 count: reply.pointee.n_sweep_experiments, field: "StatusReply"))
         case DISTEMBED__ENVELOPE__BODY_LIST_REQUEST:
-            message = .listRequest
+            message = .listRequest(ListRequest(proto: try required(c.list_request, "Envelope.list_request")))
         case DISTEMBED__ENVELOPE__BODY_LIST_REPLY:
-            let reply = try required(c.list_reply, "Envelope.list_reply")
-            message = .listReply(
-                try repeatedMessages(reply.pointee.experiments, count: reply.pointee.n_experiments,
-                    field: "ListReply.experiments")
-                .map { (summary) throws(WireError) in try ExperimentSummary(proto: summary) })
+            message = .listReply(try ListReply(proto: try required(c.list_reply, "Envelope.list_reply")))
         case DISTEMBED__ENVELOPE__BODY_WATCH_REQUEST:
             message = .watchRequest(WatchRequest(proto: try required(c.watch_request, "Envelope.watch_request")))
         case DISTEMBED__ENVELOPE__BODY_WATCH_REPLY:

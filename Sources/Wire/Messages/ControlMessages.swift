@@ -46,6 +46,34 @@ public struct ExperimentRequest: Hashable, Sendable {
     }
 }
 
+/// CLI → coordinator: one page of the experiments, oldest first.
+public struct ListRequest: Hashable, Sendable {
+    /// Start after this experiment (the last of the previous page); empty: from the first.
+    public var afterId: String
+    /// At most this many; 0, or more than the coordinator's page size, asks for its page size.
+    public var limit: UInt32
+
+    /// Creates a request for the page after `afterId`.
+    public init(afterId: String = "", limit: UInt32 = 0) {
+        self.afterId = afterId
+        self.limit = limit
+    }
+}
+
+/// Coordinator → CLI: one page of the experiments.
+public struct ListReply: Hashable, Sendable {
+    /// The page's experiments, oldest first.
+    public var experiments: [ExperimentSummary]
+    /// More experiments follow: ask again after the last one.
+    public var more: Bool
+
+    /// Creates a page.
+    public init(experiments: [ExperimentSummary], more: Bool = false) {
+        self.experiments = experiments
+        self.more = more
+    }
+}
+
 /// CLI → coordinator: new progress lines of an experiment.
 public struct WatchRequest: Hashable, Sendable {
     /// The experiment's id.

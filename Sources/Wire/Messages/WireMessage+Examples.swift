@@ -73,8 +73,10 @@ extension WireMessage {
                 SubmitReply(experimentId: "exp-0002", sweepId: "sweep-0001", experimentIds: ["exp-0002", "exp-0003"])),
             .statusRequest(ExperimentRequest(experimentId: "exp-0001")),
             .statusReply(sweep),
-            .listRequest,
-            .listReply([member, ExperimentSummary(id: "exp-0002", name: "small", state: .queued, createdAt: 2)]),
+            .listRequest(ListRequest(afterId: "exp-0001", limit: 50)),
+            .listReply(ListReply(
+                experiments: [member, ExperimentSummary(id: "exp-0002", name: "small", state: .queued, createdAt: 2)],
+                more: true)),
             .watchRequest(WatchRequest(experimentId: "exp-0001", afterSequence: 41)),
             .watchReply(
                 WatchReply(

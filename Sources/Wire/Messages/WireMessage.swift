@@ -34,10 +34,10 @@ public enum WireMessage: Hashable, Sendable {
     case statusRequest(ExperimentRequest)
     /// Coordinator → CLI: the summary asked for.
     case statusReply(ExperimentSummary)
-    /// CLI → coordinator: the summaries of every experiment.
-    case listRequest
-    /// Coordinator → CLI: every experiment, oldest first.
-    case listReply([ExperimentSummary])
+    /// CLI → coordinator: a page of the experiments' summaries.
+    case listRequest(ListRequest)
+    /// Coordinator → CLI: a page of experiments, oldest first.
+    case listReply(ListReply)
     /// CLI → coordinator: new progress lines of an experiment.
     case watchRequest(WatchRequest)
     /// Coordinator → CLI: the summary and the new progress lines.

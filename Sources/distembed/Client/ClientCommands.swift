@@ -57,8 +57,14 @@ struct List: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        guard case .listReply(let list) = try endpoint.client().request(.listRequest) else {
-            throw CLIError("unexpected reply")
+        let client = try endpoint.client()
+        var list: [ExperimentSummary] = []
+        var more = true
+        while more {
+            guard case .listReply(let page) = try client.request(.listRequest(ListRequest(afterId: list.last?.id ?? "")))
+            else { throw CLIError("unexpected reply") }
+            list += page.experiments
+            more = page.more && !page.experiments.isEmpty
         }
         if json { return try Console.json(list.map(SummaryJSON.init)) }
         Console.out(SummaryTable.text(list))

@@ -7,20 +7,21 @@ import Wire
 extension WireMessage {
     var printable: WireMessage {
         switch self {
-        case .statusReply(let s): .statusReply(s.printable)
-        case .cancelReply(let s): .cancelReply(s.printable)
-        case .listReply(let all): .listReply(all.map(\.printable))
+        case .statusReply(let s):
+            return .statusReply(s.printable)
+        case .cancelReply(let s):
+            return .cancelReply(s.printable)
+        case .listReply(var page):
+            page.experiments = page.experiments.map(\.printable)
+            return .listReply(page)
         case .watchReply(var reply):
-            {
-                reply.summary = reply.summary.printable
-                reply.events = reply.events.map {
-                    var event = $0
-                    event.line = PrintableText.escaped(event.line, limit: 2000)
-                    return event
-                }
-                return .watchReply(reply)
-            }()
-        default: self
+            reply.summary = reply.summary.printable
+            for i in reply.events.indices {
+                reply.events[i].line = PrintableText.escaped(reply.events[i].line, limit: 2000)
+            }
+            return .watchReply(reply)
+        default:
+            return self
         }
     }
 }
