@@ -53,11 +53,19 @@ extension CoordinatorServer {
     }
 
     /// The socket options of the coordinator's ROUTER.
+    /// Messages queued for or from one peer (`ZMQ_SNDHWM`, `ZMQ_RCVHWM`): a worker has one assignment, one
+    /// result and a few heartbeats in flight, a client one request. A peer that sends without reading its replies
+    /// finds its replies dropped and its sends held back by TCP, instead of growing the coordinator's memory by a
+    /// thousand messages (libzmq's default).
+    static let queuedMessagesPerPeer: Int32 = 32
+
     static func routerOptions(_ options: CoordinatorOptions) -> SocketOptions {
         var socketOptions = SocketOptions()
         socketOptions.sendTimeout = .milliseconds(100)
         socketOptions.linger = .milliseconds(200)
         socketOptions.maxMessageSize = options.maxMessageSize
+        socketOptions.sendHighWaterMark = Self.queuedMessagesPerPeer
+        socketOptions.receiveHighWaterMark = Self.queuedMessagesPerPeer
         socketOptions.curve = options.curve
         return socketOptions
     }

@@ -29,6 +29,8 @@ public final class CoordinatorServer {
     var cancelRequested = false
     var waiting: Waiting?
     var counters = EventCounters()
+    /// Replies that could not be sent, counted so that they are not logged one by one.
+    var undelivered = UndeliveredReplies(now: Date().timeIntervalSince1970)
     /// The experiment for which creating a shared segment failed last (so the warning is logged once).
     var sharedMemoryFailure: String?
     /// Encodes the assignments posted in workers' shared segments, into a reused buffer.
@@ -103,6 +105,7 @@ public final class CoordinatorServer {
                 lastTick = now
                 execute(scheduler.tick(at: now))
                 reportWaiting()
+                reportUndelivered()
                 if run == nil { startNextExperiment() }
                 telemetry?.loopRan(workers: workers.count, run: run, store: store, now: now)
             }
@@ -163,9 +166,18 @@ public final class CoordinatorServer {
         do {
             try router.send(message, requestId: requestId, to: peer)
         } catch {
-            logger.warning("could not send", metadata: ["message": "\(message.name)", "peer": "\(peer)",
-                                                        "error": "\(error)"])
+            guard undelivered.record(peer) else { return }
+            logger.warning("could not send; further replies to this peer that cannot be sent are only counted",
+                           metadata: ["message": "\(message.name)", "peer": "\(peer)", "error": "\(error)"])
         }
+    }
+
+    /// Logs how many replies could not be sent since the last report (beyond each peer's first, logged then).
+    func reportUndelivered() {
+        guard let (replies, peers) = undelivered.report(at: now) else { return }
+        logger.warning("replies not sent in the last minute: peers that do not read them, or gone", metadata: [
+            "replies": "\(replies)", "peers": "\(peers)",
+        ])
     }
 }
 

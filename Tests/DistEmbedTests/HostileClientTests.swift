@@ -86,6 +86,33 @@ import Wire
         let all = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
         #expect(all.compactMap { $0["id"] as? String } == (1...count).map { "exp-\($0)" })
     }
+
+    /// Clients that send requests and never read the replies grew the coordinator's memory (a thousand queued
+    /// replies a peer) and logged a warning per reply dropped. Now a peer's queue holds a few dozen, and a peer
+    /// costs one line in the log.
+    @Test func clientsThatNeverReadCostALineEachAndNoService() throws {
+        let cluster = try TestCluster()
+        try cluster.startCoordinator()
+        let id = try cluster.submit(Self.spec, Self.short)
+        let context = try ZMQContext()
+        var options = SocketOptions()
+        options.receiveHighWaterMark = 1
+        let peers = 10
+        let connections = try (0..<peers).map { _ in
+            try DealerConnection(context: context, connect: cluster.endpoint, options: options)
+        }
+        for _ in 0..<5000 {
+            for connection in connections {
+                try connection.send(.statusRequest(ExperimentRequest(experimentId: id)))
+            }
+        }
+        #expect(try cluster.cli(["status", id]).status == 0, "a reading client is still served")
+        #expect(cluster.waitForLog("coordinator") { $0.contains("could not send") })
+        Thread.sleep(forTimeInterval: 0.5)
+        let lines = cluster.log("coordinator").split(separator: "\n").filter { $0.contains("could not send") }
+        #expect(lines.count >= 1 && lines.count <= peers, "\(lines.count) lines about replies not sent")
+        #expect(cluster.coordinator?.isRunning == true)
+    }
 }
 
 private extension DealerConnection {
