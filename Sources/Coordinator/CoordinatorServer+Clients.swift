@@ -44,6 +44,11 @@ extension CoordinatorServer {
             s.loss = last.loss
             s.accuracy = last.accuracy
         }
+        if let outcome = unsavedOutcomes[record.id] {
+            s.state = Wire.ExperimentState(outcome.state)
+            s.finishedAt = outcome.finishedAt
+            s.message = outcome.error ?? ""
+        }
         return s
     }
 
@@ -75,9 +80,11 @@ extension CoordinatorServer {
     func results(_ id: String) throws -> WireMessage {
         if let sweep = try store.sweep(id: id) { return try results(of: sweep) }
         guard let record = try store.experiment(id: id) else { throw notFound(id) }
-        guard let json = record.resultJSON else {
-            let state = record.state.rawValue
-            throw WireError(.notFound, "experiment \(id) is \(state)\(record.error.map { ": \($0)" } ?? ""); "
+        let outcome = unsavedOutcomes[id]
+        guard let json = outcome?.resultJSON ?? record.resultJSON else {
+            let state = (outcome?.state ?? record.state).rawValue
+            let error = outcome?.error ?? record.error
+            throw WireError(.notFound, "experiment \(id) is \(state)\(error.map { ": \($0)" } ?? ""); "
                 + "results exist once it is done")
         }
         return .resultsReply(ResultsReply(resultJSON: json))

@@ -72,7 +72,8 @@ extension CoordinatorServer {
     /// Starts the oldest queued experiment, if any, once enough workers are connected (at least one, and its
     /// `minWorkers`).
     func startNextExperiment() {
-        guard run == nil, !workers.isEmpty else { return }
+        // While the store cannot take how an experiment ended, it cannot be trusted with a new one either.
+        guard run == nil, !workers.isEmpty, unsavedOutcomes.isEmpty else { return }
         let record: ExperimentRecord
         do {
             guard let next = try store.nextQueued(), workers.count >= next.minWorkers else { return }
@@ -131,7 +132,9 @@ extension CoordinatorServer {
                 telemetry?.metrics.checkpointWritten(seconds: seconds)
             }
         } catch {
-            logger.error("cannot write progress", metadata: ["experiment": "\(run.id)", "error": "\(error)"])
+            // Without its epochs and checkpoint a crash would lose the run: stop it here, cleanly.
+            fail(run.id, error: "\(error)")
+            return
         }
         if let metrics {
             event(run.id, "epoch", EpochLine.text(metrics, of: run.schedule.epochs))
@@ -149,12 +152,10 @@ extension CoordinatorServer {
     }
 
     func finish(_ run: ExperimentRun, state: ExperimentState, message: String) {
-        scheduler.experimentEnded()
-        releaseSegments()
-        waiting = nil
-        self.run = nil
-        do {
-            if state == .done {
+        endRun()
+        var outcome = ExperimentOutcome(state: state, finishedAt: now, error: state == .done ? nil : message)
+        if state == .done {
+            do {
                 var (result, artifacts) = try run.result(now: now, workers: workers.count)
                 try artifacts.write(to: URL(fileURLWithPath: options.storeDirectory)
                     .appendingPathComponent("artifacts").appendingPathComponent(run.id).path)
@@ -163,33 +164,75 @@ extension CoordinatorServer {
                     reassignedChunks: scheduler.reassignedChunks, resumes: counters.resumes,
                     checkpoints: counters.checkpoints, checkpointSeconds: counters.checkpointSeconds)
                 result.stepTimings = run.timings
-                let json = try String(decoding: ResultJSON.encoder.encode(result), as: UTF8.self)
-                try store.finish(id: run.id, state: .done, at: now, error: nil, resultJSON: json,
-                                 weights: run.weights, weightsSha256: result.weightsSha256)
-            } else {
-                try store.finish(id: run.id, state: state, at: now, error: message, resultJSON: nil, weights: nil,
-                                 weightsSha256: nil)
+                outcome.resultJSON = try String(decoding: ResultJSON.encoder.encode(result), as: UTF8.self)
+                outcome.weights = run.weights
+                outcome.weightsSha256 = result.weightsSha256
+            } catch {
+                outcome = ExperimentOutcome(
+                    state: .failed, finishedAt: now, error: "cannot complete the result: \(error)")
+                logger.error("experiment failed", metadata: ["experiment": "\(run.id)", "error": "\(error)"])
             }
-            try store.deleteCheckpoint(id: run.id)
-            event(run.id, "state", message)
-        } catch {
-            fail(run.id, error: "\(error)")
         }
         counters = EventCounters()
-        logger.info("experiment finished", metadata: ["experiment": "\(run.id)", "state": "\(state)"])
+        save(outcome, of: run.id)
         startNextExperiment()
     }
 
     func fail(_ id: String, error: String) {
         logger.error("experiment failed", metadata: ["experiment": "\(id)", "error": "\(error)"])
-        try? store.finish(id: id, state: .failed, at: now, error: error, resultJSON: nil, weights: nil,
-                          weightsSha256: nil)
-        event(id, "state", "failed: \(error)")
-        if run?.id == id {
-            run = nil
-            waiting = nil
-            scheduler.experimentEnded()
-            releaseSegments()
+        if run?.id == id { endRun() }
+        save(ExperimentOutcome(state: .failed, finishedAt: now, error: error), of: id)
+    }
+
+    /// Forgets the running experiment: its step, its workers' setups and its shared segments.
+    private func endRun() {
+        scheduler.experimentEnded()
+        releaseSegments()
+        waiting = nil
+        run = nil
+    }
+
+    /// Stores how an experiment ended, then drops its checkpoint. When the store cannot take it (a full disk), the
+    /// outcome is kept in memory, answered from there, and written again each second
+    /// (``saveUnsavedOutcomes()``): the experiment never looks running with nothing running it, and a result
+    /// is not lost.
+    func save(_ outcome: ExperimentOutcome, of id: String) {
+        do {
+            try store.finish(
+                id: id, state: outcome.state, at: outcome.finishedAt, error: outcome.error,
+                resultJSON: outcome.resultJSON, weights: outcome.weights, weightsSha256: outcome.weightsSha256)
+        } catch {
+            if unsavedOutcomes.updateValue(outcome, forKey: id) == nil {
+                logger.error("cannot store how the experiment ended; it is kept in memory and written again each second",
+                             metadata: ["experiment": "\(id)", "state": "\(outcome.state)", "error": "\(error)"])
+            }
+            return
+        }
+        unsavedOutcomes[id] = nil
+        event(id, "state", outcome.line)
+        do {
+            try store.deleteCheckpoint(id: id)
+        } catch {
+            // Harmless: an ended experiment's checkpoint is never read; the next successful delete reclaims it.
+            logger.warning("cannot delete the checkpoint", metadata: ["experiment": "\(id)", "error": "\(error)"])
+        }
+        logger.info("experiment finished", metadata: ["experiment": "\(id)", "state": "\(outcome.state)"])
+    }
+
+    /// Writes the outcomes the store could not take before.
+    func saveUnsavedOutcomes() {
+        for (id, outcome) in unsavedOutcomes.sorted(by: { $0.key < $1.key }) {
+            do {
+                try store.finish(
+                    id: id, state: outcome.state, at: outcome.finishedAt, error: outcome.error,
+                    resultJSON: outcome.resultJSON, weights: outcome.weights, weightsSha256: outcome.weightsSha256)
+            } catch {
+                return  // still full: try again at the next round
+            }
+            unsavedOutcomes[id] = nil
+            logger.info("stored how the experiment ended", metadata: ["experiment": "\(id)"])
+            event(id, "state", outcome.line)
+            try? store.deleteCheckpoint(id: id)
         }
     }
 

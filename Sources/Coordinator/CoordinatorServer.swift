@@ -31,6 +31,9 @@ public final class CoordinatorServer {
     var counters = EventCounters()
     /// Replies that could not be sent, counted so that they are not logged one by one.
     var undelivered = UndeliveredReplies(now: Date().timeIntervalSince1970)
+    /// How experiments ended that the store could not take yet (a full disk), by id: answered from here and
+    /// written again each second.
+    var unsavedOutcomes: [String: ExperimentOutcome] = [:]
     /// The experiment for which creating a shared segment failed last (so the warning is logged once).
     var sharedMemoryFailure: String?
     /// Encodes the assignments posted in workers' shared segments, into a reused buffer.
@@ -86,6 +89,7 @@ public final class CoordinatorServer {
         logger.info("coordinator listening", metadata: ["endpoints": "\(endpoints.joined(separator: " "))"])
         defer { telemetry?.health.markStopped() }
         var lastTick = now
+        var lastRetry = now
         while !shouldStop() {
             // While workers owe results in their mailboxes, sleep on those and look at the socket in between.
             let posting = workersAwaitingPostedResults
@@ -106,6 +110,10 @@ public final class CoordinatorServer {
                 execute(scheduler.tick(at: now))
                 reportWaiting()
                 reportUndelivered()
+                if !unsavedOutcomes.isEmpty && now - lastRetry >= 1 {
+                    lastRetry = now
+                    saveUnsavedOutcomes()
+                }
                 if run == nil { startNextExperiment() }
                 telemetry?.loopRan(workers: workers.count, run: run, store: store, now: now)
             }
