@@ -162,7 +162,8 @@ extension CoordinatorServer {
                 result.events = TrainingEvents(
                     workersLost: counters.workersLost, workersJoined: counters.workersJoined,
                     reassignedChunks: scheduler.reassignedChunks, resumes: counters.resumes,
-                    checkpoints: counters.checkpoints, checkpointSeconds: counters.checkpointSeconds)
+                    checkpoints: counters.checkpoints, checkpointSeconds: counters.checkpointSeconds,
+                    auditedRuns: scheduler.auditedRuns, auditMismatches: counters.auditMismatches)
                 result.stepTimings = run.timings
                 outcome.resultJSON = try String(decoding: ResultJSON.encoder.encode(result), as: UTF8.self)
                 outcome.weights = run.weights

@@ -157,7 +157,8 @@ extension CoordinatorServer {
     /// Deals the run's next step.
     func beginStep(_ run: ExperimentRun) {
         run.stepDealt(now: now, workers: scheduler.readyCount)
-        execute(scheduler.beginStep(run.key, chunkCount: run.chunkCount, at: now))
+        execute(scheduler.beginStep(
+            run.key, chunkCount: run.chunkCount, auditFraction: run.spec.determinism.auditFraction, at: now))
     }
 
     func workResult(_ result: WorkResult, from peer: PeerID) throws {
@@ -182,10 +183,70 @@ extension CoordinatorServer {
             remove(id, reason: "sent a bad result: \(error)")
             throw error
         }
-        let (accepted, directives) = scheduler.resultArrived(from: id, key: key, run: chunks, at: now)
-        guard accepted else { return }
-        run.store(result, run: chunks, segment: segment?.segment)
+        guard let checks = scheduler.checks(of: id, key: key, run: chunks) else { return }
+        if checks.isEmpty {
+            let (accepted, directives) = scheduler.resultArrived(from: id, key: key, run: chunks, at: now)
+            guard accepted else { return }
+            run.store(result, run: chunks, segment: segment?.segment)
+            execute(directives)
+            return
+        }
+        let verdict = run.audit(result, run: chunks, segment: segment?.segment, tieBreak: checks.count == 2)
+        let action = settleAudit(verdict, of: chunks, checks: checks, by: id, run: run)
+        if action == .stopped { return }
+        let (_, directives) = scheduler.resultArrived(from: id, key: key, run: chunks, at: now)
+        if case .drop(let wrong) = action {
+            remove(wrong, reason: "its result for chunks \(chunks) of \(key) differed from two others")
+        }
         execute(directives)
+    }
+
+    /// What a recomputation leads to.
+    private enum AuditAction: Equatable {
+        case carryOn
+        /// The worker whose result two others contradict.
+        case drop(WorkerID)
+        /// The experiment failed: nobody can tell which result is right.
+        case stopped
+    }
+
+    /// Acts on a recomputation of `chunks` by worker `id` that checks the workers `checks` (one: an audit; two: a
+    /// tie-break).
+    private func settleAudit(
+        _ verdict: ExperimentRun.AuditVerdict, of chunks: Range<Int>, checks: [WorkerID], by id: WorkerID,
+        run: ExperimentRun
+    ) -> AuditAction {
+        let name = { (worker: WorkerID) in self.workers[worker]?.name ?? "#\(worker)" }
+        let pair = "workers \(name(checks[0])) and \(name(checks.count == 2 ? checks[1] : id))"
+        let place = "chunks \(chunks) of \(run.key)"
+        switch verdict {
+        case .agrees where checks.count == 1:
+            return .carryOn
+        case .differs:
+            counters.auditMismatches += 1
+            logger.error("audit: two workers computed different bits", metadata: ["workers": "\(pair)",
+                                                                                   "chunks": "\(place)"])
+            guard scheduler.disputed(chunks, between: [checks[0], id]) else {
+                fail(run.id, error: "audit: \(pair) computed different bits for \(place), and no third worker is "
+                    + "connected to tell which is right; check both hosts (memory errors, another release) and "
+                    + "submit again")
+                return .stopped
+            }
+            event(run.id, "audit", "\(pair) computed different bits for \(place); a third worker computes them")
+            return .carryOn
+        case .agrees:
+            event(run.id, "audit", "worker \(name(id)) agrees with \(name(checks[0])) on \(place): dropping "
+                + name(checks[1]))
+            return .drop(checks[1])
+        case .replacedStored:
+            event(run.id, "audit", "worker \(name(id)) agrees with \(name(checks[1])) on \(place): dropping "
+                + name(checks[0]))
+            return .drop(checks[0])
+        case .agreesWithNeither:
+            fail(run.id, error: "audit: \(pair) and \(name(id)) computed three different results for \(place); "
+                + "check the hosts (memory errors, another release) and submit again")
+            return .stopped
+        }
     }
 
     /// Carries out the scheduler's directives.

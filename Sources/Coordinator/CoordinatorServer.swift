@@ -212,4 +212,5 @@ struct EventCounters {
     var resumes = 0
     var checkpoints = 0
     var checkpointSeconds = 0.0
+    var auditMismatches = 0
 }

@@ -29,6 +29,10 @@ enum ResultPrinter {
             lines.append("events         \(e.workersLost) workers lost, \(e.workersJoined) joined, "
                 + "\(e.reassignedChunks) chunks reassigned, \(e.resumes) resumes")
         }
+        if let e = r.events, let audited = e.auditedRuns, audited > 0 {
+            lines.append("audit          \(audited) runs of chunks computed twice, "
+                + "\(e.auditMismatches ?? 0) with different bits")
+        }
         lines.append("weightsSha256  \(r.weightsSha256)")
         return lines.joined(separator: "\n")
     }

@@ -147,4 +147,68 @@ import Testing
         s.experimentStarted()
         #expect(s.reassignedChunks == 0)
     }
+
+    /// With `auditFraction` 1 every run is computed again by another worker, which the recomputation names.
+    @Test func auditedRunsAreComputedAgainByAnotherWorker() {
+        var s = ready([1, 2])
+        #expect(runs(s.beginStep(key, chunkCount: 4, auditFraction: 1, at: 0)) == [1: 0..<2, 2: 2..<4])
+        #expect(s.checks(of: 1, key: key, run: 0..<2) == [])
+        #expect(s.resultArrived(from: 1, key: key, run: 0..<2, at: 1) == (true, []))  // worker 2 is busy
+        #expect(s.resultArrived(from: 2, key: key, run: 2..<4, at: 2)
+            == (true, [.assign(1, key, run: 2..<4), .assign(2, key, run: 0..<2)]))
+        #expect(s.checks(of: 1, key: key, run: 2..<4) == [2])
+        #expect(s.checks(of: 2, key: key, run: 0..<2) == [1])
+        #expect(s.checks(of: 2, key: key, run: 2..<4) == nil, "not its assignment")
+        #expect(s.resultArrived(from: 1, key: key, run: 2..<4, at: 3) == (true, []))
+        #expect(s.resultArrived(from: 2, key: key, run: 0..<2, at: 3) == (true, [.stepComplete(key)]))
+        #expect(s.auditedRuns == 2)
+    }
+
+    @Test func oneWorkerOrNoFractionMeansNoAudit() {
+        var alone = ready([1])
+        _ = alone.beginStep(key, chunkCount: 4, auditFraction: 1, at: 0)
+        #expect(alone.resultArrived(from: 1, key: key, run: 0..<4, at: 1) == (true, [.stepComplete(key)]))
+        var two = ready([1, 2])
+        _ = two.beginStep(key, chunkCount: 4, auditFraction: 0, at: 0)
+        _ = two.resultArrived(from: 1, key: key, run: 0..<2, at: 1)
+        #expect(two.resultArrived(from: 2, key: key, run: 2..<4, at: 1) == (true, [.stepComplete(key)]))
+        #expect(alone.auditedRuns == 0 && two.auditedRuns == 0)
+    }
+
+    /// The same runs are audited whatever the timing: the draw depends on the step and the run only.
+    @Test func whichRunsAreAuditedIsAFixedDraw() {
+        func audited(_ fraction: Double) -> [Int] {
+            var s = ready([1, 2])
+            var out: [Int] = []
+            for step in 0..<200 {
+                let k = StepKey(epoch: 0, step: step, version: UInt64(step))
+                _ = s.beginStep(k, chunkCount: 2, auditFraction: fraction, at: 0)
+                _ = s.resultArrived(from: 1, key: k, run: 0..<1, at: 0)
+                let d = s.resultArrived(from: 2, key: k, run: 1..<2, at: 0).directives
+                if d != [.stepComplete(k)] { out.append(step) }
+                for case .assign(let id, _, let run) in d { _ = s.resultArrived(from: id, key: k, run: run, at: 0) }
+            }
+            return out
+        }
+        let tenth = audited(0.1)
+        #expect(tenth == audited(0.1))
+        #expect((5...40).contains(tenth.count), "\(tenth.count) of 200 steps audited at 0.1")
+        #expect(audited(1).count == 200)
+    }
+
+    /// An audit that disagrees goes to a third worker, which checks both; with no third worker nobody can tell.
+    @Test func aDisputeGoesToAThirdWorker() {
+        var s = ready([1, 2, 3])
+        _ = s.beginStep(key, chunkCount: 3, at: 0)
+        let dealt = s.disputed(0..<1, between: [1, 2])
+        #expect(dealt)
+        _ = s.resultArrived(from: 2, key: key, run: 1..<2, at: 1)
+        let d = s.resultArrived(from: 3, key: key, run: 2..<3, at: 1).directives
+        #expect(d == [.assign(3, key, run: 0..<1)], "the tie-break goes to worker 3, not to worker 2")
+        #expect(s.checks(of: 3, key: key, run: 0..<1) == [1, 2])
+        var two = ready([1, 2])
+        _ = two.beginStep(key, chunkCount: 2, at: 0)
+        let nobody = two.disputed(0..<1, between: [1, 2])
+        #expect(!nobody)
+    }
 }

@@ -13,6 +13,8 @@ final class FakeWorker: @unchecked Sendable {
         case sendsNaNGradients
         /// Accepts the first setup, answers its first assignment with a new hello, then ignores setups.
         case saysHelloAgainMidStep
+        /// Accepts setups and answers every assignment with a gradient of zeros: finite, well formed and wrong.
+        case sendsZeroGradients
         /// Refuses every setup with this reason, and reports it as an error too.
         case refusesSetups(reason: String)
     }
@@ -77,7 +79,7 @@ final class FakeWorker: @unchecked Sendable {
             switch envelope.message {
             case .error(let error) where error.code == .notFound:
                 try hello()
-            case .experimentSetup(let s) where behaviour == .sendsNaNGradients
+            case .experimentSetup(let s) where behaviour == .sendsNaNGradients || behaviour == .sendsZeroGradients
                 || (behaviour == .saysHelloAgainMidStep && count("hello") == 1):
                 let spec = try ExperimentSpec.parse(json: s.specJSON)
                 setup = (TrainingSchedule(spec: spec, sampleCount: spec.dataset.trainLimit),
@@ -95,7 +97,7 @@ final class FakeWorker: @unchecked Sendable {
                 guard let (schedule, parameters) = setup.map({ ($0.schedule, $0.parameters) }) else { continue }
                 let run = Int(a.chunkBegin)..<Int(a.chunkEnd)
                 let tree = ChunkTree(chunkCount: schedule.chunkCount(step: Int(a.step)))
-                let nan = Tensor([Float](repeating: .nan, count: parameters))
+                let nan = Tensor([Float](repeating: behaviour == .sendsZeroGradients ? 0 : .nan, count: parameters))
                 let samples = run.reduce(0) { $0 + schedule.chunk($1, ofStep: Int(a.step)).count }
                 try connection.send(.workResult(WorkResult(
                     experimentId: a.experimentId, epoch: a.epoch, step: a.step, weightsVersion: a.weightsVersion,

@@ -106,4 +106,35 @@ import Testing
         }
         #expect(log.contains("\\u{1B}[2J"), "escaped, not dropped")
     }
+
+    /// A worker that sends well-formed, finite, wrong gradients (a faulty host) went unnoticed. With every run
+    /// audited, two honest workers outvote it: it is dropped, its result replaced, and the weights are right.
+    @Test func aWorkerWithWrongBitsIsOutvotedAndDropped() throws {
+        let (cluster, fake) = try cluster(with: .sendsZeroGradients)
+        defer { fake.stop() }
+        try cluster.startWorker("w2")
+        #expect(cluster.waitForLog("coordinator") { $0.components(separatedBy: "worker joined").count == 4 })
+        let out = try cluster.cli(
+            ["submit", Self.spec, "--wait", "--json"] + Self.short + ["--set", "determinism.auditFraction=1"])
+        #expect(out.status == 0, "\(out.stderr)\n\(cluster.log("coordinator"))")
+        let json = try Binary.json(out)
+        #expect(try json["weightsSha256"] as? String == DistributedTrainingTests.localHash.get())
+        let events = try #require(json["events"] as? [String: Any])
+        #expect((events["auditMismatches"] as? Int ?? 0) >= 1, "\(events)")
+        #expect(fake.count("workAssignment") >= 1)
+        let log = cluster.log("coordinator")
+        #expect(log.contains("differed from two others"), "\(log)")
+    }
+
+    /// With only two workers, nobody can tell which of two different results is right: the run stops there and
+    /// names both, instead of training on either.
+    @Test func twoWorkersThatDisagreeStopTheRun() throws {
+        let (cluster, fake) = try cluster(with: .sendsZeroGradients)
+        defer { fake.stop() }
+        let out = try cluster.cli(["submit", Self.spec, "--wait"] + Self.short + ["--set", "determinism.auditFraction=1"])
+        #expect(out.status != 0)
+        #expect(out.stderr.contains("audit: workers"), "\(out.stderr)")
+        #expect(out.stderr.contains("no third worker"), "\(out.stderr)")
+        #expect(out.stderr.contains("fake") && out.stderr.contains("w1"), "\(out.stderr)")
+    }
 }

@@ -27,6 +27,10 @@ final class ExperimentRun {
     private var received: [ChunkTree.Node: ReceivedGradient] = [:]
     /// Runs of the step in progress whose result was refused for not being finite (dealt again since).
     private var nonFiniteRuns: [Range<Int>] = []
+    /// The statistics of each run stored this step, for audits.
+    private var statsByRun: [Range<Int>: GradientEngine.Stats] = [:]
+    /// The results of audits that disagreed with the stored run, this step, awaiting a tie-break.
+    private var secondOpinions: [Range<Int>: RunOpinion] = [:]
     private let scratch = ScratchBuffers()
     private var epochStarted: Double
     let startedAt: Double
@@ -158,11 +162,59 @@ final class ExperimentRun {
             case .sharedSlot(let slot): received[node] = .shared(segment!, slot: Int(slot))
             }
         }
-        epochStats = epochStats + GradientEngine.Stats(
+        let stats = GradientEngine.Stats(
             lossSum: result.lossSum, correct: Int(result.correctCount), count: Int(result.sampleCount))
+        statsByRun[run] = stats
+        epochStats = epochStats + stats
         samplesTrained += Int(result.sampleCount)
         computeSeconds += result.computeSeconds
         stepCompute = max(stepCompute, result.computeSeconds)
+    }
+
+    /// What the stored result for `run` says (a copy).
+    private func storedOpinion(of run: Range<Int>) -> RunOpinion {
+        let stats = statsByRun[run] ?? GradientEngine.Stats()
+        var gradients: [ChunkTree.Node: [Float]] = [:]
+        for node in ChunkTree(chunkCount: chunkCount).cover(run) {
+            gradients[node] = received[node]?.withPointer {
+                Array(UnsafeBufferPointer(start: $0, count: model.parameterCount))
+            } ?? []
+        }
+        return RunOpinion(
+            gradients: gradients, lossSumBits: stats.lossSum.bitPattern, correct: UInt32(stats.correct),
+            count: UInt32(stats.count))
+    }
+
+    /// How a recomputation of a stored run compares.
+    enum AuditVerdict: Equatable {
+        /// The same bits as the stored result.
+        case agrees
+        /// An audit that differs from the stored result: kept as the second opinion, for a tie-break.
+        case differs
+        /// A tie-break that agrees with the second opinion: the stored result was wrong and is replaced.
+        case replacedStored
+        /// A tie-break that agrees with neither.
+        case agreesWithNeither
+    }
+
+    /// Compares a validated recomputation of `run` with the stored result (and, for a tie-break, with the second
+    /// opinion an audit left).
+    func audit(_ result: WorkResult, run: Range<Int>, segment: SharedSegment?, tieBreak: Bool) -> AuditVerdict {
+        let opinion = RunOpinion(result, parameterCount: model.parameterCount, segment: segment)
+        let stored = storedOpinion(of: run)
+        if opinion == stored { return .agrees }
+        guard tieBreak else {
+            secondOpinions[run] = opinion
+            return .differs
+        }
+        guard secondOpinions[run] == opinion else { return .agreesWithNeither }
+        for (node, values) in opinion.gradients { received[node] = .owned(values) }
+        let (old, new) = (stored.stats, opinion.stats)
+        epochStats = GradientEngine.Stats(
+            lossSum: epochStats.lossSum - old.lossSum + new.lossSum, correct: epochStats.correct - old.correct
+                + new.correct, count: epochStats.count - old.count + new.count)
+        statsByRun[run] = new
+        return .replacedStored
     }
 
     /// Whether the first step has been dealt.
@@ -232,6 +284,8 @@ final class ExperimentRun {
         }
         received.removeAll(keepingCapacity: true)
         nonFiniteRuns.removeAll()
+        statsByRun.removeAll()
+        secondOpinions.removeAll()
         try TrainingDiverged.check(
             weights, lossSum: epochStats.lossSum, epoch: epoch, step: step,
             learningRate: stages.stage(epoch: epoch).learningRate)

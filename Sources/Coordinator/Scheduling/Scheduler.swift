@@ -74,6 +74,15 @@ public struct Scheduler: Sendable {
         var key: StepKey
         var run: Range<Int>
         var sentAt: Double
+        /// The workers whose results for `run` this one computes again: one for an audit, two for a tie-break;
+        /// none for a run's first computation.
+        var checks: [WorkerID] = []
+    }
+
+    /// A run to compute again, and the workers whose results it checks.
+    struct Recomputation: Sendable, Equatable {
+        var run: Range<Int>
+        var checks: [WorkerID]
     }
 
     struct StepState: Sendable {
@@ -81,6 +90,11 @@ public struct Scheduler: Sendable {
         var chunkCount: Int
         var pending: [Range<Int>]
         var outstanding: Int
+        /// The share of runs audited (``Recomputation``).
+        var auditFraction: Double
+        var recomputations: [Recomputation] = []
+
+        var isComplete: Bool { outstanding == 0 && pending.isEmpty && recomputations.isEmpty }
     }
 
     public let options: Options
@@ -89,6 +103,8 @@ public struct Scheduler: Sendable {
     private var shuffle: SplitMix64?
     /// Chunks of the running experiment dealt again after a worker was lost.
     public private(set) var reassignedChunks = 0
+    /// Runs of the running experiment that a second worker computed again (``Recomputation``).
+    public private(set) var auditedRuns = 0
 
     public init(options: Options = Options()) {
         self.options = options
@@ -133,6 +149,7 @@ public struct Scheduler: Sendable {
     public mutating func experimentStarted() {
         forgetExperiment()
         reassignedChunks = 0
+        auditedRuns = 0
     }
 
     /// The experiment ended: forget the step and the setups (``reassignedChunks`` stays for its result).
@@ -164,9 +181,16 @@ public struct Scheduler: Sendable {
         return redeal(worker.assignment, at: now)
     }
 
-    /// Puts a lost assignment's chunks back on the step's pending list and deals them.
+    /// Puts a lost assignment's chunks back on the step's pending list (or its recomputation back on that list)
+    /// and deals them.
     private mutating func redeal(_ assignment: Assignment?, at now: Double) -> [Directive] {
         guard let assignment, var step = current, assignment.key == step.key else { return [] }
+        if !assignment.checks.isEmpty {
+            step.recomputations.append(Recomputation(run: assignment.run, checks: assignment.checks))
+            step.outstanding -= 1
+            current = step
+            return dealPending(at: now)
+        }
         step.pending.append(assignment.run)
         step.outstanding -= 1
         reassignedChunks += assignment.run.count
@@ -174,12 +198,34 @@ public struct Scheduler: Sendable {
         return dealPending(at: now)
     }
 
-    /// Starts a step of `chunkCount` chunks: one contiguous run per ready worker.
-    public mutating func beginStep(_ key: StepKey, chunkCount: Int, at now: Double) -> [Directive] {
+    /// Starts a step of `chunkCount` chunks: one contiguous run per ready worker. About `auditFraction` of the
+    /// runs are computed again by a second worker once their result is in (``checks(of:)``).
+    public mutating func beginStep(
+        _ key: StepKey, chunkCount: Int, auditFraction: Double = 0, at now: Double
+    ) -> [Directive] {
         let ready = readyIDs()
         let runs = cut(chunkCount, into: max(1, min(ready.count, chunkCount)))
-        current = StepState(key: key, chunkCount: chunkCount, pending: runs.reversed(), outstanding: 0)
+        current = StepState(
+            key: key, chunkCount: chunkCount, pending: runs.reversed(), outstanding: 0, auditFraction: auditFraction)
         return dealPending(at: now)
+    }
+
+    /// The workers whose results the current assignment of `id` computes again (one for an audit, two for a
+    /// tie-break), when the result for `key` and `run` answers it; empty for a first computation; nil when the
+    /// result answers no assignment of `id` (late or duplicate).
+    public func checks(of id: WorkerID, key: StepKey, run: Range<Int>) -> [WorkerID]? {
+        guard let a = workers[id]?.assignment, a.key == key, a.run == run, current?.key == key else { return nil }
+        return a.checks
+    }
+
+    /// Two workers computed different bits for `run`: a third, when one is ready, computes it again to tell which
+    /// is wrong (its result comes with those two ``checks(of:key:run:)``). Returns false when no third worker is
+    /// ready: nobody can tell. Call it before ``resultArrived(from:key:run:at:)`` of the disagreeing result.
+    public mutating func disputed(_ run: Range<Int>, between pair: [WorkerID]) -> Bool {
+        guard var step = current, readyIDs().contains(where: { !pair.contains($0) }) else { return false }
+        step.recomputations.append(Recomputation(run: run, checks: pair))
+        current = step
+        return true
     }
 
     /// A result came in. Returns whether it answers the worker's current assignment (a late or duplicate result
@@ -194,8 +240,14 @@ public struct Scheduler: Sendable {
         worker.lastSeen = now
         workers[id] = worker
         step.outstanding -= 1
+        if assignment.checks.isEmpty && Self.audits(run, at: key, fraction: step.auditFraction)
+            && readyIDs().contains(where: { $0 != id })
+        {
+            step.recomputations.append(Recomputation(run: run, checks: [id]))
+            auditedRuns += 1
+        }
         current = step
-        if step.outstanding == 0 && step.pending.isEmpty {
+        if step.isComplete {
             current = nil
             return (true, [.stepComplete(key)])
         }
@@ -230,22 +282,49 @@ public struct Scheduler: Sendable {
         workerIDs.filter { workers[$0]!.ready }
     }
 
-    /// Gives pending runs to free ready workers; says so when nobody can take them.
+    /// Whether the first result for `run` at `key` is audited: a fixed draw from the two, so the same runs are
+    /// audited whatever the timing.
+    static func audits(_ run: Range<Int>, at key: StepKey, fraction: Double) -> Bool {
+        guard fraction > 0 else { return false }
+        var mix = SplitMix64(key.version &* 0x1_0000_0001 ^ UInt64(run.lowerBound) << 32 ^ UInt64(run.upperBound))
+        return Double(mix.next() >> 11) / Double(1 << 53) < fraction
+    }
+
+    /// Gives pending runs to free ready workers, then recomputations to free workers whose results they do not
+    /// check; says so when nobody can take the pending runs.
     private mutating func dealPending(at now: Double) -> [Directive] {
-        guard var step = current, !step.pending.isEmpty else { return [] }
+        guard var step = current, !step.pending.isEmpty || !step.recomputations.isEmpty else { return [] }
         var free = readyIDs().filter { workers[$0]!.assignment == nil }
         if var rng = shuffle {
             free = rng.shuffled(free)
             shuffle = rng
         }
         var directives: [Directive] = []
+        var left: [WorkerID] = []
         for id in free {
-            guard let run = step.pending.popLast() else { break }
+            guard let run = step.pending.popLast() else {
+                left.append(id)
+                continue
+            }
             workers[id]!.assignment = Assignment(key: step.key, run: run, sentAt: now)
             step.outstanding += 1
             directives.append(.assign(id, step.key, run: run))
         }
+        for id in left {
+            guard let k = step.recomputations.firstIndex(where: { !$0.checks.contains(id) }) else { continue }
+            let r = step.recomputations.remove(at: k)
+            workers[id]!.assignment = Assignment(key: step.key, run: r.run, sentAt: now, checks: r.checks)
+            step.outstanding += 1
+            directives.append(.assign(id, step.key, run: r.run))
+        }
+        // A recomputation only workers it checks could take is dropped once no other worker is ready.
+        let ready = readyIDs()
+        step.recomputations.removeAll { r in !ready.contains { !r.checks.contains($0) } }
         current = step
+        if step.isComplete {
+            current = nil
+            return directives + [.stepComplete(step.key)]
+        }
         if step.outstanding == 0 && !step.pending.isEmpty {
             directives.append(.waiting("no worker is ready for \(step.key); waiting for one to connect"))
         }

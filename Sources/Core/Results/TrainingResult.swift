@@ -95,9 +95,16 @@ public struct TrainingEvents: Codable, Sendable, Equatable {
     /// Checkpoints written, and the seconds spent writing them.
     public var checkpoints = 0
     public var checkpointSeconds = 0.0
+    /// Runs of chunks a second worker computed again to check the bits (`determinism.auditFraction`), and how
+    /// many of those audits disagreed; absent from results older than the audit.
+    public var auditedRuns: Int?
+    public var auditMismatches: Int?
 
     public init(workersLost: Int = 0, workersJoined: Int = 0, reassignedChunks: Int = 0, resumes: Int = 0,
-                checkpoints: Int = 0, checkpointSeconds: Double = 0) {
+                checkpoints: Int = 0, checkpointSeconds: Double = 0, auditedRuns: Int? = nil,
+                auditMismatches: Int? = nil) {
+        self.auditedRuns = auditedRuns
+        self.auditMismatches = auditMismatches
         self.workersLost = workersLost
         self.workersJoined = workersJoined
         self.reassignedChunks = reassignedChunks

@@ -85,7 +85,9 @@ extension ExperimentSpec {
         e.finish(into: &problems)
 
         var d = JSONFields(root.raw("determinism") ?? [String: Any](), path: "determinism", problems: &problems)
-        let determinism = DeterminismSpec(chunkSize: d.int("chunkSize", default: DeterminismSpec.defaultChunkSize)!)
+        let determinism = DeterminismSpec(
+            chunkSize: d.int("chunkSize", default: DeterminismSpec.defaultChunkSize)!,
+            auditFraction: d.double("auditFraction", default: DeterminismSpec.defaultAuditFraction)!)
         d.finish(into: &problems)
         var c = JSONFields(root.raw("checkpoint") ?? [String: Any](), path: "checkpoint", problems: &problems)
         let checkpoint = CheckpointSpec(everySteps: c.int("everySteps", default: 0)!)

@@ -123,5 +123,15 @@ public struct EvaluationSpec: Sendable, Equatable {
 /// How a minibatch is cut into canonical chunks (Docs/Determinism.md, point 2).
 public struct DeterminismSpec: Sendable, Equatable {
     public static let defaultChunkSize = 8
+    public static let defaultAuditFraction = 0.01
     public var chunkSize: Int
+    /// The share of a step's runs of chunks that a second worker computes again, to check that it gets the same
+    /// bits (every result is a pure function of its inputs, so any difference is a faulty worker). 0 turns the
+    /// audit off; it needs two workers.
+    public var auditFraction: Double
+
+    public init(chunkSize: Int = defaultChunkSize, auditFraction: Double = defaultAuditFraction) {
+        self.chunkSize = chunkSize
+        self.auditFraction = auditFraction
+    }
 }

@@ -25,6 +25,8 @@ enum SpecValidation {
         check(spec.evaluation.margin > 0, "evaluation.margin", "must be positive")
         check(spec.checkpoint.everySteps >= 0, "checkpoint.everySteps", "must not be negative (0: epoch ends only)")
         check((1...4096).contains(spec.determinism.chunkSize), "determinism.chunkSize", "must be in 1...4096")
+        check((0...1).contains(spec.determinism.auditFraction), "determinism.auditFraction",
+              "must be in [0, 1] (0: no audit)")
         check(spec.model.input.count == 3 && spec.model.input.allSatisfy { (1...4096).contains($0) }, "model.input",
               "must be [height, width, channels], each in 1...4096")
         p.append(contentsOf: StageValidation.problems(in: spec))
