@@ -36,11 +36,9 @@ for i in 1 2; do
 done
 for ns in "$c" "$w1" "$w2"; do ip -n "$ns" link set lo up; done
 
-insecure=""
-"$bin" coordinator --help | grep -q -- "--insecure" && insecure="--insecure"
 ip netns exec "$c" "$bin" coordinator --listen tcp://10.77.1.1:5555 --listen tcp://10.77.2.1:5555 \
   --listen tcp://127.0.0.1:5555 --store "$dir/store" --heartbeat-interval 0.2 --heartbeat-timeout 2 \
-  --result-timeout 3 $insecure > "$dir/coordinator.log" 2>&1 &
+  --result-timeout 3 --insecure > "$dir/coordinator.log" 2>&1 &
 sleep 1
 # Network namespaces still share /dev/shm, separate hosts do not: without --no-shared-memory the workers would
 # keep training through their segments' mailboxes with the link cut.
