@@ -26,6 +26,8 @@ let package = Package(
         .executable(name: "distembed", targets: ["distembed"]),
         .library(name: "Core", targets: ["Core"]),
         .library(name: "Wire", targets: ["Wire"]),
+        // For the handler fuzzer (Fuzz/), which drives a coordinator in process.
+        .library(name: "Coordinator", targets: ["Coordinator"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -1,8 +1,9 @@
 #!/bin/sh
-# Fuzzes the parsers of untrusted input with libFuzzer and AddressSanitizer: FuzzCodec (Codec.decode: every
-# byte a peer can send) and FuzzSpec (ExperimentSpec.parse: every spec a client can submit).
+# Fuzzes what reads untrusted input with libFuzzer and AddressSanitizer: FuzzCodec (Codec.decode: every byte a
+# peer can send), FuzzSpec (ExperimentSpec.parse: every spec a client can submit) and FuzzHandlers (a coordinator
+# in process, fed sequences of client and worker messages built field by field).
 #
-#   scripts/fuzz.sh [SECONDS] [TARGET...]     default 60 s each, both targets
+#   scripts/fuzz.sh [SECONDS] [TARGET...]     default 60 s each, every target
 #
 # Corpora grow in Fuzz/corpus/TARGET (seeded with the examples); crashing inputs are kept in
 # Fuzz/crashes/TARGET/ (replay one with `Fuzz/.build/debug/TARGET FILE`). Add each one, once fixed, to
@@ -11,18 +12,20 @@ set -eu
 cd "$(dirname "$0")/../Fuzz"
 SECONDS_EACH=${1:-60}
 [ $# -gt 0 ] && shift
-TARGETS=${*:-FuzzCodec FuzzSpec}
+TARGETS=${*:-FuzzCodec FuzzSpec FuzzHandlers}
 
 swift build -c debug --scratch-path .build -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library \
     -Xswiftc -g 2>&1 | grep -v "prohibited flag" || true
 
-mkdir -p corpus/FuzzSpec corpus/FuzzCodec
+mkdir -p corpus/FuzzSpec corpus/FuzzCodec corpus/FuzzHandlers
 cp ../experiments/*.json corpus/FuzzSpec/ 2>/dev/null || true
 for target in $TARGETS; do
     mkdir -p "crashes/$target"
     echo "== $target: ${SECONDS_EACH}s"
     # -rss_limit_mb: the codec may legitimately allocate up to its 1 MiB message limit per field.
-    FUZZ_SEED_DIR="corpus/$target" ".build/debug/$target" "corpus/$target" -max_total_time="$SECONDS_EACH" -max_len=65536 -timeout=10 \
+    # -len_control=0: FuzzHandlers reads a sequence of messages, which needs longer inputs from the start.
+    FUZZ_SEED_DIR="corpus/$target" ".build/debug/$target" "corpus/$target" -max_total_time="$SECONDS_EACH" \
+        -max_len=65536 -len_control=0 -timeout=10 \
         -rss_limit_mb=4096 -artifact_prefix="crashes/$target/" -print_final_stats=1 2>&1 \
         | grep -E "^(#[0-9]+ +DONE|stat::number_of_executed_units|stat::peak_rss|==[0-9]+==|SUMMARY|.*Fatal error|.*Precondition|artifact_prefix|Test unit written)" \
         || true

@@ -34,6 +34,7 @@ public final class CoordinatorServer {
     /// How experiments ended that the store could not take yet (a full disk), by id: answered from here and
     /// written again each second.
     var unsavedOutcomes: [String: ExperimentOutcome] = [:]
+    private var lastOutcomeRetry = 0.0
     /// The experiment for which creating a shared segment failed last (so the warning is logged once).
     var sharedMemoryFailure: String?
     /// Encodes the assignments posted in workers' shared segments, into a reused buffer.
@@ -89,7 +90,6 @@ public final class CoordinatorServer {
         logger.info("coordinator listening", metadata: ["endpoints": "\(endpoints.joined(separator: " "))"])
         defer { telemetry?.health.markStopped() }
         var lastTick = now
-        var lastRetry = now
         while !shouldStop() {
             // While workers owe results in their mailboxes, sleep on those and look at the socket in between.
             let posting = workersAwaitingPostedResults
@@ -107,18 +107,24 @@ public final class CoordinatorServer {
             }
             if now - lastTick >= 0.1 {
                 lastTick = now
-                execute(scheduler.tick(at: now))
-                reportWaiting()
-                reportUndelivered()
-                if !unsavedOutcomes.isEmpty && now - lastRetry >= 1 {
-                    lastRetry = now
-                    saveUnsavedOutcomes()
-                }
-                if run == nil { startNextExperiment() }
-                telemetry?.loopRan(workers: workers.count, run: run, store: store, now: now)
+                tick()
             }
         }
         logger.info("coordinator stopping")
+    }
+
+    /// The loop's periodic work, every 0.1 s: timeouts, reports, outcomes the store could not take, the queue.
+    /// Public for a harness that drives the handlers without the loop (the handler fuzzer).
+    public func tick() {
+        execute(scheduler.tick(at: now))
+        reportWaiting()
+        reportUndelivered()
+        if !unsavedOutcomes.isEmpty && now - lastOutcomeRetry >= 1 {
+            lastOutcomeRetry = now
+            saveUnsavedOutcomes()
+        }
+        if run == nil { startNextExperiment() }
+        telemetry?.loopRan(workers: workers.count, run: run, store: store, now: now)
     }
 
     private func handle(_ inbound: Inbound) {
@@ -131,8 +137,9 @@ public final class CoordinatorServer {
         }
     }
 
-    /// Handles one envelope from `peer`, a message or a post in its mailbox, and answers it.
-    func handle(_ envelope: Envelope, from peer: PeerID) {
+    /// Handles one envelope from `peer`, a message or a post in its mailbox, and answers it. Public for a harness
+    /// that drives the handlers without the loop (the handler fuzzer); the loop calls it for every message.
+    public func handle(_ envelope: Envelope, from peer: PeerID) {
         let id = envelope.requestId
         do {
             if let answer = try dispatch(envelope.message, from: peer) {

@@ -28,11 +28,6 @@ public enum PrintableText {
         return dropped == 0 ? out : out + "… (\(dropped) more characters)"
     }
 
-    /// Whether `text` needs no escape and is at most `limit` characters.
-    public static func isPrintable(_ text: String, limit: Int = defaultLimit) -> Bool {
-        text.unicodeScalars.count <= limit && !text.unicodeScalars.contains(where: isControl)
-    }
-
     private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
         case 0x00...0x1F, 0x7F...0x9F, 0x2028, 0x2029: true
