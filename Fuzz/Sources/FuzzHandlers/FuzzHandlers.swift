@@ -17,9 +17,11 @@ enum Harness {
     /// One coordinator for the whole run, on a temporary store and ipc endpoint, with small spec limits so that an
     /// experiment it starts costs milliseconds. The store is in memory-backed /dev/shm, where a commit's fsync
     /// costs nothing.
+    static let folder = URL(fileURLWithPath: "/dev/shm").appendingPathComponent("distembed-fuzz-\(getpid())")
+
     nonisolated(unsafe) static let coordinator: CoordinatorServer = {
-        let folder = URL(fileURLWithPath: "/dev/shm").appendingPathComponent("distembed-fuzz-\(getpid())")
         try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        atexit { try? FileManager.default.removeItem(at: Harness.folder) }
         var options = CoordinatorOptions()
         options.listen = ["ipc://\(folder.path)/c.sock"]
         options.storeDirectory = folder.appendingPathComponent("store").path
