@@ -175,10 +175,10 @@ import Testing
         #expect(alone.auditedRuns == 0 && two.auditedRuns == 0)
     }
 
-    /// The same runs are audited whatever the timing: the draw depends on the step and the run only.
+    /// The same runs are audited whatever the timing: the draw depends on the key, the step and the run only.
     @Test func whichRunsAreAuditedIsAFixedDraw() {
-        func audited(_ fraction: Double) -> [Int] {
-            var s = ready([1, 2])
+        func audited(_ fraction: Double, key: UInt64 = 7) -> [Int] {
+            var s = ready([1, 2], options: .init(auditKey: key))
             var out: [Int] = []
             for step in 0..<200 {
                 let k = StepKey(epoch: 0, step: step, version: UInt64(step))
@@ -192,6 +192,7 @@ import Testing
         }
         let tenth = audited(0.1)
         #expect(tenth == audited(0.1))
+        #expect(tenth != audited(0.1, key: 8), "another key draws other runs")
         #expect((5...40).contains(tenth.count), "\(tenth.count) of 200 steps audited at 0.1")
         #expect(audited(1).count == 200)
     }

@@ -49,11 +49,15 @@ public struct Scheduler: Sendable {
         /// When set, cut points and the worker order are drawn from this seed (a debug option: the weights
         /// must not change).
         public var shuffleSeed: UInt64?
+        /// Keys the draw of which runs are audited: random by default, so that a worker cannot tell which of
+        /// its results will be checked.
+        public var auditKey: UInt64
 
         public init(
             heartbeatTimeout: Double = 10, resultTimeout: Double = 30, setupTimeout: Double = 60,
-            shuffleSeed: UInt64? = nil
+            shuffleSeed: UInt64? = nil, auditKey: UInt64 = .random(in: .min ... .max)
         ) {
+            self.auditKey = auditKey
             self.heartbeatTimeout = heartbeatTimeout
             self.resultTimeout = resultTimeout
             self.setupTimeout = setupTimeout
@@ -240,7 +244,7 @@ public struct Scheduler: Sendable {
         worker.lastSeen = now
         workers[id] = worker
         step.outstanding -= 1
-        if assignment.checks.isEmpty && Self.audits(run, at: key, fraction: step.auditFraction)
+        if assignment.checks.isEmpty && audits(run, at: key, fraction: step.auditFraction)
             && readyIDs().contains(where: { $0 != id })
         {
             step.recomputations.append(Recomputation(run: run, checks: [id]))
@@ -282,11 +286,13 @@ public struct Scheduler: Sendable {
         workerIDs.filter { workers[$0]!.ready }
     }
 
-    /// Whether the first result for `run` at `key` is audited: a fixed draw from the two, so the same runs are
-    /// audited whatever the timing.
-    static func audits(_ run: Range<Int>, at key: StepKey, fraction: Double) -> Bool {
+    /// Whether the first result for `run` at `key` is audited: a draw keyed by ``Options/auditKey``, the step
+    /// and the run, so it does not depend on timing, and no worker can predict it.
+    private func audits(_ run: Range<Int>, at key: StepKey, fraction: Double) -> Bool {
         guard fraction > 0 else { return false }
-        var mix = SplitMix64(key.version &* 0x1_0000_0001 ^ UInt64(run.lowerBound) << 32 ^ UInt64(run.upperBound))
+        var mix = SplitMix64(
+            options.auditKey ^ key.version &* 0x1_0000_0001 ^ UInt64(run.lowerBound) << 32 ^ UInt64(run.upperBound))
+        _ = mix.next()
         return Double(mix.next() >> 11) / Double(1 << 53) < fraction
     }
 
