@@ -75,6 +75,7 @@ import Testing
     @Test(arguments: [
         ("name=\"\\u001b[2Jgone\"", "name", "U+001B"),
         ("name=\"two\\nlines\"", "name", "U+000A"),
+        ("name=\"cut\\u0000here\"", "name", "U+0000"),  // a NUL once cut names short on the wire
         ("name=\"" + String(repeating: "n", count: 201) + "\"", "name", "201 characters long; at most 200"),
         ("model.layers.0.flatten.name=\"a\u{9B}b\"", "model.layers[0].flatten.name", "U+009B"),
     ])
