@@ -42,4 +42,7 @@ public struct CoordinatorOptions: Sendable {
     public var sharedMemory = true
 
     public init() {}
+
+    /// The defaults, the one place the CLI's option defaults and the scheduler's come from.
+    public static let defaults = CoordinatorOptions()
 }

@@ -12,28 +12,28 @@ struct CoordinatorCommand: ParsableCommand {
     var listen: [String] = ["tcp://127.0.0.1:5555"]
 
     @Option(help: "Folder of the experiment store (SQLite).")
-    var store = ".distembed"
+    var store = CoordinatorOptions.defaults.storeDirectory
 
     @Option(help: "The Fashion-MNIST folder; every worker must hold the same files.")
     var data = DatasetSpec.defaultPath
 
     @Option(help: "Seconds between worker heartbeats.")
-    var heartbeatInterval = 0.5
+    var heartbeatInterval = CoordinatorOptions.defaults.heartbeatInterval
 
     @Option(help: "Drop a worker silent for this many seconds.")
-    var heartbeatTimeout = 5.0
+    var heartbeatTimeout = CoordinatorOptions.defaults.heartbeatTimeout
 
     @Option(help: "Drop a worker whose step result is this many seconds late.")
-    var resultTimeout = 30.0
+    var resultTimeout = CoordinatorOptions.defaults.resultTimeout
 
     @Option(help: "Drop a worker that has not answered an experiment's setup after this many seconds.")
-    var setupTimeout = 60.0
+    var setupTimeout = CoordinatorOptions.defaults.setupTimeout
 
     @Option(help: "Most workers connected at once.")
-    var maxWorkers = 256
+    var maxWorkers = CoordinatorOptions.defaults.maxWorkers
 
     @Option(help: "Most experiments queued at once.")
-    var maxQueued = 1000
+    var maxQueued = CoordinatorOptions.defaults.maxQueued
 
     @Option(help: "Serve Prometheus metrics, /healthz and /readyz over HTTP on HOST:PORT, e.g. 127.0.0.1:9464.")
     var metricsListen: String?

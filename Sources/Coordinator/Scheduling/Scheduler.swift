@@ -54,7 +54,9 @@ public struct Scheduler: Sendable {
         public var auditKey: UInt64
 
         public init(
-            heartbeatTimeout: Double = 10, resultTimeout: Double = 30, setupTimeout: Double = 60,
+            heartbeatTimeout: Double = CoordinatorOptions.defaults.heartbeatTimeout,
+            resultTimeout: Double = CoordinatorOptions.defaults.resultTimeout,
+            setupTimeout: Double = CoordinatorOptions.defaults.setupTimeout,
             shuffleSeed: UInt64? = nil, auditKey: UInt64 = .random(in: .min ... .max)
         ) {
             self.auditKey = auditKey
