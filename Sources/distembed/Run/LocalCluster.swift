@@ -1,10 +1,11 @@
+import ArgumentParser
 import Foundation
 import Worker
 
 /// A coordinator and N workers started as child processes of `distembed run`, with their logs in a temporary
 /// folder. Every process it starts is stopped by ``stop()``, which `run` calls on success, failure and Ctrl-C.
 final class LocalCluster {
-    enum Transport: String, CaseIterable {
+    enum Transport: String, CaseIterable, ExpressibleByArgument {
         case ipc, tcp
     }
 

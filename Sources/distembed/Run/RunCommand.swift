@@ -15,7 +15,7 @@ struct Run: ParsableCommand {
     var workers = 2
 
     @Option(help: "How workers reach the coordinator: ipc (Unix socket) or tcp (loopback).")
-    var transport: String = "ipc"
+    var transport: LocalCluster.Transport = .ipc
 
     @OptionGroup var output: ResultOptions
 
@@ -40,9 +40,6 @@ struct Run: ParsableCommand {
 
     func validate() throws {
         guard (1...64).contains(workers) else { throw ValidationError("--workers must be in 1...64") }
-        guard LocalCluster.Transport(rawValue: transport) != nil else {
-            throw ValidationError("--transport must be ipc or tcp")
-        }
     }
 
     func run() throws {
@@ -58,7 +55,7 @@ struct Run: ParsableCommand {
         if let metricsListen { extra += ["--metrics-listen", metricsListen] }
         if noSharedMemory { extra.append("--no-shared-memory") }
         try cluster.startCoordinator(
-            transport: LocalCluster.Transport(rawValue: transport)!, data: spec.dataset.path, extra: extra)
+            transport: transport, data: spec.dataset.path, extra: extra)
         try cluster.startWorkers(workers, data: spec.dataset.path, bindCPUs: !noCpuBinding)
         Console.info("coordinator at \(cluster.endpoint), \(workers) worker\(workers == 1 ? "" : "s")")
 
