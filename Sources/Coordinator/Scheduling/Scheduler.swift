@@ -205,7 +205,7 @@ public struct Scheduler: Sendable {
     }
 
     /// Starts a step of `chunkCount` chunks: one contiguous run per ready worker. About `auditFraction` of the
-    /// runs are computed again by a second worker once their result is in (``checks(of:)``).
+    /// runs are computed again by a second worker once their result is in (``checks(of:key:run:)``).
     public mutating func beginStep(
         _ key: StepKey, chunkCount: Int, auditFraction: Double = 0, at now: Double
     ) -> [Directive] {
