@@ -56,11 +56,20 @@ public final class WorkerClient {
 
     /// Works until `shouldStop` returns true or the coordinator refuses this worker.
     public func run(until shouldStop: () -> Bool) throws -> WorkerExit {
+        logger.info("connecting to the coordinator", metadata: ["endpoint": "\(options.connect)"])
         try hello()
         while !shouldStop() {
             if let exit = try receiveNext() { return exit }
             if now - lastHeard > options.coordinatorTimeout {
-                logger.warning("coordinator silent; saying hello again", metadata: ["endpoint": "\(options.connect)"])
+                if everWelcomed {
+                    logger.info("coordinator silent (restarting?); saying hello again",
+                                metadata: ["endpoint": "\(options.connect)"])
+                } else {
+                    logger.warning("""
+                        no answer from the coordinator yet; saying hello again. Check that it runs and that --connect \
+                        names one of its --listen endpoints (with CURVE: --coordinator-key and the authorized keys)
+                        """, metadata: ["endpoint": "\(options.connect)", "waited": "\(Int(options.coordinatorTimeout)) s"])
+                }
                 do {
                     try hello()
                 } catch let error as ZMQError where error.isTimeout {
@@ -138,7 +147,9 @@ public final class WorkerClient {
             try hello()
         case .error(let error) where workerId == nil && [.versionMismatch, .unauthorized].contains(error.code):
             return .rejected("the coordinator at \(options.connect) refused this worker: \(error)")
-        case .error(let error) where error.code == .notFound && workerId != nil:
+        case .error(let error) where error.code == .notFound:
+            // A restarted coordinator answers every message until the new hello with this: rejoin once, quietly.
+            guard workerId != nil else { return nil }
             logger.info("the coordinator does not know this worker (restarted?); joining again")
             try hello()
         case .error(let error):

@@ -68,9 +68,10 @@ final class TestCluster {
         throw TestClusterError(message: "coordinator did not start:\n\(log("coordinator"))")
     }
 
+    /// Starts a worker connected to this cluster's coordinator, or to `connect`.
     @discardableResult
-    func startWorker(_ name: String, extra: [String] = []) throws -> Process {
-        let p = try spawn(["worker", "--connect", endpoint, "--name", name] + extra, log: name)
+    func startWorker(_ name: String, connect: String? = nil, extra: [String] = []) throws -> Process {
+        let p = try spawn(["worker", "--connect", connect ?? endpoint, "--name", name] + extra, log: name)
         workers[name] = p
         return p
     }
