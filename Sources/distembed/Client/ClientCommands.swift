@@ -119,7 +119,11 @@ struct Cancel: ParsableCommand {
         guard case .cancelReply(let s) = try endpoint.client().request(.cancelRequest(.init(experimentId: id)))
         else { throw CLIError("unexpected reply") }
         if json { return try Console.json(SummaryJSON(s)) }
-        Console.out("\(s.id) \(s.state)\(s.isSweep ? " (\(s.message))" : "")")
+        if s.state == .running && !s.isSweep {
+            Console.out("\(s.id) cancelling: it stops at the end of the step in progress")
+        } else {
+            Console.out("\(s.id) \(s.state)\(s.isSweep ? " (\(s.message))" : "")")
+        }
     }
 }
 
