@@ -117,4 +117,21 @@ import Testing
         #expect(stored["state"] as? String == "failed", "\(stored)\n\(cluster.log("coordinator"))")
         #expect((stored["message"] as? String)?.contains("full") == true, "\(stored)")
     }
+
+    /// A coordinator restarted on a full disk said only "disk I/O error". It still cannot start there, but says
+    /// why and what to do.
+    @Test func aCoordinatorOnAFullDiskSaysSo() throws {
+        let cluster = try TestCluster()
+        try Self.mountSmallStore(cluster)
+        defer { Self.unmount(cluster) }
+        try cluster.startCoordinator()
+        _ = try cluster.submit(DistributedTrainingTests.spec, DistributedTrainingTests.short)
+        cluster.coordinator?.terminate()
+        _ = cluster.waitForExit(cluster.coordinator!)
+        _ = Self.fill(cluster)
+        let out = try Binary.run(["coordinator", "--listen", "ipc://\(cluster.folder.path)/c2.sock", "--store",
+                                  cluster.store.path])
+        #expect(out.status != 0)
+        #expect(out.stderr.contains("is full") && out.stderr.contains("free space"), "\(out.stderr)")
+    }
 }

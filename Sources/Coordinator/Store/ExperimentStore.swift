@@ -54,8 +54,24 @@ public final class ExperimentStore: Sendable {
             try Self.migrate(pool)
             self.init(database: pool, path: path, lock: lock)
         } catch {
-            throw StoreError(operation: operation, experimentId: nil, wrapping: error, defaultCode: .cannotOpen)
+            var storeError = StoreError(operation: operation, experimentId: nil, wrapping: error, defaultCode: .cannotOpen)
+            // SQLite says "disk I/O error" when it cannot create its WAL files on a full disk.
+            if let free = Self.freeBytes(under: directory), free < Self.nearlyFull {
+                storeError.hint = "the disk that holds it is full (\(free) bytes free): free space there, or pass "
+                    + "--store with a folder on another disk"
+            }
+            throw storeError
         }
+    }
+
+    /// Free space under which a failure to open is put down to a full disk.
+    static let nearlyFull: UInt64 = 1 << 20
+
+    /// The bytes free to unprivileged users on the file system that holds `directory`; nil when unknown.
+    static func freeBytes(under directory: String) -> UInt64? {
+        var stats = statvfs()
+        guard statvfs(directory, &stats) == 0 else { return nil }
+        return UInt64(stats.f_bavail) * UInt64(stats.f_frsize)
     }
 
     /// A store that lives in memory and vanishes with the value, for tests.
