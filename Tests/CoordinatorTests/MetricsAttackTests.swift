@@ -43,9 +43,9 @@ import Testing
     /// them, by age or by its timeout, long before the 12 s the attacker keeps at it.
     @Test func clientsSendingAByteASecondAreClosedWhileHealthzAnswers() throws {
         let attackers = try (0..<100).map { _ in try RawSocket(port: port) }
-        let request = Array("GET /healthz HTTP/1.1\r\nHost: a\r\nX-Slow: ".utf8) + Array(repeating: UInt8(97), count: 60)
+        let request = Array("GET /healthz HTTP/1.1\r\nHost: a\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".utf8)
         let done = Attack.Flag()
-        DispatchQueue.global().async {
+        Thread.detachNewThread {
             for second in 0..<12 where attackers.contains(where: { !$0.closedByPeer() }) {
                 for socket in attackers where !socket.closedByPeer() {
                     _ = socket.sendAll(request[second...second])
@@ -94,7 +94,8 @@ import Testing
 
     /// Within the limits nothing changes: an 8 KiB header, two requests on one connection, the paths' answers.
     @Test func requestsWithinTheLimitsAreServed() throws {
-        let big = try RawSocket.get(port: port, path: "/healthz", headers: "X-Pad: \(String(repeating: "a", count: 8192))\r\n")
+        let padding = "X-Pad: " + String(repeating: "a", count: 8192) + "\r\n"
+        let big = try RawSocket.get(port: port, path: "/healthz", headers: padding)
         #expect(big.status == 200)
         #expect(big.body == "starting\n")
 
@@ -113,21 +114,26 @@ import Testing
         #expect(refused.body.contains("over 16384 bytes"), "\(refused.body)")
     }
 
-    /// Runs `attack` over and over on two threads while `/healthz` is asked 20 times on fresh connections, each
-    /// of which must answer 200; returns what the attacks got.
+    /// Runs `attack` over and over on two threads of their own (each at least once) and, once both have begun,
+    /// asks `/healthz` 20 times on fresh connections, each of which must answer 200; returns what the attacks got.
     private func probingHealthz(during attack: @escaping @Sendable () -> Attack.Outcome) throws -> [Attack.Outcome] {
         let stop = Attack.Flag()
         let outcomes = Mutex<[Attack.Outcome]>([])
-        let attackers = DispatchGroup()
+        let started = DispatchSemaphore(value: 0)
+        let finished = DispatchGroup()
         for _ in 0..<2 {
-            DispatchQueue.global().async(group: attackers) {
-                while !stop.isSet {
+            finished.enter()
+            Thread.detachNewThread {
+                started.signal()
+                repeat {
                     let outcome = attack()
                     outcomes.withLock { $0.append(outcome) }
-                }
+                } while !stop.isSet
+                finished.leave()
             }
         }
-        Thread.sleep(forTimeInterval: 0.1)
+        started.wait()
+        started.wait()
         let probed = Result {
             for _ in 0..<20 {
                 let status = try RawSocket.get(port: port, path: "/healthz").status
@@ -137,7 +143,7 @@ import Testing
             }
         }
         stop.set()
-        attackers.wait()
+        finished.wait()
         try probed.get()
         return outcomes.withLock { $0 }
     }

@@ -22,10 +22,17 @@ enum MetricsHTTPLimits {
     /// than the new one: a client holding this many connections open must not lock the probes out.
     static let connections = 64
 
-    /// Connections the kernel queues before the event loop accepts them (and closes the oldest open ones). A
-    /// burst of new connections past a full queue has its handshakes dropped, and a probe among them waits a
-    /// second for its retry: NIO's default of 128 is too few for a client opening hundreds at once.
+    /// Connections the kernel queues before the event loop accepts them (and closes the oldest open ones). Past a
+    /// full queue the kernel drops handshakes, and a probe among them waits a second for its retry: NIO's default
+    /// of 128 is too few for a client opening hundreds at once. A deeper queue is no better under a sustained
+    /// flood: a probe waits behind every connection queued before it (4096 measured worse than 1024).
     static let acceptBacklog: Int32 = 1024
+
+    /// Connections accepted at a time before the event loop reads from those it has. Far fewer than
+    /// ``connections``: a probe's request, already waiting when its connection is accepted during a flood, is
+    /// then read and answered before enough newer connections arrive to make it the oldest. (At 64 a batch, a
+    /// flood closed one probe in five before reading it.) NIO's default, made explicit.
+    static let acceptsPerWakeup: UInt = 4
 
     /// A connection must deliver a whole request and take its answer within this time of opening, or of its
     /// previous answer; otherwise it is closed. A client sending a byte a second (slowloris), an idle keep-alive

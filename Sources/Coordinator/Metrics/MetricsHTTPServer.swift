@@ -26,11 +26,12 @@ final class MetricsHTTPServer: Sendable {
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(.backlog, value: MetricsHTTPLimits.acceptBacklog)
+            .serverChannelOption(.maxMessagesPerRead, value: MetricsHTTPLimits.acceptsPerWakeup)
             .childChannelInitializer { channel in
                 if let oldest = slots.admit(channel) {
-                    logger.debug("http: closed the oldest connection to admit a new one", metadata: [
-                        "limit": "\(MetricsHTTPLimits.connections)",
-                    ])
+                    logger.debug(
+                        "http: closed the oldest connection to admit a new one",
+                        metadata: ["limit": "\(MetricsHTTPLimits.connections)"])
                     oldest.close(promise: nil)
                 }
                 channel.closeFuture.whenComplete { _ in slots.release(channel) }

@@ -62,9 +62,9 @@ final class MetricsRequestHandler: ChannelInboundHandler {
 
     /// Answers `status` with `reason` and closes the connection once the answer is written.
     private func refuse(_ context: ChannelHandlerContext, _ status: HTTPResponseStatus, _ reason: String) {
-        logger.debug("http: refused a request", metadata: [
-            "status": "\(status.code)", "reason": "\(reason)", "peer": "\(context.remoteAddress.map { "\($0)" } ?? "?")",
-        ])
+        let peer = context.remoteAddress.map { "\($0)" } ?? "?"
+        logger.debug(
+            "http: refused a request", metadata: ["status": "\(status.code)", "reason": "\(reason)", "peer": "\(peer)"])
         closing = true
         request = nil
         respond(context, MetricsRoutes.Answer(status: status, body: reason + "\n"), version: .http1_1, keepAlive: false)
