@@ -35,7 +35,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
-        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // C libraries from Debian, through pkg-config.
@@ -78,7 +78,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "FlyingFox", package: "FlyingFox"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: simdSwiftSettings
         ),
@@ -103,7 +105,10 @@ let package = Package(
         .testTarget(name: "WireTests", dependencies: ["Wire", "Core"]),
         .testTarget(
             name: "CoordinatorTests",
-            dependencies: ["Coordinator", "Core", "Wire", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "Coordinator", "Core", "Wire", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(name: "DistEmbedTests", dependencies: ["Core", "Wire"]),
     ]

@@ -1,7 +1,7 @@
 import Foundation
 
 /// What the probes see: `/healthz` (liveness) and `/readyz` (readiness). The coordinator's thread reports its
-/// progress here; the HTTP server's tasks read it.
+/// progress here; the HTTP server's event loop reads it.
 ///
 /// Alive while starting (loading the dataset can take a while and must not get the process restarted) and while
 /// its loop runs; dead once the loop has not come round for ``stallLimit`` or the coordinator is stopping.

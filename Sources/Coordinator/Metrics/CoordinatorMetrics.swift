@@ -2,7 +2,7 @@ import Prometheus
 
 /// The coordinator's Prometheus metrics. They live in a registry of their own rather than behind the global
 /// `MetricsSystem`, so several coordinators in one process (as in tests) keep separate numbers. Every instrument
-/// is thread-safe: the coordinator's thread records, the HTTP server's tasks read ``exposition()``.
+/// is thread-safe: the coordinator's thread records, the HTTP server's event loop reads ``exposition()``.
 final class CoordinatorMetrics: Sendable {
     /// Where a step's wall time goes, as ``StepTimings`` splits it.
     enum StepPhase: String, CaseIterable {

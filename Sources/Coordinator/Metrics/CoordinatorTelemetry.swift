@@ -3,8 +3,8 @@ import Logging
 
 /// The metrics and probes of one coordinator (`--metrics-listen`): its registry, its health, the HTTP server for
 /// both, and the bookkeeping that turns the coordinator's running totals into per-step observations. Called from
-/// the coordinator's thread only.
-final class CoordinatorTelemetry {
+/// the coordinator's thread only. Public so tests can serve the endpoint without a coordinator.
+public final class CoordinatorTelemetry {
     /// The store is counted by state this often, and whenever an experiment starts or ends.
     static let stateCountInterval: Duration = .seconds(1)
 
@@ -16,9 +16,12 @@ final class CoordinatorTelemetry {
     private var lastTotals: (run: String, timings: StepTimings, samples: Int)?
     private var lastStateCount: (at: ContinuousClock.Instant, running: String?)?
 
+    /// The address the endpoint listens on, e.g. `127.0.0.1:9464` (the chosen port when port 0 was asked for).
+    public var boundAddress: String { server.boundAddress }
+
     /// Starts serving on `listen` (`HOST:PORT`).
     /// - Throws: ``MetricsServerError`` when `listen` is malformed or cannot be bound.
-    init(listen: String, logger: Logger) throws(MetricsServerError) {
+    public init(listen: String, logger: Logger) throws(MetricsServerError) {
         self.logger = logger
         server = try MetricsHTTPServer(
             address: try MetricsListenAddress(listen), metrics: metrics, health: health, logger: logger)

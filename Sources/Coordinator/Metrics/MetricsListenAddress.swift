@@ -1,5 +1,4 @@
-import Foundation
-import FlyingSocks
+import NIOCore
 
 /// The address of the coordinator's HTTP endpoint for metrics and probes, from `--metrics-listen HOST:PORT`:
 /// an IPv4 address (`127.0.0.1:9464`, `0.0.0.0:9464` in a container), `localhost:9464`, or an IPv6 address in
@@ -8,7 +7,7 @@ public struct MetricsListenAddress: Sendable, CustomStringConvertible {
     public let host: String
     public let port: UInt16
     /// The socket address to bind.
-    let socketAddress: any SocketAddress
+    let socketAddress: SocketAddress
 
     /// Parses `HOST:PORT`.
     /// - Throws: ``MetricsServerError`` naming the text and the forms it takes.
@@ -20,16 +19,15 @@ public struct MetricsListenAddress: Sendable, CustomStringConvertible {
         }
         var host = String(text[..<colon])
         if host == "localhost" { host = "127.0.0.1" }
-        do {
-            if host.hasPrefix("[") && host.hasSuffix("]") {
-                host = String(host.dropFirst().dropLast())
-                socketAddress = try sockaddr_in6.inet6(ip6: host, port: port)
-            } else {
-                socketAddress = try sockaddr_in.inet(ip4: host, port: port)
-            }
-        } catch {
+        let bracketed = host.hasPrefix("[") && host.hasSuffix("]")
+        if bracketed { host = String(host.dropFirst().dropLast()) }
+        // An IPv6 address only in brackets, an IPv4 address only without.
+        guard let address = try? SocketAddress(ipAddress: host, port: Int(port)),
+            (address.protocol == .inet6) == bracketed
+        else {
             throw MetricsServerError(usage)
         }
+        socketAddress = address
         self.host = host
         self.port = port
     }
