@@ -168,6 +168,9 @@ def make_plan(seed, seconds, workers):
             t += rng.expovariate(1 / gap)
         for t in times or [rng.uniform(0, end)]:
             plan.append(dict(t=round(t, 2), kind=kind, **fault_params(rng, kind, workers)))
+    terms = [f for f in plan if f["kind"] == "coordinator_term"]
+    if not any(f["againAfterStart"] for f in terms):   # a SIGTERM while starting up, at least once
+        terms[len(terms) // 2]["againAfterStart"] = round(rng.uniform(0.05, 1.5), 2)
     return sorted(plan, key=lambda f: f["t"])
 
 
@@ -198,7 +201,7 @@ class Soak:
         n = os.getpid()
         self.netns = f"dsoak-{n}"
         self.veth_root, self.veth_ns = f"dsk{n}a", f"dsk{n}b"
-        self.subnet = f"10.77.{n % 250 + 1}"
+        self.subnet = None                # 10.77.X, an X no address of this host uses
         self.tmp = None
         self.tmpfs = None
         self.mounted = False
@@ -209,7 +212,7 @@ class Soak:
         self.coord_ready = False
         self.coord_restart_at = None      # when a stopped coordinator starts again
         self.term_again_at = None         # SIGTERM at startup (a coordinator_term fault's second part)
-        self.coord_pending_again = None
+        self.coord_pending_again = None   # seconds after the next start for that SIGTERM
         self.incarnations = []            # one per coordinator process
         self.workers = []                 # [{proc, state: up|stopped|down, until, restarts}]
         self.children = []                # every Popen we made (coordinators, workers)
@@ -243,7 +246,6 @@ class Soak:
         self.samples = []
         self.last_sample = 0.0
         self.orphan_segments = set()
-        self.shm_before = set()
         self.chaos_end = None
         self.drain_seconds = None
 
@@ -270,6 +272,9 @@ class Soak:
         self.store = os.path.join(self.tmpfs, "store")
         self.filler = os.path.join(self.tmpfs, "filler")
         self.ipc = f"ipc://{self.tmp}/coordinator.sock"
+        in_use = sh("ip", "-o", "addr", "show").stdout
+        x = next(x for x in [(os.getpid() + i) % 250 + 1 for i in range(250)] if f" 10.77.{x}." not in in_use)
+        self.subnet = f"10.77.{x}"
         self.tcp = f"tcp://{self.subnet}.1:{PORT}"
         self.net_up = True
         sh("ip", "netns", "add", self.netns)
@@ -288,7 +293,6 @@ class Soak:
         for name in os.listdir(self.args.logs):
             if name.endswith(".log"):
                 os.remove(os.path.join(self.args.logs, name))
-        self.shm_before = set(shm_segments())
 
     def remove_stale(self):
         """Namespaces and mounts a soak killed by SIGKILL left behind (named dsoak-PID, that PID gone)."""
@@ -303,15 +307,15 @@ class Soak:
                 m = re.match(r"dsoak-(\d+)$", source)
                 if m and not alive(int(m.group(1))):
                     sh("umount", "-l", target, check=False)
-                    log(f"unmounted the tmpfs of an earlier soak: {target}")
+                    shutil.rmtree(os.path.dirname(target), ignore_errors=True)
+                    log(f"removed the tmpfs and folder of an earlier soak: {target}")
 
-    def stop_all(self, sig=signal.SIGKILL):
-        """SIGKILLs (or SIGCONT + sig) every process the soak started that still runs, and reaps it."""
+    def stop_all(self):
+        """SIGKILLs every process the soak started that still runs (stopped ones too), and reaps it."""
         for p in self.children + ([self.twin_proc] if self.twin_proc else []):
             if p.poll() is None:
                 try:
-                    p.send_signal(sig)
-                    p.send_signal(signal.SIGCONT)
+                    p.kill()
                 except ProcessLookupError:
                     pass
         for p in self.children + ([self.twin_proc] if self.twin_proc else []):
