@@ -7,8 +7,8 @@ an ipc socket. For --minutes it keeps about three short experiments queued (exer
 of thousand samples, seeds drawn from a small pool so specs repeat) while a schedule drawn from --seed:
 
 - SIGKILLs a worker and restarts it a moment later, or SIGSTOPs one for 1-10 s, then SIGCONTs it;
-- SIGKILLs the coordinator, or sends it SIGTERM (sometimes again, while it starts up), and restarts it on the
-  same store;
+- SIGKILLs the coordinator, or sends it SIGTERM (sometimes again, while it starts up; some of either while the
+  store is full), and restarts it on the same store;
 - drops, delays and slows packets on both ends of the veth pair with tc netem (100% loss is a partition) for
   3-15 s. A kernel without netem (CONFIG_NET_SCH_NETEM) gets the nearest thing from htb and u32: the packets whose
   IP id matches a mask (1 in 2^k) are dropped, and a delay becomes a rate limit;
@@ -168,6 +168,12 @@ def make_plan(seed, seconds, workers):
             t += rng.expovariate(1 / gap)
         for t in times or [rng.uniform(0, end)]:
             plan.append(dict(t=round(t, 2), kind=kind, **fault_params(rng, kind, workers)))
+    # Some disk faults meet a coordinator fault: SIGTERM or SIGKILL while the store is full (and a restart on it).
+    full = [f for f in plan if f["kind"] == "disk_full" and f["t"] < seconds * COORDINATOR_FAULT_SHARE]
+    for i, f in enumerate([f for f in full if rng.random() < 0.3] or full[:1]):
+        kind = ("coordinator_term", "coordinator_kill")[i % 2]
+        plan.append(dict(t=round(f["t"] + rng.uniform(0.3, f["seconds"] - 0.3), 2), kind=kind, duringDiskFull=True,
+                         **fault_params(rng, kind, workers)))
     terms = [f for f in plan if f["kind"] == "coordinator_term"]
     if not any(f["againAfterStart"] for f in terms):   # a SIGTERM while starting up, at least once
         terms[len(terms) // 2]["againAfterStart"] = round(rng.uniform(0.05, 1.5), 2)
@@ -241,7 +247,8 @@ class Soak:
         self.twin_proc = None
         self.last_poll = 0.0
         self.submitted_since_poll = 0
-        self.regressions = []
+        self.regressions = []            # experiments seen ended, then in another state
+        self.refused_starts = 0          # coordinator starts that failed on a full store
         # samples
         self.samples = []
         self.last_sample = 0.0
@@ -390,6 +397,7 @@ class Soak:
         if self.coord is not None and self.coord.poll() is not None:
             code = self.coord.returncode
             if not self.coord_ready and self.disk_until is not None:
+                self.refused_starts += 1
                 self.notes.append(f"t={self.elapsed():.0f}s: coordinator pid {self.coord.pid} did not start while "
                                   f"the store was full (status {code})")
             else:
@@ -466,6 +474,8 @@ class Soak:
         elif kind in ("coordinator_kill", "coordinator_term"):
             if self.coord is None:
                 return self.skipped.update([kind])
+            if self.disk_until is not None:
+                self.applied.update([f"{kind}, store full"])
             if kind == "coordinator_kill":
                 self.sample()
                 self.coord.kill()
@@ -610,9 +620,10 @@ class Soak:
             e = self.track(row["id"], int(m.group(1)))
             state = row["state"]
             if e["states"][-1] != state:
+                if e["states"][-1] in ("done", "failed", "cancelled"):   # an end that did not last
+                    self.regressions.append(f"{e['id']} at t={self.elapsed():.0f}s: {' -> '.join(e['states'] + [state])}"
+                                            f" (was: {e['message'][:80]})")
                 e["states"].append(state)
-                if "done" in e["states"][:-1] and state != "done":
-                    self.regressions.append(f"{e['id']}: {' -> '.join(e['states'])}")
             e.update(state=state, message=row.get("message", ""), finishedAt=row.get("finishedAt"),
                      startedAt=row.get("startedAt"))
             if state in ("done", "failed", "cancelled") and e["ended"] is None:
@@ -911,9 +922,11 @@ class Soak:
             print(f"  of which not explained by a full disk: {len(unexplained)} "
                   f"({', '.join(e['id'] + ': ' + e['message'][:60] for e in unexplained[:5])})")
         print(f"{'faults':<44}{'injected':>9}{'skipped':>9}")
-        for kind in list(MEAN_GAP) + ["coordinator_term_at_startup"]:
+        for kind in list(MEAN_GAP) + ["coordinator_term_at_startup", "coordinator_kill, store full",
+                                      "coordinator_term, store full"]:
             print(f"  {kind:<42}{self.applied[kind]:>9}{self.skipped[kind]:>9}")
-        print(f"{'  total':<44}{sum(self.applied.values()):>9}{sum(self.skipped.values()):>9}")
+        print(f"{'  total (the store full ones counted once)':<44}"
+              f"{sum(n for k, n in self.applied.items() if 'store full' not in k):>9}{sum(self.skipped.values()):>9}")
         if term_times:
             print(f"SIGTERM to the coordinator: {len(self.sigterms)} sent; exit s median {median(term_times):.3f}, "
                   f"max {max(term_times):.3f}; over {SIGTERM_CLEAN:.0f} s: "
@@ -939,10 +952,13 @@ class Soak:
                   f"{s['storeMB']:>8.1f} {s['experiments']:>5}")
         if self.submit_errors:
             print("submit attempts refused: " + "; ".join(f"{n} x {r}" for r, n in self.submit_errors.most_common(5)))
+        if self.refused_starts:
+            print(f"coordinator starts refused while the store was full (started again after): {self.refused_starts}")
         if self.regressions:
-            print(f"experiments seen done, then in another state: {len(self.regressions)}: "
-                  + "; ".join(self.regressions[:5]))
-        for note in self.notes[:10]:
+            print(f"experiments seen ended, then in another state: {len(self.regressions)}")
+            for r in self.regressions[:10]:
+                print("  " + r)
+        for note in self.notes[:5]:
             print("note: " + note)
         print("checks")
         for name, ok, detail in results:
