@@ -14,14 +14,26 @@ import Glibc
 /// workers say hello (with the right kernels and dataset, or not), heartbeat, acknowledge setups and send results.
 /// Any crash, trap or sanitizer report is a bug: every message must get an answer or an error.
 enum Harness {
-    /// One coordinator for the whole run, on a temporary store and ipc endpoint, with small spec limits so that an
-    /// experiment it starts costs milliseconds. The store is in memory-backed /dev/shm, where a commit's fsync
-    /// costs nothing.
-    static let folder = URL(fileURLWithPath: "/dev/shm").appendingPathComponent("distembed-fuzz-\(getpid())")
+    /// A fresh coordinator every this many inputs: its store stays small, so `list` (a summary of every
+    /// experiment on a page) and the queue stay fast, and the fuzzer keeps its pace.
+    static let lifetime = 256
 
-    nonisolated(unsafe) static let coordinator: CoordinatorServer = {
+    nonisolated(unsafe) private static var current: (coordinator: CoordinatorServer, folder: URL)?
+    nonisolated(unsafe) private static var inputs = 0
+
+    /// The coordinator for the next input, on a temporary store (in memory-backed /dev/shm, where a commit's fsync
+    /// costs nothing) and ipc endpoint, with small spec limits so that an experiment it starts costs milliseconds.
+    static func coordinator() -> CoordinatorServer {
+        inputs += 1
+        if let current, inputs % lifetime != 0 { return current.coordinator }
+        if let old = current {
+            Self.current = nil  // closes its store and endpoint first
+            try? FileManager.default.removeItem(at: old.folder)
+        } else {
+            atexit { Harness.current.map { try? FileManager.default.removeItem(at: $0.folder) } }
+        }
+        let folder = URL(fileURLWithPath: "/dev/shm").appendingPathComponent("distembed-fuzz-\(getpid())-\(inputs)")
         try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        atexit { try? FileManager.default.removeItem(at: Harness.folder) }
         var options = CoordinatorOptions()
         options.listen = ["ipc://\(folder.path)/c.sock"]
         options.storeDirectory = folder.appendingPathComponent("store").path
@@ -32,11 +44,13 @@ enum Harness {
         options.specLimits.evaluationSamples = 16
         options.specLimits.batchSize = 64
         do {
-            return try CoordinatorServer(options: options)
+            let coordinator = try CoordinatorServer(options: options)
+            current = (coordinator, folder)
+            return coordinator
         } catch {
             fatalError("cannot start the coordinator to fuzz: \(error)")
         }
-    }()
+    }
 
     static let hello: Hello = {
         let dataset = try? Dataset(folder: DatasetSpec.defaultPath, trainLimit: 0, testLimit: 0)
@@ -130,7 +144,7 @@ enum Harness {
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzHandlers(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     var input = FuzzInput(size == 0 ? [] : Array(UnsafeBufferPointer(start: data, count: size)))
-    let coordinator = Harness.coordinator
+    let coordinator = Harness.coordinator()
     for n in 0..<16 where !input.isEmpty {
         let peer = PeerID([0x66, input.byte() % 4])
         coordinator.handle(Envelope(requestId: UInt64(n), message: Harness.message(&input)), from: peer)
