@@ -2,7 +2,8 @@ import CKernels
 
 /// Training produced weights, losses or gradients that are not finite (NaN or infinity): an honest divergence (a
 /// learning rate far too high) or a bad gradient. Training stops at that step instead of running on to the end, and
-/// the last checkpoint, taken before it, stays as it was.
+/// nothing non-finite is ever written over the last checkpoint (the coordinator drops it once the experiment's
+/// failure is stored: a failed experiment does not resume).
 public struct TrainingDiverged: Error, CustomStringConvertible, Sendable {
     /// The 1-based epoch and the 0-based step within it that produced the non-finite values.
     public let epoch: Int
