@@ -202,6 +202,11 @@ extension CoordinatorServer {
             try store.finish(
                 id: id, state: outcome.state, at: outcome.finishedAt, error: outcome.error,
                 resultJSON: outcome.resultJSON, weights: outcome.weights, weightsSha256: outcome.weightsSha256)
+        } catch let error as StoreError where [.invalidState, .notFound].contains(error.code) {
+            // Nothing to keep for later: the experiment has ended already, or is gone.
+            logger.error("cannot store how the experiment ended", metadata: ["experiment": "\(id)",
+                                                                              "error": "\(error)"])
+            return
         } catch {
             if unsavedOutcomes.updateValue(outcome, forKey: id) == nil {
                 logger.error("cannot store how the experiment ended; it is kept in memory and written again each second",
@@ -227,6 +232,11 @@ extension CoordinatorServer {
                 try store.finish(
                     id: id, state: outcome.state, at: outcome.finishedAt, error: outcome.error,
                     resultJSON: outcome.resultJSON, weights: outcome.weights, weightsSha256: outcome.weightsSha256)
+            } catch let error as StoreError where [.invalidState, .notFound].contains(error.code) {
+                logger.error("cannot store how the experiment ended", metadata: ["experiment": "\(id)",
+                                                                                  "error": "\(error)"])
+                unsavedOutcomes[id] = nil
+                continue
             } catch {
                 return  // still full: try again at the next round
             }
