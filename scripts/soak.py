@@ -357,6 +357,7 @@ class Soak:
             out.flush()
             p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, env=self.env,
                                  cwd=self.tmp, start_new_session=True, preexec_fn=die_with_parent)
+            out.write(f"=== soak: pid {p.pid}\n")
         self.children.append(p)
         return p
 
