@@ -206,6 +206,7 @@ extension CoordinatorServer {
             // Nothing to keep for later: the experiment has ended already, or is gone.
             logger.error("cannot store how the experiment ended", metadata: ["experiment": "\(id)",
                                                                               "error": "\(error)"])
+            unsavedOutcomes[id] = nil
             return
         } catch {
             if unsavedOutcomes.updateValue(outcome, forKey: id) == nil {
@@ -225,26 +226,9 @@ extension CoordinatorServer {
         logger.info("experiment finished", metadata: ["experiment": "\(id)", "state": "\(outcome.state)"])
     }
 
-    /// Writes the outcomes the store could not take before.
+    /// Writes the outcomes the store could not take before (``save(_:of:)`` keeps those it still cannot).
     func saveUnsavedOutcomes() {
-        for (id, outcome) in unsavedOutcomes.sorted(by: { $0.key < $1.key }) {
-            do {
-                try store.finish(
-                    id: id, state: outcome.state, at: outcome.finishedAt, error: outcome.error,
-                    resultJSON: outcome.resultJSON, weights: outcome.weights, weightsSha256: outcome.weightsSha256)
-            } catch let error as StoreError where [.invalidState, .notFound].contains(error.code) {
-                logger.error("cannot store how the experiment ended", metadata: ["experiment": "\(id)",
-                                                                                  "error": "\(error)"])
-                unsavedOutcomes[id] = nil
-                continue
-            } catch {
-                return  // still full: try again at the next round
-            }
-            unsavedOutcomes[id] = nil
-            logger.info("stored how the experiment ended", metadata: ["experiment": "\(id)"])
-            event(id, "state", outcome.line)
-            try? store.deleteCheckpoint(id: id)
-        }
+        for (id, outcome) in unsavedOutcomes.sorted(by: { $0.key < $1.key }) { save(outcome, of: id) }
     }
 
     /// Unmaps (and unlinks, if no worker attached them) the ended experiment's shared segments.
