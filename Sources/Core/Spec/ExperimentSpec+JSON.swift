@@ -8,10 +8,11 @@ extension ExperimentSpec {
         throws(SpecError) -> ExperimentSpec
     {
         var tree: Any
+        let data = Data(json.utf8)
         do {
-            tree = try JSONSerialization.jsonObject(with: Data(json.utf8), options: [.fragmentsAllowed])
+            tree = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
         } catch {
-            throw SpecError("", "not valid JSON: \(SpecOverrides.describe(error))")
+            throw SpecError("", "not valid JSON: \(JSONSyntaxError.describe(error, in: data))")
         }
         tree = try SpecOverrides.apply(overrides, to: tree)
         return try decode(tree, limits: limits)
@@ -98,7 +99,12 @@ extension ExperimentSpec {
             name: name, seed: UInt64(bitPattern: Int64(seed)), dataset: dataset,
             model: ModelSpec(input: input, layers: layers), training: training, evaluation: evaluation,
             determinism: determinism, checkpoint: checkpoint)
-        problems.append(contentsOf: SpecValidation.problems(in: spec, limits: limits))
+        // A field that could not be read holds a stand-in value: checking its range, or what depends on it, would
+        // report a second problem that is not there (`expected an integer` and then `must be at least 1`).
+        let unread = problems.map(\.path)
+        problems += SpecValidation.problems(in: spec, limits: limits).filter { check in
+            !unread.contains { SpecError.Problem.related(check.path, $0) }
+        }
         if !problems.isEmpty { throw SpecError(problems: problems) }
         return spec
     }
@@ -129,8 +135,8 @@ extension ExperimentSpec {
                 }
                 let total = totalEpochs(stages)
                 if let epochsGiven, epochsGiven != total {
-                    problems.append(.init(path: t.child("epochs"), message: "is \(epochsGiven) but the stages add "
-                        + "up to \(total) epochs; leave training.epochs out or make them agree"))
+                    problems.append(.init(path: t.child("epochs"), message: StageValidation.epochsMismatch(
+                        given: epochsGiven, stages: stages.map(\.epochs), total: total)))
                 }
             } else {
                 problems.append(.init(path: t.child("stages"), message: "expected a non-empty array of "

@@ -74,7 +74,8 @@ struct JSONFields {
     /// Call last: every field present but never read is reported as unknown.
     mutating func finish(into all: inout [SpecError.Problem]) {
         for key in object.keys.sorted() where !consumed.contains(key) {
-            problems.append(.init(path: child(key), message: "unknown field"))
+            let suggestion = FieldSuggestion.closest(to: key, among: consumed).map { "; did you mean `\($0)`?" }
+            problems.append(.init(path: child(key), message: "unknown field" + (suggestion ?? "")))
         }
         all.append(contentsOf: problems)
     }

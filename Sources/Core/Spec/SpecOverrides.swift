@@ -9,7 +9,7 @@ public enum SpecOverrides {
         var tree = tree
         for override in overrides {
             guard let eq = override.firstIndex(of: "="), eq != override.startIndex else {
-                throw SpecError("", "override \"\(override)\" is not of the form key=value (e.g. training.epochs=2)")
+                throw SpecError("", "not of the form key=value (e.g. training.epochs=2)", override: override)
             }
             let key = String(override[..<eq])
             let rawValue = String(override[override.index(after: eq)...])
@@ -17,9 +17,17 @@ public enum SpecOverrides {
                 ?? rawValue
             let path = key.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
             if path.contains(where: \.isEmpty) {
-                throw SpecError(key, "override key has an empty component")
+                throw SpecError(key, "the key has an empty component", override: override)
             }
-            tree = try set(path[...], in: tree, to: value, fullKey: key)
+            do {
+                tree = try set(path[...], in: tree, to: value, fullKey: key)
+            } catch {
+                throw SpecError(problems: error.problems.map { problem in
+                    var problem = problem
+                    problem.override = override
+                    return problem
+                })
+            }
         }
         return tree
     }

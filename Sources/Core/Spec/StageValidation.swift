@@ -11,6 +11,26 @@ enum StageValidation {
         return p
     }
 
+    /// What to say when `training.epochs` disagrees with the stages' epochs (`total`, added up): the overrides that
+    /// give the stages `given` epochs in all, each stage keeping its share and at least one epoch.
+    static func epochsMismatch(given: Int, stages: [Int], total: Int) -> String {
+        let start = "is \(given) but the stages add up to \(total) epochs; a staged run is as long as its stages: "
+            + "leave training.epochs out and set each stage's epochs"
+        // Only for sizes a spec can have: the shares' arithmetic must not trap on a hostile submit.
+        guard (1...100_000).contains(given), stages.allSatisfy({ (1...100_000).contains($0) }) else {
+            return start + " (training.stages.N.epochs)"
+        }
+        var shares = stages.map { max(1, $0 * given / total) }
+        var index = 0
+        while shares.reduce(0, +) < given {
+            shares[index % shares.count] += 1
+            index += 1
+        }
+        let overrides = shares.enumerated().map { "--set training.stages.\($0.offset).epochs=\($0.element)" }
+        return start + ", e.g. " + overrides.joined(separator: " ")
+            + (shares.reduce(0, +) > given ? " (each stage runs at least 1)" : "")
+    }
+
     static func problems(in spec: ExperimentSpec) -> [SpecError.Problem] {
         guard let metric = spec.training.stages.first(where: { $0.objective.isMetric }),
             spec.training.batchSize < 2
