@@ -8,21 +8,20 @@ public enum DataPathPolicy {
 
     /// Nil when `path` resolves inside one of `allowed`; otherwise the reason, starting with `dataset.path:`.
     ///
-    /// Allowed directories that do not exist are skipped. Relative paths resolve against the working directory.
+    /// A path that does not exist gets the same answer as one outside: a client must not learn which paths
+    /// exist on the coordinator's host. Allowed directories that do not exist are skipped. Relative paths resolve
+    /// against the working directory.
     /// - Parameter resolve: the canonical form of a path, or nil when it does not exist (default: `realpath`).
     public static func problem(
         path: String, allowed: [String], resolve: (String) -> String? = DataPathPolicy.realPath
     ) -> String? {
         let roots = allowed.compactMap(resolve)
-        let list = allowed.joined(separator: ", ")
-        guard let resolved = resolve(path) else {
-            return "dataset.path: \(path) does not exist (allowed data directories: \(list))"
-        }
-        guard roots.contains(where: { isInside(resolved, $0) }) else {
-            return "dataset.path: \(path) is outside the allowed data directories (\(list)); start the "
-                + "coordinator with --data-dir FOLDER to allow another"
-        }
-        return nil
+        if let resolved = resolve(path), roots.contains(where: { isInside(resolved, $0) }) { return nil }
+        var listed: [String] = []
+        for directory in allowed where !listed.contains(directory) { listed.append(directory) }
+        return "dataset.path: \(path) is not a folder inside the allowed data directories "
+            + "(\(listed.joined(separator: ", "))); use one inside them, or start the coordinator with "
+            + "--data-dir FOLDER to allow another"
     }
 
     /// True when canonical `path` is `root` or below it (whole path components: `/data2` is not below `/data`).

@@ -28,7 +28,7 @@ import Testing
         #expect(DataPathPolicy.problem(path: tree.root + "/other/../allowed/data/.", allowed: allowed) == nil)
     }
 
-    @Test func pathsThatResolveOutsideAreRefusedNamingTheFieldAndTheDirectories() throws {
+    @Test func pathsThatResolveOutsideOrDoNotExistAreRefusedAlikeNamingTheFieldAndTheDirectories() throws {
         let tree = try Tree()
         let allowed = [tree.root + "/allowed", "/nonexistent/dir"]
         for path in [tree.root + "/other", tree.root + "/allowed/escape", tree.root + "/allowed/../other",
@@ -38,8 +38,18 @@ import Testing
             #expect(problem.contains(tree.root + "/allowed") && problem.contains("/nonexistent/dir"))
             #expect(problem.contains("--data-dir"))
         }
+        // The answer must not tell a client which paths exist on the coordinator's host.
         let missing = try #require(DataPathPolicy.problem(path: tree.root + "/nope", allowed: allowed))
-        #expect(missing.hasPrefix("dataset.path: ") && missing.contains("does not exist"))
+        let outside = try #require(DataPathPolicy.problem(path: tree.root + "/other", allowed: allowed))
+        #expect(missing.replacingOccurrences(of: tree.root + "/nope", with: "P")
+            == outside.replacingOccurrences(of: tree.root + "/other", with: "P"))
+    }
+
+    @Test func eachAllowedDirectoryIsListedOnce() throws {
+        let tree = try Tree()
+        let problem = try #require(DataPathPolicy.problem(
+            path: "/etc", allowed: [tree.root + "/allowed", "./data", tree.root + "/allowed"]))
+        #expect(problem.components(separatedBy: tree.root + "/allowed").count == 2, "\(problem)")
     }
 
     @Test func prefixesMatchWholeComponents() {

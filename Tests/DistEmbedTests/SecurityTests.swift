@@ -160,8 +160,8 @@ import Testing
         }
         for path in ["/etc", allowed + "/escape", allowed + "/../.."] {
             let out = try submit(path)
-            #expect(out.status != 0)
-            #expect(out.stderr.contains("dataset.path: \(path) is outside the allowed data directories"),
+            #expect(out.status == 65, "a bad spec: \(out.stderr)")
+            #expect(out.stderr.contains("dataset.path: \(path) is not a folder inside the allowed data directories"),
                     "\(out.stderr)")
             #expect(out.stderr.contains(allowed))
         }
