@@ -77,7 +77,7 @@ struct CoordinatorCommand: ParsableCommand {
         do {
             server = try CoordinatorServer(options: options)
         } catch {
-            throw ValidationError("cannot start the coordinator: \(error)")
+            throw CLIError(ExitStatus(of: error), "cannot start the coordinator: \(error)")
         }
         if let readyFile {
             try server.endpoints.joined(separator: "\n").write(toFile: readyFile, atomically: true, encoding: .utf8)

@@ -10,7 +10,7 @@ struct EvalEmbeddings: ParsableCommand {
         discussion: """
             Seeds CPython's random generator once, then runs contrastive and then triplet on the same stream, \
             exactly as Exercise 4 does after random.seed(1). Input or data problems print one line on stderr \
-            and exit with status 2.
+            and exit with status 65.
             """)
 
     @Option(help: ArgumentHelp("2-D float32 or float64 .npy file: one embedding per row.", valueName: "E.npy"))
@@ -22,11 +22,18 @@ struct EvalEmbeddings: ParsableCommand {
     @Option(help: "The random.seed value the draws start from.")
     var seed: Int = 1
 
-    @Option(help: "The margin m of both losses.")
+    /// Unconditional parsing takes `--margin -1` as a value, so its check below can say what is wrong with it.
+    @Option(parsing: .unconditional, help: "The margin m of both losses (positive).")
     var margin: Double = 1
 
     @Flag(help: "Print the losses as one JSON object on the last stdout line.")
     var json = false
+
+    func validate() throws {
+        guard margin > 0, margin.isFinite else {
+            throw ValidationError("--margin must be a positive number (the losses' m), got \(margin)")
+        }
+    }
 
     func run() throws {
         let losses: (contrastive: Double, triplet: Double)
@@ -54,6 +61,6 @@ struct EvalEmbeddings: ParsableCommand {
     /// Prints `message` as one line on stderr and returns the exit code for bad input.
     private func fail(_ message: String) -> ExitCode {
         FileHandle.standardError.write(Data("error: \(message)\n".utf8))
-        return ExitCode(2)
+        return ExitCode(ExitStatus.badData.rawValue)
     }
 }

@@ -19,7 +19,7 @@ struct Keygen: ParsableCommand {
         do {
             try CurveKeys.write(pair, to: out)
         } catch {
-            throw CLIError("cannot write the keys: \(error)")
+            throw CLIError(.ioError, "cannot write the keys: \(error)")
         }
         let publicPath = (out as NSString).appendingPathComponent("public.key")
         let secretPath = (out as NSString).appendingPathComponent("secret.key")

@@ -2,25 +2,20 @@ import ArgumentParser
 import Core
 import Foundation
 
-/// `distembed train SPEC --local`: the whole experiment in this process, no networking.
+/// `distembed train SPEC`: the whole experiment in this process, no networking.
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a spec in this process and report metrics, embedding losses and the weights hash.")
 
     @OptionGroup var specOptions: SpecOptions
 
-    @Flag(help: "Train in this process (the only mode of `train`; `run` distributes).")
+    /// Accepted so that older command lines keep working; `train` always runs in this process.
+    @Flag(help: ArgumentHelp("Train in this process (always so; `run` distributes).", visibility: .hidden))
     var local = false
 
     @OptionGroup var output: ResultOptions
 
     @OptionGroup(title: "Spec limits") var specLimits: SpecLimitOptions
-
-    func validate() throws {
-        guard local else {
-            throw ValidationError("`train` runs in one process: pass --local, or use `distembed run` for workers")
-        }
-    }
 
     func run() throws {
         let spec = try specOptions.load(limits: specLimits.limits)
@@ -43,7 +38,7 @@ enum DatasetLoading {
         do {
             return try Dataset(folder: folder, trainLimit: trainLimit, testLimit: testLimit)
         } catch {
-            throw ValidationError("dataset: \(error)")
+            throw CLIError(.badData, "dataset: \(error)")
         }
     }
 }

@@ -109,10 +109,10 @@ struct WireBenchCommand: ParsableCommand {
         for example in WireMessage.examples {
             let id = try connection.send(example)
             guard let reply = try connection.receive(timeout: .seconds(10)) else {
-                throw ValidationError("no echo of \(example.name) from \(connect) within 10 s; is wire-echo running?")
+                throw CLIError(.unavailable, "no echo of \(example.name) from \(connect) within 10 s; is wire-echo running?")
             }
             guard reply.requestId == id, reply.message == example else {
-                throw ValidationError("the echo of \(example.name) differs from what was sent")
+                throw CLIError(.internalError, "the echo of \(example.name) differs from what was sent")
             }
         }
         return WireMessage.examples.count
@@ -126,7 +126,7 @@ struct WireBenchCommand: ParsableCommand {
             let start = clock.now
             let reply = try connection.request(message, timeout: .seconds(10))
             let elapsed = clock.now - start
-            guard reply == message else { throw ValidationError("the echo of \(name) differs from what was sent") }
+            guard reply == message else { throw CLIError(.internalError, "the echo of \(name) differs from what was sent") }
             if iteration >= warmup {
                 microseconds.append(elapsed / .microseconds(1))
             }

@@ -59,14 +59,14 @@ struct WorkerCommand: ParsableCommand {
         do {
             client = try WorkerClient(options: options)
         } catch {
-            throw ValidationError("cannot start the worker: \(error)")
+            throw CLIError(ExitStatus(of: error), "cannot start the worker: \(error)")
         }
         switch try client.run(until: { ShutdownSignal.isRequested }) {
         case .stopped:
             return
         case .rejected(let reason):
             Console.info("error: \(reason)")
-            throw ExitCode(3)
+            throw ExitCode(ExitStatus.workerRefused.rawValue)
         }
     }
 }

@@ -145,7 +145,7 @@ struct EvalEmbeddingsCLITests {
             if let error = reference["error"] {
                 // The exercise's code fails only on a single class (no negatives) or constant values (NaN).
                 #expect(crossCase.isDegenerate, "\(crossCase): Python failed with \(error)")
-                #expect(output.status == 2, "\(crossCase): Python failed with \(error) but the CLI did not")
+                #expect(output.status == 65, "\(crossCase): Python failed with \(error) but the CLI did not")
                 #expect(output.stderr.hasPrefix("error: "), "\(crossCase)")
                 continue
             }
@@ -239,8 +239,16 @@ struct EvalEmbeddingsCLITests {
         }
     }
 
+    @Test(arguments: ["-1", "0"])
+    func aMarginThatIsNotPositiveIsRefused(margin: String) throws {
+        let output = try Binary.run(["eval-embeddings", "--embeddings", "e.npy", "--labels", "l.npy", "--margin", margin])
+        #expect(output.status == 64, "\(output.stderr)")
+        #expect(output.stderr.contains("--margin must be a positive number (the losses' m), got \(Double(margin)!)"),
+                "\(output.stderr)")
+    }
+
     private func expectOneLineError(_ output: Binary.Output, containing message: String, _ name: String) {
-        #expect(output.status == 2, "\(name)")
+        #expect(output.status == 65, "\(name)")
         #expect(output.stdout.isEmpty, "\(name)")
         #expect(output.stderr.hasPrefix("error: "), "\(name)")
         #expect(output.stderr.contains(message), "\(name): \(output.stderr)")

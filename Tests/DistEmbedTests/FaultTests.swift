@@ -149,4 +149,44 @@ import Testing
         #expect(result["weightsSha256"] as? String == expected)
         #expect((result["events"] as? [String: Any])?["resumes"] as? Int == 1)
     }
+
+    /// A coordinator down for longer than a request's timeout (3 s): `submit --wait` and `watch` keep asking, say
+    /// so, and end with the experiment's outcome once it is back.
+    @Test func waitingClientsRideOutACoordinatorRestart() throws {
+        let expected = try Self.undisturbed.get()
+        let cluster = try TestCluster()
+        try cluster.startCoordinator(extra: Self.coordinatorOptions)
+        try cluster.startWorker("w1", extra: Self.workerOptions)
+        let waiting = try cluster.startCLI(["submit", Self.spec, "--wait", "--json"] + Self.overrides, log: "submit")
+        try #require(cluster.waitForLog("submit") { $0.contains("submitted ") }, cluster.log("submit"))
+        let id = String(cluster.log("submit").components(separatedBy: "submitted ")[1].prefix { !$0.isWhitespace })
+        let watching = try cluster.startCLI(["watch", id, "--json"], log: "watch")
+        _ = try waitFor(cluster, id) { progress($0) >= 63 * 2 + 20 }
+        kill(cluster.coordinator!.processIdentifier, SIGKILL)
+        _ = cluster.waitForExit(cluster.coordinator!)
+        #expect(cluster.waitForLog("submit", timeout: 60) { $0.contains("retrying") }, cluster.log("submit"))
+        Thread.sleep(forTimeInterval: 4)  // longer than a request's timeout
+        try cluster.startCoordinator(extra: Self.coordinatorOptions)
+        for (process, log) in [(waiting, "submit"), (watching, "watch")] {
+            let status = cluster.waitForExit(process, timeout: 120)
+            let output = cluster.log(log)
+            #expect(status == 0, "\(log): \(output)")
+            #expect(output.contains("no answer from the coordinator") && output.contains("answers again"), "\(output)")
+        }
+        let lastLine = cluster.log("submit").split(separator: "\n").last.map(String.init) ?? ""
+        let result = try JSONSerialization.jsonObject(with: Data(lastLine.utf8)) as? [String: Any]
+        #expect(result?["weightsSha256"] as? String == expected, "\(lastLine)")
+        #expect(cluster.log("watch").contains(#""state":"done""#), cluster.log("watch"))
+    }
+
+    /// With the coordinator gone for good, `watch` gives up after --reconnect-timeout, with status 69.
+    @Test func watchGivesUpAfterTheReconnectTimeout() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gone-\(UUID().uuidString)")
+        let out = try Binary.run([
+            "watch", "exp-1", "--coordinator", "ipc://\(folder.path)/c.sock", "--reconnect-timeout", "5",
+        ])
+        #expect(out.status == 69, "\(out.stderr)")
+        #expect(out.stderr.contains("retrying"), "\(out.stderr)")
+        #expect(out.stderr.contains("gave up (--reconnect-timeout 5 s)"), "\(out.stderr)")
+    }
 }

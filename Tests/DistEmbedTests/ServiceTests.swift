@@ -66,8 +66,10 @@ import Testing
             || cancelling.stdout.contains("\(long) cancelled"), "\(cancelling.stdout)")
         #expect(try waitForState(cluster, long, ["cancelled"], timeout: 10) == "cancelled")
         let results = try cluster.cli(["results", long])
-        #expect(results.status != 0)
+        #expect(results.status == 2, "a cancelled experiment: \(results.stderr)")
         #expect(results.stderr.contains("cancelled"))
+        let watched = try cluster.cli(["watch", queued])
+        #expect(watched.status == 2 && watched.stdout.contains("\(queued) cancelled"), "\(watched.stdout)")
     }
 
     @Test func queueAndResultsSurviveRestarts() throws {

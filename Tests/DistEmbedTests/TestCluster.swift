@@ -76,6 +76,12 @@ final class TestCluster {
         return p
     }
 
+    /// Starts the CLI with `arguments` against this cluster's coordinator without waiting for it; its stdout and
+    /// stderr go to `log`.
+    func startCLI(_ arguments: [String], log: String) throws -> Process {
+        try spawn(arguments + ["--coordinator", endpoint], log: log)
+    }
+
     /// Waits for a process to exit (at most `timeout` seconds) and returns its status.
     func waitForExit(_ p: Process, timeout: Double = 30) -> Int32? {
         let deadline = Date().addingTimeInterval(timeout)

@@ -21,22 +21,24 @@ struct Submit: ParsableCommand {
 
     @OptionGroup var sweep: SeedsOption
 
+    @OptionGroup var reconnect: ReconnectOption
+
     func run() throws {
-        guard let data = FileManager.default.contents(atPath: specOptions.spec) else {
-            throw ValidationError("cannot read spec file \(specOptions.spec): check the path")
-        }
+        let text = try specOptions.text()
         // Refuse a broken spec before it travels; the size limits are the coordinator's to apply.
         _ = try specOptions.load(limits: .maximum)
         let client = try endpoint.client()
-        let reply = try client.request(.submitRequest(SubmitRequest(
-            specJSON: String(decoding: data, as: UTF8.self), overrides: specOptions.overrides,
-            minWorkers: minWorkers, seeds: sweep.seeds ?? [])))
-        guard case .submitReply(let submitted) = reply else { throw CLIError("unexpected reply \(reply.name)") }
+        // The submit itself is sent once: sent again, it could queue the experiment twice.
+        guard case .submitReply(let submitted) = try client.request(.submitRequest(SubmitRequest(
+            specJSON: text, overrides: specOptions.overrides, minWorkers: minWorkers, seeds: sweep.seeds ?? [])))
+        else { throw CLIError.unexpectedReply(to: "submit") }
+        client.patience = reconnect.patience
         if !submitted.sweepId.isEmpty {
             guard wait else { return try SweepOutput.printSubmitted(submitted, json: json) }
             Console.info("submitted \(submitted.sweepId): \(submitted.experimentIds.joined(separator: " "))")
-            _ = try SweepWatcher(client: client, id: submitted.sweepId).follow()
-            return try SweepOutput.print(client: client, id: submitted.sweepId, json: json, report: nil)
+            let summary = try SweepWatcher(client: client, id: submitted.sweepId).follow()
+            try SweepOutput.print(client: client, id: submitted.sweepId, json: json, report: nil)
+            return try ExitStatus.end(with: summary.state)
         }
         guard wait else {
             if json { try Console.json(["experimentId": submitted.experimentId]) } else {
@@ -62,7 +64,7 @@ struct List: ParsableCommand {
         var more = true
         while more {
             guard case .listReply(let page) = try client.request(.listRequest(ListRequest(afterId: list.last?.id ?? "")))
-            else { throw CLIError("unexpected reply") }
+            else { throw CLIError.unexpectedReply(to: "list") }
             list += page.experiments
             more = page.more && !page.experiments.isEmpty
         }
@@ -81,7 +83,7 @@ struct Status: ParsableCommand {
 
     func run() throws {
         guard case .statusReply(let s) = try endpoint.client().request(.statusRequest(.init(experimentId: id)))
-        else { throw CLIError("unexpected reply") }
+        else { throw CLIError.unexpectedReply(to: "status") }
         if json { return try Console.json(SummaryJSON(s)) }
         Console.out(s.isSweep ? SweepTable.text(s) : SummaryTable.text([s]))
     }
@@ -94,15 +96,21 @@ struct Watch: ParsableCommand {
     @Argument(help: "Experiment or sweep id.") var id: String
     @OptionGroup var endpoint: CoordinatorEndpointOption
     @Flag(help: "Print the final summary as JSON.") var json = false
+    @OptionGroup var reconnect: ReconnectOption
 
     func run() throws {
         ShutdownSignal.install()
         let client = try endpoint.client()
+        client.patience = reconnect.patience
         let isSweep = try SweepStatus.fetch(client: client, id: id).isSweep
         let summary = isSweep
             ? try SweepWatcher(client: client, id: id).follow() : try Watcher(client: client, id: id).follow()
-        if json { return try Console.json(SummaryJSON(summary)) }
-        Console.out("\(summary.id) \(summary.state)\(summary.message.isEmpty ? "" : ": \(summary.message)")")
+        if json {
+            try Console.json(SummaryJSON(summary))
+        } else {
+            Console.out("\(summary.id) \(summary.state)\(summary.message.isEmpty ? "" : ": \(summary.message)")")
+        }
+        try ExitStatus.end(with: summary.state)
     }
 }
 
@@ -117,7 +125,7 @@ struct Cancel: ParsableCommand {
 
     func run() throws {
         guard case .cancelReply(let s) = try endpoint.client().request(.cancelRequest(.init(experimentId: id)))
-        else { throw CLIError("unexpected reply") }
+        else { throw CLIError.unexpectedReply(to: "cancel") }
         if json { return try Console.json(SummaryJSON(s)) }
         if s.state == .running && !s.isSweep {
             Console.out("\(s.id) cancelling: it stops at the end of the step in progress")
@@ -141,7 +149,7 @@ struct Results: ParsableCommand {
     func run() throws {
         let client = try endpoint.client()
         guard case .statusReply(let s) = try client.request(.statusRequest(.init(experimentId: id))) else {
-            throw CLIError("unexpected reply")
+            throw CLIError.unexpectedReply(to: "status")
         }
         if s.isSweep { return try SweepOutput.print(client: client, id: s.id, json: json, report: report) }
         try ResultsOutput.print(client: client, summary: s, json: json) { result in
@@ -160,7 +168,7 @@ enum ReportFile {
         do {
             try page.write(toFile: path, atomically: true, encoding: .utf8)
         } catch {
-            throw CLIError("cannot write the report to \(path): \(error.localizedDescription)")
+            throw CLIError(.ioError, "cannot write the report to \(path): \(error.localizedDescription)")
         }
         Console.info("report written to \(path)")
     }
@@ -173,11 +181,14 @@ enum ResultsOutput {
         amend: (inout TrainingResult) throws -> Void = { _ in }
     ) throws {
         guard summary.state == .done else {
-            throw CLIError("experiment \(summary.id) is \(summary.state)"
-                + (summary.message.isEmpty ? "" : ": \(summary.message)"))
+            let ended = [.failed, .cancelled].contains(summary.state)
+            throw CLIError(ended ? ExitStatus(ended: summary.state) : .tryLater,
+                           "experiment \(summary.id) is \(summary.state)"
+                + (summary.message.isEmpty ? "" : ": \(summary.message)")
+                + (ended ? "" : "; it has no results until it ends (`distembed watch \(summary.id)` follows it)"))
         }
-        guard case .resultsReply(let reply) = try client.request(.resultsRequest(.init(experimentId: summary.id)))
-        else { throw CLIError("unexpected reply") }
+        guard case .resultsReply(let reply) = try client.query(.resultsRequest(.init(experimentId: summary.id)))
+        else { throw CLIError.unexpectedReply(to: "results") }
         var result = try JSONDecoder().decode(TrainingResult.self, from: Data(reply.resultJSON.utf8))
         try amend(&result)
         if json { try Console.json(result) } else { Console.out(ResultPrinter.text(result)) }

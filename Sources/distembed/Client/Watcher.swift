@@ -3,7 +3,8 @@ import Foundation
 import Wire
 
 /// Follows an experiment: prints its events (epoch lines, workers joining or lost) to stderr as they come,
-/// and, on a terminal, a progress line redrawn in place.
+/// and, on a terminal, a progress line redrawn in place. Its requests ride out a coordinator restart for as long
+/// as the client's ``CoordinatorClient/patience``.
 struct Watcher {
     let client: CoordinatorClient
     let id: String
@@ -14,44 +15,30 @@ struct Watcher {
     /// Returns the experiment's summary once it is done, failed or cancelled.
     func follow() throws -> ExperimentSummary {
         var after: UInt64 = 0
-        let live = isatty(2) == 1
         while true {
-            guard case .watchReply(let reply) = try client.request(
+            guard case .watchReply(let reply) = try client.query(
                 .watchRequest(WatchRequest(experimentId: id, afterSequence: after)))
-            else { throw CLIError("unexpected reply to watch") }
-            if live { FileHandle.standardError.write(Data("\r\u{1b}[K".utf8)) }
+            else { throw CLIError.unexpectedReply(to: "watch") }
+            Console.eraseProgress()
             for event in reply.events {
                 Console.info(event.line)
                 after = max(after, event.sequence)
             }
             let s = reply.summary
             if [.done, .failed, .cancelled].contains(s.state) { return s }
-            if live && s.state == .running { FileHandle.standardError.write(Data(ProgressLine.text(s).utf8)) }
-            if shouldAbort() { throw CLIError("stopped following \(id)") }
-            Thread.sleep(forTimeInterval: Double(interval.components.attoseconds) / 1e18
-                         + Double(interval.components.seconds))
+            if s.state == .running { Console.progress(ProgressLine(s)) }
+            if shouldAbort() { throw CLIError(.interrupted, "stopped following \(id)") }
+            Thread.sleep(forTimeInterval: interval.seconds)
         }
     }
 }
 
-/// `epoch 3/20 [=====>    ] step 120/313  9,800 samples/s  loss 0.5123  acc 0.81  ETA 14 s`.
-enum ProgressLine {
-    static func text(_ s: ExperimentSummary) -> String {
-        let epochs = max(Int(s.epochs), 1)
-        let steps = max(Int(s.stepsPerEpoch), 1)
-        let done = Double(Int(s.epoch) * steps + Int(s.step)) / Double(epochs * steps)
-        let width = 20
-        let filled = Int(done * Double(width))
-        let bar = String(repeating: "=", count: filled) + (filled < width ? ">" : "")
-            + String(repeating: " ", count: max(0, width - filled - 1))
-        var line = "epoch \(min(Int(s.epoch) + 1, epochs))/\(epochs) [\(bar)] step \(s.step)/\(steps)"
-        if s.samplesPerSecond > 0 {
-            line += String(format: "  %.0f samples/s  loss %.4f  acc %.3f", s.samplesPerSecond, s.loss, s.accuracy)
-            let remaining = (1 - done) * Double(epochs * steps) * 32 / s.samplesPerSecond
-            line += String(format: "  ETA %.0f s", remaining)
-        }
-        if !s.message.isEmpty { line += "  (\(s.message))" }
-        return line
+extension ProgressLine {
+    /// The progress of a running experiment.
+    init(_ s: ExperimentSummary) {
+        self.init(
+            epoch: Int(s.epoch), epochs: Int(s.epochs), step: Int(s.step), stepsPerEpoch: Int(s.stepsPerEpoch),
+            samplesPerSecond: s.samplesPerSecond, loss: s.loss, accuracy: s.accuracy, note: s.message)
     }
 }
 

@@ -17,10 +17,10 @@ enum ClusterFollow {
         do {
             return try body(shouldAbort)
         } catch {
-            if let failure { throw CLIError(failure) }
+            if let failure { throw CLIError(.internalError, failure) }
             if ShutdownSignal.isRequested {
                 _ = try? client.request(.cancelRequest(.init(experimentId: id)))
-                throw ExitCode(130)
+                throw ExitCode(ExitStatus.interrupted.rawValue)
             }
             throw error
         }

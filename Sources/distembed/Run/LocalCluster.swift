@@ -40,12 +40,13 @@ final class LocalCluster {
                 return
             }
             if let c = coordinator, !c.isRunning {
-                throw CLIError("the coordinator exited (status \(c.terminationStatus)) before it listened:\n"
+                throw CLIError(ExitStatus(rawValue: c.terminationStatus) ?? .internalError,
+                               "the coordinator exited (status \(c.terminationStatus)) before it listened:\n"
                     + logTail("coordinator.log"))
             }
             Thread.sleep(forTimeInterval: 0.02)
         }
-        throw CLIError("the coordinator did not start listening within 60 s:\n" + logTail("coordinator.log"))
+        throw CLIError(.unavailable, "the coordinator did not start listening within 60 s:\n" + logTail("coordinator.log"))
     }
 
     /// Starts `count` workers connected to the coordinator, each pinned to a CPU of its own when `bindCPUs` and
@@ -108,7 +109,7 @@ final class LocalCluster {
         p.arguments = arguments
         let logURL = folder.appendingPathComponent(log)
         guard FileManager.default.createFile(atPath: logURL.path, contents: nil) else {
-            throw CLIError("cannot create the log file \(logURL.path)")
+            throw CLIError(.ioError, "cannot create the log file \(logURL.path)")
         }
         let handle = try FileHandle(forWritingTo: logURL)
         p.standardOutput = handle

@@ -44,10 +44,8 @@ struct Run: ParsableCommand {
 
     func run() throws {
         ShutdownSignal.install()
+        let specText = try specOptions.text()
         let spec = try specOptions.load()
-        guard let specData = FileManager.default.contents(atPath: specOptions.spec) else {
-            throw ValidationError("cannot read spec file \(specOptions.spec)")
-        }
         let cluster = try LocalCluster(executable: URL(fileURLWithPath: CommandLine.executablePath))
         defer { cluster.stop() }
         var extra: [String] = []
@@ -61,9 +59,9 @@ struct Run: ParsableCommand {
 
         let client = try CoordinatorClient(endpoint: cluster.endpoint, timeout: .seconds(30))
         guard case .submitReply(let submitted) = try client.request(.submitRequest(SubmitRequest(
-            specJSON: String(decoding: specData, as: UTF8.self), overrides: specOptions.overrides,
+            specJSON: specText, overrides: specOptions.overrides,
             minWorkers: UInt32(workers), seeds: sweep.seeds ?? [])))
-        else { throw CLIError("unexpected reply to submit") }
+        else { throw CLIError.unexpectedReply(to: "submit") }
         if !submitted.sweepId.isEmpty {
             return try SweepRun(client: client, cluster: cluster, submitted: submitted, output: output).follow()
         }
@@ -84,7 +82,7 @@ struct Run: ParsableCommand {
         }
         if let expected = expectWeights?.lowercased() {
             guard weights == expected else {
-                throw CLIError("the weights' SHA-256 \(weights) is not the published \(expected). Every machine "
+                throw CLIError(.experimentFailed, "the weights' SHA-256 \(weights) is not the published \(expected). Every machine "
                     + "should print the published hash: please report this with your CPU model and the output of "
                     + "`distembed debug kernels`")
             }

@@ -5,9 +5,9 @@ import Wire
 /// Fetches and prints a sweep's results: text or one JSON object, and the HTML report when asked.
 enum SweepOutput {
     static func print(client: CoordinatorClient, id: String, json: Bool, report: String?) throws {
-        guard case .resultsReply(let reply) = try client.request(.resultsRequest(.init(experimentId: id))),
+        guard case .resultsReply(let reply) = try client.query(.resultsRequest(.init(experimentId: id))),
             !reply.sweepResultJSON.isEmpty
-        else { throw CLIError("the coordinator sent no sweep results for \(id)") }
+        else { throw CLIError.unexpectedReply(to: "sweep results") }
         let result = try JSONDecoder().decode(SweepResult.self, from: Data(reply.sweepResultJSON.utf8))
         if let report { try ReportFile.write(page: SweepReport.render(result), to: report) }
         if json { try Console.json(result) } else { Console.out(SweepPrinter.text(result)) }

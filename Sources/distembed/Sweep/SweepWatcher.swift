@@ -1,8 +1,10 @@
+import Core
 import Foundation
 import Wire
 
 /// Follows a sweep: each experiment's events (state changes, epoch lines) to stderr prefixed with its seed, once it
-/// has left the queue, and on a terminal the running experiment's progress line redrawn in place.
+/// has left the queue, and on a terminal the running experiment's progress line redrawn in place. Its requests ride
+/// out a coordinator restart for as long as the client's ``CoordinatorClient/patience``.
 struct SweepWatcher {
     let client: CoordinatorClient
     let id: String
@@ -14,10 +16,9 @@ struct SweepWatcher {
     func follow() throws -> ExperimentSummary {
         var states: [String: Wire.ExperimentState] = [:]
         var after: [String: UInt64] = [:]
-        let live = isatty(2) == 1
         while true {
             let sweep = try SweepStatus.fetch(client: client, id: id)
-            if live { FileHandle.standardError.write(Data("\r\u{1b}[K".utf8)) }
+            Console.eraseProgress()
             // An experiment that ran and ended between two polls still gets its events.
             for s in sweep.sweepExperiments
             where s.state == .running || (s.state != .queued && states[s.id] != s.state) {
@@ -25,18 +26,18 @@ struct SweepWatcher {
                 states[s.id] = s.state
             }
             if sweep.state.isFinal { return sweep }
-            if live, let running = sweep.sweepExperiments.first(where: { $0.state == .running }) {
-                FileHandle.standardError.write(Data("seed \(running.seed)  \(ProgressLine.text(running))".utf8))
+            if let running = sweep.sweepExperiments.first(where: { $0.state == .running }) {
+                Console.progress(ProgressLine(running), prefix: "seed \(running.seed)  ")
             }
-            if shouldAbort() { throw CLIError("stopped following \(id)") }
+            if shouldAbort() { throw CLIError(.interrupted, "stopped following \(id)") }
             Thread.sleep(forTimeInterval: interval)
         }
     }
 
     private func printEvents(of s: ExperimentSummary, after: inout [String: UInt64]) throws {
-        guard case .watchReply(let reply) = try client.request(
+        guard case .watchReply(let reply) = try client.query(
             .watchRequest(WatchRequest(experimentId: s.id, afterSequence: after[s.id] ?? 0)))
-        else { throw CLIError("unexpected reply to watch") }
+        else { throw CLIError.unexpectedReply(to: "watch") }
         for event in reply.events {
             if !event.line.hasPrefix("queued") { Console.info("seed \(s.seed) (\(s.id)): \(event.line)") }
             after[s.id] = max(after[s.id] ?? 0, event.sequence)
@@ -48,8 +49,8 @@ struct SweepWatcher {
 enum SweepStatus {
     /// The status of `id`: a sweep's summary carries its experiments.
     static func fetch(client: CoordinatorClient, id: String) throws -> ExperimentSummary {
-        guard case .statusReply(let s) = try client.request(.statusRequest(.init(experimentId: id))) else {
-            throw CLIError("unexpected reply to status")
+        guard case .statusReply(let s) = try client.query(.statusRequest(.init(experimentId: id))) else {
+            throw CLIError.unexpectedReply(to: "status")
         }
         return s
     }
