@@ -24,7 +24,10 @@ enum ResultPrinter {
             lines.append(String(format: "triplet        before %.4f, after %.4f", l.triplet.before, l.triplet.after))
         }
         if let draws = r.drawSeeds { lines += DrawSeedText.lines(draws) }
-        if let answer = r.exerciseAnswer { lines.append("exercise 4     answer (\(answer.rawValue))") }
+        if let answer = r.exerciseAnswer {
+            let verdict = answer == .none ? "no option holds" : "answer \(answer.label)"
+            lines.append("exercise 4     \(verdict): \(answer.statement)")
+        }
         if let e = r.events, e.workersLost + e.workersJoined + e.reassignedChunks + e.resumes > 0 {
             lines.append("events         \(e.workersLost) workers lost, \(e.workersJoined) joined, "
                 + "\(e.reassignedChunks) chunks reassigned, \(e.resumes) resumes")

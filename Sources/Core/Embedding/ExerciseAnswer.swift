@@ -28,3 +28,28 @@ public enum ExerciseAnswer: String, Sendable, Codable, CaseIterable {
         return .none
     }
 }
+
+extension ExerciseAnswer {
+    /// The question the options answer.
+    public static let question = "Which statement holds for the four losses rounded to 4 decimals?"
+
+    /// The option's statement, in the exercise's terms; for ``none``, that no option holds.
+    public var statement: String {
+        switch self {
+        case .a:
+            "Triplet is greater than contrastive; only triplet dropped significantly, contrastive only in the 4th "
+                + "decimal."
+        case .b: "Triplet is smaller than contrastive; both dropped significantly (2nd decimal or more)."
+        case .c: "Triplet is greater than contrastive; both dropped significantly (2nd decimal or more)."
+        case .d:
+            "Triplet is smaller than contrastive; only contrastive dropped significantly, triplet only in the 4th "
+                + "decimal."
+        case .none:
+            "None of the options (a)–(d) holds: no option's order of the two losses and sizes of their drops "
+                + "match these values."
+        }
+    }
+
+    /// `(c)`, or `none`.
+    public var label: String { self == .none ? "none" : "(\(rawValue))" }
+}

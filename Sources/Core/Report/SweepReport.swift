@@ -30,7 +30,7 @@ public enum SweepReport {
         let answers = ExerciseAnswer.allCases
         let chart = BarChart(
             title: "Runs supporting each option", yLabel: "Runs",
-            groups: answers.map { $0 == .none ? "none" : "(\($0.rawValue))" },
+            groups: answers.map(\.label),
             series: [.init(name: "Runs", colour: "#1f5fa8", values: answers.map { Double(result.answers[$0]) })],
             decimals: 0)
         return HTMLReport.section(id: "answers", heading: "Exercise answer over seeds", [
@@ -65,7 +65,7 @@ public enum SweepReport {
                 String(row.seed), row.experimentId, row.state, NumberText.fixed(row.testAccuracy, 4),
                 NumberText.fixed(l?.contrastive.before, 4), NumberText.fixed(l?.contrastive.after, 4),
                 NumberText.fixed(l?.triplet.before, 4), NumberText.fixed(l?.triplet.after, 4),
-                row.exerciseAnswer.map { $0 == .none ? "none" : "(\($0.rawValue))" } ?? "—",
+                row.exerciseAnswer?.label ?? "—",
             ]
             return "<tr>" + cells.map { "<td>\($0.htmlEscaped)</td>" }.joined() + "</tr>"
         }

@@ -15,7 +15,7 @@ enum SweepPrinter {
             table.append([
                 "\(row.seed)", row.experimentId, row.state, number(row.testAccuracy), number(l?.contrastive.before),
                 number(l?.contrastive.after), number(l?.triplet.before), number(l?.triplet.after),
-                row.exerciseAnswer.map { $0 == ExerciseAnswer.none ? "none" : "(\($0.rawValue))" } ?? "-",
+                row.exerciseAnswer?.label ?? "-",
             ])
         }
         table.append([
@@ -29,8 +29,10 @@ enum SweepPrinter {
             zip(cells, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined()
                 .trimmingCharacters(in: .whitespaces)
         }
-        let counts = ExerciseAnswer.allCases.map { "\($0 == .none ? "none" : "(\($0.rawValue))") \(r.answers[$0])" }
+        let counts = ExerciseAnswer.allCases.map { "\($0.label) \(r.answers[$0])" }
         lines.append("answers: " + counts.joined(separator: "  ") + "  (of \(r.done) done runs)")
+        lines.append("ANSWER: " + ExerciseAnswer.question)
+        lines += ExerciseAnswer.allCases.map { "  \($0.label.padding(toLength: 6, withPad: " ", startingAt: 0))\($0.statement)" }
         return lines.joined(separator: "\n")
     }
 
