@@ -137,7 +137,7 @@ extension CoordinatorServer {
             return
         }
         if let metrics {
-            event(run.id, "epoch", EpochLine.text(metrics, of: run.schedule.epochs))
+            event(run.id, "epoch", EpochLine.text(metrics, of: run.spec.training))
             logger.info("epoch done", metadata: [
                 "experiment": "\(run.id)", "epoch": "\(metrics.epoch)", "loss": "\(metrics.loss)",
             ])
