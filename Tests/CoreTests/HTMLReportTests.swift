@@ -38,6 +38,30 @@ import Testing
     static let exerciseLosses = EmbeddingLossReport(
         contrastive: LossPair(before: 0.16031, after: 0.06728), triplet: LossPair(before: 0.31826, after: 0.10036))
 
+    @Test func theHeaderStatesTheSpecItRan() throws {
+        var result = Self.result()
+        result.setup = RunSetup(spec: try ExperimentSpec.parse(json: SpecTests.minimal, overrides: [
+            "dataset.trainLimit=300", "dataset.testLimit=200", "training.epochs=null",
+            #"training.stages=[{"epochs": 2}, {"epochs": 1, "objective": "triplet"}]"#,
+        ]))
+        let html = HTMLReport.render(result)
+        #expect(html.contains("3 epochs: 2 of crossEntropy, then 1 of triplet · trainLimit 300 · testLimit 200 · "
+            + "batch 32"), "\(html.prefix(3000))")
+    }
+
+    @Test func stepTimingsAfterAResumeSayWhichStepsTheyCover() {
+        var result = Self.result()
+        var timings = StepTimings()
+        timings.steps = 400
+        timings.wall = 2
+        timings.compute = 1
+        result.stepTimings = timings
+        #expect(HTMLReport.render(result).contains("over the 400 steps since the last resume (of 939)"))
+        timings.steps = 939
+        result.stepTimings = timings
+        #expect(HTMLReport.render(result).contains("over 939 steps"))
+    }
+
     @Test func fullReportHasEverySection() {
         let html = HTMLReport.render(Self.result(losses: Self.exerciseLosses, embeddings: Self.embeddings()))
         for id in ["answer", "losses", "curves", "embeddings", "epochs"] {

@@ -356,6 +356,7 @@ final class ExperimentRun {
             weightsSha256: WeightsHash.sha256(weights), parameterCount: model.parameterCount,
             steps: schedule.totalSteps, losses: losses, workers: max(workers, peakWorkers))
         result.embeddingQuality = heldOut.quality
+        result.setup = RunSetup(spec: spec)
         result.drawSeeds = try DrawSeedReport.evaluate(
             before: embeddingsBefore, after: after, width: width, labels: labels, evaluation: spec.evaluation)
         result.embeddings = EmbeddingSnapshot(labels: labels, width: width, before: embeddingsBefore, after: after)

@@ -4,6 +4,7 @@ extension HTMLReport {
     static func header(_ result: TrainingResult) -> String {
         var facts = [
             fact("Seed", String(result.seed)),
+            fact("Spec", result.setup?.text ?? "not recorded", wide: true),
             fact("Workers", result.workers.map(String.init) ?? "local"),
             fact("Test accuracy", NumberText.fixed(result.testAccuracy, 4)),
             fact("kNN accuracy, k = 1 / 5", NumberText.fixed(result.embeddingQuality?.knn1Accuracy, 4) + " / "
@@ -17,7 +18,7 @@ extension HTMLReport {
         ]
         if let events = result.events { facts.append(fact("Faults survived", describe(events), wide: true)) }
         if let timings = result.stepTimings, timings.wall > 0 {
-            facts.append(fact("Step time", describe(timings), wide: true))
+            facts.append(fact("Step time", describe(timings, of: result.steps), wide: true))
         }
         return """
             <header>
@@ -45,12 +46,15 @@ extension HTMLReport {
         ].joined(separator: " · ")
     }
 
-    private static func describe(_ timings: StepTimings) -> String {
+    /// Where the step time went. After a resume the coordinator has timed only the steps since, and says so.
+    private static func describe(_ timings: StepTimings, of steps: Int) -> String {
         let parts = [
             ("compute", timings.compute), ("reduce", timings.reduce), ("optimizer", timings.optimizer),
             ("other", timings.other),
         ].map { "\($0.0) \(NumberText.percent($0.1 / timings.wall))" }
         return parts.joined(separator: " · ")
-            + " of \(NumberText.fixed(timings.wall, 2)) s over \(timings.steps) steps"
+            + " of \(NumberText.fixed(timings.wall, 2)) s over "
+            + (timings.steps < steps ? "the \(timings.steps) steps since the last resume (of \(steps))"
+                : "\(timings.steps) steps")
     }
 }

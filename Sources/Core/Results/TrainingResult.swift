@@ -24,6 +24,8 @@ public struct TrainingResult: Codable, Sendable, Equatable {
     public var stepTimings: StepTimings?
     /// The evaluated embeddings before and after training, for reports.
     public var embeddings: EmbeddingSnapshot?
+    /// The spec's length, data sizes and objectives, which a report states.
+    public var setup: RunSetup?
     /// Peak resident memory of each process `run` started, in MB (`coordinator`, `worker-1`, ...).
     public var peakResidentMB: [String: Double]?
 

@@ -38,6 +38,7 @@ public final class LocalExperiment {
             samplesPerSecond: Double(trained) / seconds, weightsSha256: WeightsHash.sha256(trainer.weights),
             parameterCount: trainer.model.parameterCount, steps: trainer.schedule.totalSteps, losses: losses)
         result.embeddingQuality = heldOut.quality
+        result.setup = RunSetup(spec: spec)
         result.drawSeeds = try DrawSeedReport.evaluate(
             before: before.values, after: after.values, width: before.width, labels: labels,
             evaluation: spec.evaluation)
