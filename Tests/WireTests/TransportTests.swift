@@ -27,6 +27,16 @@ struct TransportTests {
         #expect(server.stop().handled == WireMessage.examples.count + 1)
     }
 
+    /// libzmq binds to an address, not a host name, and to IPv6 only when asked: the docs allow both forms.
+    @Test("a host name and an IPv6 address bind and answer", arguments: ["tcp://localhost:*", "tcp://[::1]:*"])
+    func hostNameAndIPv6Endpoints(bind: String) throws {
+        let server = try TestServer(bind: bind)
+        defer { server.stop() }
+        let connection = try DealerConnection(context: ZMQContext(), connect: server.endpoint)
+        let message = WireMessage.examples[0]
+        #expect(try connection.request(message, timeout: .seconds(10)) == message)
+    }
+
     @Test("request throws the peer's typed error, and the handler's failures become typed errors")
     func handlerErrors() throws {
         struct Broken: Error {}

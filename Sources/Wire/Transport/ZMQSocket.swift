@@ -64,7 +64,8 @@ public final class ZMQSocket {
     ///
     /// - Throws: ``ZMQError`` naming the endpoint, e.g. when the address is in use.
     public func bind(_ endpoint: String) throws(ZMQError) {
-        try ZMQError.check(Self.describe("bind", endpoint)) { zmq_bind(handle, endpoint) }
+        let address = BindAddress.resolved(endpoint)
+        try ZMQError.check(Self.describe("bind", endpoint)) { zmq_bind(handle, address) }
     }
 
     /// Connects to `endpoint` (`tcp://HOST:PORT` or `ipc:///PATH`); libzmq keeps reconnecting in the background,
@@ -166,6 +167,8 @@ public final class ZMQSocket {
         try set(ZMQ_RCVTIMEO, "ZMQ_RCVTIMEO", options.receiveTimeout.zmqMilliseconds)
         try set(ZMQ_SNDHWM, "ZMQ_SNDHWM", options.sendHighWaterMark)
         try set(ZMQ_RCVHWM, "ZMQ_RCVHWM", options.receiveHighWaterMark)
+        // IPv6 endpoints (`tcp://[::1]:5555`) as well as IPv4 ones.
+        try set(ZMQ_IPV6, "ZMQ_IPV6", Int32(1))
         if kind == .router {
             // Report unroutable replies (EHOSTUNREACH) instead of dropping them silently.
             try set(ZMQ_ROUTER_MANDATORY, "ZMQ_ROUTER_MANDATORY", Int32(1))
