@@ -1,3 +1,4 @@
+import Core
 import Foundation
 import Testing
 
@@ -49,11 +50,20 @@ import Testing
 
         let text = try cluster.cli(["results", sweep])
         #expect(text.stdout.contains("mean ± sd") && text.stdout.contains("answers:"), "\(text.stdout)")
+        for option in ExerciseAnswer.allCases {
+            #expect(text.stdout.contains("\(option.label) \(option.statement)"), "the legend: \(text.stdout)")
+        }
         let list = try cluster.cli(["list"])
         #expect(list.stdout.contains(sweep) && list.stdout.contains("3 seeds: 3 of 3 done"), "\(list.stdout)")
         #expect(!list.stdout.contains(ids[0] + " "), "a sweep's experiments fold into its row: \(list.stdout)")
         let status = try cluster.cli(["status", sweep])
         #expect(ids.allSatisfy { status.stdout.contains($0) } && status.stdout.contains("seed 2"), "\(status.stdout)")
+        // ID NAME STATE EPOCH LOSS ACCURACY: the sweep's row has the epochs of its seeds and no seed's loss.
+        for table in [list.stdout, status.stdout] {
+            let row = try #require(table.split(separator: "\n").first { $0.hasPrefix(sweep + " ") })
+            let columns = row.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+            #expect(Array(columns[2...5]) == ["done", "2/2", "-", "-"], "\(row)")
+        }
 
         let report = cluster.folder.appendingPathComponent("sweep.html").path
         #expect(try cluster.cli(["results", sweep, "--report", report]).status == 0)
