@@ -41,13 +41,20 @@ struct DistEmbed: AsyncParsableCommand {
                 var command = command
                 try command.run()
             }
-        } catch where error is ValidationError || error is ExitCode || error is CleanExit {
-            // A mistake in the command line found while running (usage text, exit 64), or an explicit status.
+        } catch where isArgumentParsers(error) {
+            // `--help` (its command runs to print it), a check of the command line found while running, or an
+            // explicit exit status.
             exit(withError: error)
         } catch {
             // Everything else happened at run time: one line, no usage text, the status of its kind.
             Console.info("error: \(error)")
             Foundation.exit(ExitStatus(of: error).rawValue)
         }
+    }
+
+    /// Whether ArgumentParser made `error` (`CommandError`, which carries `--help`, is not public) or it is one of
+    /// its types a command throws (`ValidationError`, `ExitCode`, `CleanExit`): ArgumentParser prints those itself.
+    private static func isArgumentParsers(_ error: Error) -> Bool {
+        String(reflecting: type(of: error)).hasPrefix("ArgumentParser.")
     }
 }

@@ -21,7 +21,7 @@ struct Train: ParsableCommand {
         let spec = try specOptions.load(limits: specLimits.limits)
         let dataset = try DatasetLoading.load(spec)
         let experiment = try LocalExperiment(spec: spec, dataset: dataset)
-        let result = try experiment.run { Console.info(EpochLine.text($0, of: spec.training.epochs)) }
+        let result = try experiment.run { Console.info(EpochLine.text($0, of: spec.training)) }
         if let out = output.out { try experiment.artifacts.write(to: out) }
         if let report = output.report { try ReportFile.write(result, to: report) }
         try output.print(result)
@@ -38,7 +38,8 @@ enum DatasetLoading {
         do {
             return try Dataset(folder: folder, trainLimit: trainLimit, testLimit: testLimit)
         } catch {
-            throw CLIError(.badData, "dataset: \(error)")
+            throw CLIError(.badData, "dataset: \(error) (or point dataset.path at the folder that holds them: "
+                + "--set dataset.path=DIR)")
         }
     }
 }

@@ -158,13 +158,13 @@ import Testing
         try cluster.startCoordinator(extra: Self.coordinatorOptions)
         try cluster.startWorker("w1", extra: Self.workerOptions)
         let waiting = try cluster.startCLI(["submit", Self.spec, "--wait", "--json"] + Self.overrides, log: "submit")
-        try #require(cluster.waitForLog("submit") { $0.contains("submitted ") }, cluster.log("submit"))
+        try #require(cluster.waitForLog("submit") { $0.contains("submitted ") }, "\(cluster.log("submit"))")
         let id = String(cluster.log("submit").components(separatedBy: "submitted ")[1].prefix { !$0.isWhitespace })
         let watching = try cluster.startCLI(["watch", id, "--json"], log: "watch")
         _ = try waitFor(cluster, id) { progress($0) >= 63 * 2 + 20 }
         kill(cluster.coordinator!.processIdentifier, SIGKILL)
         _ = cluster.waitForExit(cluster.coordinator!)
-        #expect(cluster.waitForLog("submit", timeout: 60) { $0.contains("retrying") }, cluster.log("submit"))
+        #expect(cluster.waitForLog("submit", timeout: 60) { $0.contains("retrying") }, "\(cluster.log("submit"))")
         Thread.sleep(forTimeInterval: 4)  // longer than a request's timeout
         try cluster.startCoordinator(extra: Self.coordinatorOptions)
         for (process, log) in [(waiting, "submit"), (watching, "watch")] {
@@ -176,7 +176,7 @@ import Testing
         let lastLine = cluster.log("submit").split(separator: "\n").last.map(String.init) ?? ""
         let result = try JSONSerialization.jsonObject(with: Data(lastLine.utf8)) as? [String: Any]
         #expect(result?["weightsSha256"] as? String == expected, "\(lastLine)")
-        #expect(cluster.log("watch").contains(#""state":"done""#), cluster.log("watch"))
+        #expect(cluster.log("watch").contains(#""state":"done""#), "\(cluster.log("watch"))")
     }
 
     /// With the coordinator gone for good, `watch` gives up after --reconnect-timeout, with status 69.
