@@ -1,11 +1,13 @@
 import ArgumentParser
+import Coordinator
 import Core
 import Foundation
 import Wire
 
 /// `distembed`'s exit statuses: one per kind of failure, so a script can tell a mistake in the command line from a
 /// broken spec, a coordinator that is down or an experiment that failed. README.md lists them; the values from 64
-/// on are those of BSD's sysexits.h.
+/// on are those of BSD's sysexits.h. A mistake in the command line exits with ArgumentParser's 64 (`EX_USAGE`), the
+/// only status that comes with the usage text.
 enum ExitStatus: Int32, Sendable {
     /// The experiment, or one of the sweep's, failed.
     case experimentFailed = 1
@@ -13,8 +15,6 @@ enum ExitStatus: Int32, Sendable {
     case experimentCancelled = 2
     /// The coordinator refused this worker (another dataset, other kernels or another release).
     case workerRefused = 3
-    /// A mistake in the command line (`EX_USAGE`); the only status that comes with the usage text.
-    case usage = 64
     /// A spec or an input file that cannot be used (`EX_DATAERR`).
     case badData = 65
     /// What the command names does not exist: a spec file, an experiment or sweep id (`EX_NOINPUT`).
@@ -29,6 +29,9 @@ enum ExitStatus: Int32, Sendable {
     case tryLater = 75
     /// The coordinator refused this client's key (`EX_NOPERM`).
     case notPermitted = 77
+    /// Coordinator options that do not go together or are unsafe: listening off loopback without CURVE keys, keys
+    /// without an authorized folder (`EX_CONFIG`).
+    case badConfiguration = 78
     /// Interrupted (Ctrl-C) while `run` followed its experiment; what it started was cancelled.
     case interrupted = 130
 
@@ -44,13 +47,13 @@ enum ExitStatus: Int32, Sendable {
     }
 
     /// The status of an experiment or sweep that ended in `state` other than done.
-    init(ended state: ExperimentState) {
+    init(ended state: Wire.ExperimentState) {
         self = state == .cancelled ? .experimentCancelled : .experimentFailed
     }
 
     /// Returns when `state` is done; otherwise ends the command with the status of how the experiment ended
     /// (its outcome was printed already).
-    static func end(with state: ExperimentState) throws {
+    static func end(with state: Wire.ExperimentState) throws {
         guard state != .done else { return }
         throw ExitCode(ExitStatus(ended: state).rawValue)
     }
@@ -62,6 +65,7 @@ extension ExitStatus {
         switch error {
         case let error as CLIError: self = error.status
         case is SpecError, is DatasetError: self = .badData
+        case is CoordinatorSecurityError: self = .badConfiguration
         case let error as WireError: self.init(error.code)
         case let error as ZMQError: self = error.isTimeout ? .unavailable : .ioError
         case is CocoaError, is POSIXError: self = .ioError

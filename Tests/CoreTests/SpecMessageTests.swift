@@ -6,7 +6,7 @@ import Testing
 @Suite struct SpecMessageTests {
     static let minimal = SpecTests.minimal
 
-    func problems(_ json: String = Self.minimal, _ overrides: [String]) -> [SpecError.Problem] {
+    func problems(_ overrides: [String], json: String = Self.minimal) -> [SpecError.Problem] {
         let error = #expect(throws: SpecError.self) { try ExperimentSpec.parse(json: json, overrides: overrides) }
         return error?.problems ?? []
     }
@@ -36,7 +36,7 @@ import Testing
 
     @Test func aJSONSyntaxErrorIsPlacedByLineAndColumn() {
         let json = "{\n  \"name\": \"x\",\n  \"seed\": x\n}"
-        let found = problems(json, [])
+        let found = problems([], json: json)
         #expect(found.map(\.message) == ["not valid JSON: line 3, column 11: invalid value"], "\(found)")
     }
 

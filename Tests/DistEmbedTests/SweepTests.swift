@@ -50,8 +50,10 @@ import Testing
 
         let text = try cluster.cli(["results", sweep])
         #expect(text.stdout.contains("mean ± sd") && text.stdout.contains("answers:"), "\(text.stdout)")
+        let lines = text.stdout.split(separator: "\n")
         for option in ExerciseAnswer.allCases {
-            #expect(text.stdout.contains("\(option.label) \(option.statement)"), "the legend: \(text.stdout)")
+            #expect(lines.contains { $0.hasPrefix("  \(option.label) ") && $0.hasSuffix(option.statement) },
+                    "the legend: \(text.stdout)")
         }
         let list = try cluster.cli(["list"])
         #expect(list.stdout.contains(sweep) && list.stdout.contains("3 seeds: 3 of 3 done"), "\(list.stdout)")

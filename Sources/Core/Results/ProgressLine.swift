@@ -4,8 +4,8 @@ import Foundation
 /// `epoch 3/20 [=====>    ] step 120/313  ETA 14 s  loss 0.5123  acc 0.812  9800 samples/s`.
 ///
 /// It is fitted to the terminal's width: a line that wraps cannot be redrawn in place, and each redraw would leave
-/// its first half behind. The least important fields go first (the coordinator's note, the throughput, the
-/// accuracy, the loss, the bar's length, the estimate), the position in the run last.
+/// its first half behind. A shorter bar is tried first, then the least important fields go (the coordinator's
+/// note, the throughput, the accuracy, the loss, the estimate); the position in the run stays.
 public struct ProgressLine: Sendable, Equatable {
     /// Epochs completed; the epoch in progress is the next one.
     public var epoch: Int

@@ -6,7 +6,13 @@ public struct SpecError: Error, CustomStringConvertible, Sendable, Equatable {
         public var path: String
         public var message: String
         /// The `--set key=value` the problem is in, when it is one that cannot be applied at all.
-        public var override: String? = nil
+        public var override: String?
+
+        public init(path: String, message: String, override: String? = nil) {
+            self.path = path
+            self.message = message
+            self.override = override
+        }
         public var description: String { path.isEmpty ? message : "\(path): \(message)" }
     }
 

@@ -65,6 +65,7 @@ public final class ZMQSocket {
     /// - Throws: ``ZMQError`` naming the endpoint, e.g. when the address is in use.
     public func bind(_ endpoint: String) throws(ZMQError) {
         let address = BindAddress.resolved(endpoint)
+        try enableIPv6(for: address)
         try ZMQError.check(Self.describe("bind", endpoint)) { zmq_bind(handle, address) }
     }
 
@@ -73,7 +74,16 @@ public final class ZMQSocket {
     ///
     /// - Throws: ``ZMQError`` when the endpoint is malformed.
     public func connect(_ endpoint: String) throws(ZMQError) {
+        try enableIPv6(for: endpoint)
         try ZMQError.check(Self.describe("connect", endpoint)) { zmq_connect(handle, endpoint) }
+    }
+
+    /// libzmq takes IPv6 addresses (`tcp://[::1]:5555`) only with `ZMQ_IPV6` set. It is set for those alone: with it
+    /// set, a socket bound to 127.0.0.1 would report its endpoint as `tcp://[::ffff:127.0.0.1]:PORT`.
+    private func enableIPv6(for endpoint: String) throws(ZMQError) {
+        guard endpoint.hasPrefix("tcp://[") else { return }
+        var one: Int32 = 1
+        try ZMQError.check("set ZMQ_IPV6") { zmq_setsockopt(handle, ZMQ_IPV6, &one, MemoryLayout<Int32>.size) }
     }
 
     /// The endpoint the socket last bound or connected to, with any `*` port resolved (`ZMQ_LAST_ENDPOINT`).
@@ -167,8 +177,6 @@ public final class ZMQSocket {
         try set(ZMQ_RCVTIMEO, "ZMQ_RCVTIMEO", options.receiveTimeout.zmqMilliseconds)
         try set(ZMQ_SNDHWM, "ZMQ_SNDHWM", options.sendHighWaterMark)
         try set(ZMQ_RCVHWM, "ZMQ_RCVHWM", options.receiveHighWaterMark)
-        // IPv6 endpoints (`tcp://[::1]:5555`) as well as IPv4 ones.
-        try set(ZMQ_IPV6, "ZMQ_IPV6", Int32(1))
         if kind == .router {
             // Report unroutable replies (EHOSTUNREACH) instead of dropping them silently.
             try set(ZMQ_ROUTER_MANDATORY, "ZMQ_ROUTER_MANDATORY", Int32(1))
