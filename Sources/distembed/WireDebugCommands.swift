@@ -109,7 +109,8 @@ struct WireBenchCommand: ParsableCommand {
         for example in WireMessage.examples {
             let id = try connection.send(example)
             guard let reply = try connection.receive(timeout: .seconds(10)) else {
-                throw CLIError(.unavailable, "no echo of \(example.name) from \(connect) within 10 s; is wire-echo running?")
+                throw CLIError(
+                    .unavailable, "no echo of \(example.name) from \(connect) within 10 s; is wire-echo running?")
             }
             guard reply.requestId == id, reply.message == example else {
                 throw CLIError(.internalError, "the echo of \(example.name) differs from what was sent")
@@ -126,7 +127,9 @@ struct WireBenchCommand: ParsableCommand {
             let start = clock.now
             let reply = try connection.request(message, timeout: .seconds(10))
             let elapsed = clock.now - start
-            guard reply == message else { throw CLIError(.internalError, "the echo of \(name) differs from what was sent") }
+            guard reply == message else {
+                throw CLIError(.internalError, "the echo of \(name) differs from what was sent")
+            }
             if iteration >= warmup {
                 microseconds.append(elapsed / .microseconds(1))
             }

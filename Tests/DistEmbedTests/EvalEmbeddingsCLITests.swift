@@ -186,7 +186,7 @@ struct EvalEmbeddingsCLITests {
     }
 
     @Test(
-        "bad input exits with status 2 and one line on stderr",
+        "bad input exits with status 65 and one line on stderr",
         arguments: [
             ("rows differ", [3, 2], .float32([0, 1, 2, 3, 4, 5]), [0, 1], "3 embedding rows but 2 labels"),
             ("not 2-D", [4], .float32([0, 1, 2, 3]), [0, 1, 0, 1], "must be a 2-D array"),
@@ -241,7 +241,8 @@ struct EvalEmbeddingsCLITests {
 
     @Test(arguments: ["-1", "0"])
     func aMarginThatIsNotPositiveIsRefused(margin: String) throws {
-        let output = try Binary.run(["eval-embeddings", "--embeddings", "e.npy", "--labels", "l.npy", "--margin", margin])
+        let output = try Binary.run(
+            ["eval-embeddings", "--embeddings", "e.npy", "--labels", "l.npy", "--margin", margin])
         #expect(output.status == 64, "\(output.stderr)")
         #expect(output.stderr.contains("--margin must be a positive number (the losses' m), got \(Double(margin)!)"),
                 "\(output.stderr)")

@@ -43,7 +43,8 @@ enum BindAddress {
     private static func numeric(_ info: addrinfo) -> String? {
         guard let socketAddress = info.ai_addr else { return nil }
         var buffer = [CChar](repeating: 0, count: Int(NI_MAXHOST))
-        let status = getnameinfo(socketAddress, info.ai_addrlen, &buffer, socklen_t(buffer.count), nil, 0, NI_NUMERICHOST)
+        let status = getnameinfo(
+            socketAddress, info.ai_addrlen, &buffer, socklen_t(buffer.count), nil, 0, NI_NUMERICHOST)
         return status == 0 ? String(cString: buffer) : nil
     }
 }

@@ -56,7 +56,8 @@ final class CoordinatorClient {
             do {
                 let reply = try request(message)
                 if let silentSince {
-                    Console.info("the coordinator at \(endpoint) answers again after \(seconds(clock.now - silentSince))")
+                    let silent = seconds(clock.now - silentSince)
+                    Console.info("the coordinator at \(endpoint) answers again after \(silent)")
                 }
                 return reply
             } catch let error as CLIError where error.status == .unavailable {

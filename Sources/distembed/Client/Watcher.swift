@@ -84,7 +84,8 @@ enum SummaryTable {
         for s in SweepTable.collapsed(list) {
             func pad(_ t: String, _ n: Int) -> String { t.count >= n ? t + " " : t + String(repeating: " ", count: n - t.count) }
             lines.append(pad(s.id, 10) + pad(s.name, 18) + pad(s.state.description, 11)
-                + pad(s.epochs > 0 ? "\(s.epoch)/\(s.epochs)" : "-", 9) + pad(s.loss > 0 ? String(format: "%.4f", s.loss) : "-", 8)
+                + pad(s.epochs > 0 ? "\(s.epoch)/\(s.epochs)" : "-", 9)
+                + pad(s.loss > 0 ? String(format: "%.4f", s.loss) : "-", 8)
                 + pad(s.accuracy > 0 ? String(format: "%.4f", s.accuracy) : "-", 10) + s.message)
         }
         return lines.joined(separator: "\n")

@@ -46,7 +46,8 @@ final class LocalCluster {
             }
             Thread.sleep(forTimeInterval: 0.02)
         }
-        throw CLIError(.unavailable, "the coordinator did not start listening within 60 s:\n" + logTail("coordinator.log"))
+        throw CLIError(
+            .unavailable, "the coordinator did not start listening within 60 s:\n" + logTail("coordinator.log"))
     }
 
     /// Starts `count` workers connected to the coordinator, each pinned to a CPU of its own when `bindCPUs` and

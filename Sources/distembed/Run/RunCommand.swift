@@ -82,9 +82,9 @@ struct Run: ParsableCommand {
         }
         if let expected = expectWeights?.lowercased() {
             guard weights == expected else {
-                throw CLIError(.experimentFailed, "the weights' SHA-256 \(weights) is not the published \(expected). Every machine "
-                    + "should print the published hash: please report this with your CPU model and the output of "
-                    + "`distembed debug kernels`")
+                throw CLIError(.experimentFailed, "the weights' SHA-256 \(weights) is not the published \(expected). "
+                    + "Every machine should print the published hash: please report this with your CPU model and the "
+                    + "output of `distembed debug kernels`")
             }
             Console.info("the weights' SHA-256 is the published one: the same bits as on every other machine")
         }

@@ -32,7 +32,9 @@ enum SweepPrinter {
         let counts = ExerciseAnswer.allCases.map { "\($0.label) \(r.answers[$0])" }
         lines.append("answers: " + counts.joined(separator: "  ") + "  (of \(r.done) done runs)")
         lines.append("ANSWER: " + ExerciseAnswer.question)
-        lines += ExerciseAnswer.allCases.map { "  \($0.label.padding(toLength: 6, withPad: " ", startingAt: 0))\($0.statement)" }
+        lines += ExerciseAnswer.allCases.map { option in
+            "  " + option.label.padding(toLength: 6, withPad: " ", startingAt: 0) + option.statement
+        }
         return lines.joined(separator: "\n")
     }
 
