@@ -31,15 +31,18 @@ struct Train: ParsableCommand {
 /// Dataset loading with errors a user can act on.
 enum DatasetLoading {
     static func load(_ spec: ExperimentSpec) throws -> Dataset {
-        try load(folder: spec.dataset.path, trainLimit: spec.dataset.trainLimit, testLimit: spec.dataset.testLimit)
+        try load(folder: spec.dataset.path, trainLimit: spec.dataset.trainLimit, testLimit: spec.dataset.testLimit,
+                 elsewhere: "or point dataset.path at the folder that holds them: --set dataset.path=DIR")
     }
 
-    static func load(folder: String, trainLimit: Int, testLimit: Int = 0) throws -> Dataset {
+    /// - Parameter elsewhere: how to name another folder, added to the error.
+    static func load(folder: String, trainLimit: Int, testLimit: Int = 0, elsewhere: String = "pass --data DIR")
+        throws -> Dataset
+    {
         do {
             return try Dataset(folder: folder, trainLimit: trainLimit, testLimit: testLimit)
         } catch {
-            throw CLIError(.badData, "dataset: \(error) (or point dataset.path at the folder that holds them: "
-                + "--set dataset.path=DIR)")
+            throw CLIError(.badData, "dataset: \(error) (\(elsewhere))")
         }
     }
 }

@@ -102,7 +102,7 @@ import Testing
         let cluster = try TestCluster()
         try cluster.startCoordinator()
         let out = try cluster.cli(["submit", Self.spec] + overrides)
-        #expect(out.status != 0)
+        #expect(out.status == 65, "a bad spec: \(out.stderr)")
         #expect(out.stderr.contains(path), "\(out.stderr)")
         let list = try cluster.cli(["list", "--json"])
         #expect(list.lastLine == "[]", "nothing was queued")
