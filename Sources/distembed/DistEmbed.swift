@@ -30,7 +30,10 @@ struct DistEmbed: AsyncParsableCommand {
             Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment, root: self)
         let command: ParsableCommand
         do {
-            command = try parseAsRoot(arguments)
+            // Parsed as ArgumentParser's own async main does: a command then runs on the thread it would run on
+            // there. On the main thread instead, a process started with its signals blocked (as a libdispatch
+            // thread starts its children) never received SIGTERM.
+            command = try await asyncParseAsRoot(arguments)
         } catch {
             exit(withError: error)
         }
