@@ -30,9 +30,9 @@ struct DistEmbed: AsyncParsableCommand {
             Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment, root: self)
         let command: ParsableCommand
         do {
-            // Parsed as ArgumentParser's own async main does: a command then runs on the thread it would run on
-            // there. On the main thread instead, a process started with its signals blocked (as a libdispatch
-            // thread starts its children) never received SIGTERM.
+            // Parsed as ArgumentParser's own async main parses, so a command runs on the thread it runs on there.
+            // Run on the main thread instead, coordinators that the tests start ignored SIGTERM (their signals
+            // were blocked), and DiskFullTests failed.
             command = try await asyncParseAsRoot(arguments)
         } catch {
             exit(withError: error)
