@@ -231,6 +231,17 @@ extension CoordinatorServer {
         for (id, outcome) in unsavedOutcomes.sorted(by: { $0.key < $1.key }) { save(outcome, of: id) }
     }
 
+    /// Tries once more to write the outcomes the store could not take, and names those it still cannot: they are
+    /// lost with this process, and the store still says their experiments run, so the next start resumes them.
+    func storeOutcomesBeforeStopping() {
+        saveUnsavedOutcomes()
+        for (id, outcome) in unsavedOutcomes.sorted(by: { $0.key < $1.key }) {
+            logger.critical(
+                "stopping without storing how the experiment ended; the next start resumes it from its checkpoint",
+                metadata: ["experiment": "\(id)", "state": "\(outcome.state)"])
+        }
+    }
+
     /// Unmaps (and unlinks, if no worker attached them) the ended experiment's shared segments.
     private func releaseSegments() {
         for id in workers.keys { workers[id]?.segment = nil }

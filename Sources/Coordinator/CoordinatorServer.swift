@@ -110,6 +110,7 @@ public final class CoordinatorServer {
                 tick()
             }
         }
+        storeOutcomesBeforeStopping()
         logger.info("coordinator stopping")
     }
 
