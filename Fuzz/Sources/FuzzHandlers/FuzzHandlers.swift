@@ -168,8 +168,9 @@ public func fuzzHandlers(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
 /// at once. (No worker's hello: with a worker, each submit starts an experiment, which costs more than the rest;
 /// the fuzzer finds the hello by itself.)
 let seeds: [String: [UInt8]] = [
-    // peer, id exp-1, submit, one override, model.input = [28, 28, 1], no seeds, the exercise spec, min workers 0
-    "submit": [0, 0, 0, 1, 0, 3, 3, 1, 1, 1, 0, 0, 0],
+    // peer, id exp-1, submit, one override, model.input as three sides [28, 28, 1], no seeds, the exercise spec,
+    // min workers 0
+    "submit": [0, 0, 0, 1, 0, 0, 3, 3, 1, 1, 1, 0, 0, 0],
     // a submit, then a watch of exp-1 after sequence 0 and a list of a page of 2
     "watch": [0, 0, 0, 0, 1, 1, 0, 0, 0, 2, 0, 3, 0, 0, 0, 2, 0, 2, 0, 0, 1, 0],
 ]
