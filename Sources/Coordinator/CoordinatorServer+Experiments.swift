@@ -6,52 +6,15 @@ import Wire
 /// Submitting, starting, stepping, finishing and cancelling experiments.
 extension CoordinatorServer {
     func submit(_ request: SubmitRequest) throws -> WireMessage {
-        if !request.seeds.isEmpty { return try submitSweep(request) }
-        let spec: ExperimentSpec
-        let canonical: String
-        do {
-            spec = try ExperimentSpec.parse(
-                json: request.specJSON, overrides: request.overrides, limits: options.specLimits)
-            canonical = try ExperimentSpec.canonicalJSON(
-                json: request.specJSON, overrides: request.overrides, limits: options.specLimits)
-        } catch {
-            throw WireError(.invalidSpec, "\(error)")
-        }
-        try checkDataset(of: spec)
-        guard try store.countQueued() < options.maxQueued else {
-            throw WireError(.busy, "\(options.maxQueued) experiments are already queued (--max-queued)")
-        }
-        guard request.minWorkers <= UInt32(options.maxWorkers) else {
-            throw WireError(.invalidSpec, "min workers \(request.minWorkers) is over the coordinator's limit of "
-                + "\(options.maxWorkers) workers (--max-workers)")
-        }
+        let admitted = try admit(request)
+        if !request.seeds.isEmpty { return try queueSweep(admitted, of: request) }
+        let spec = admitted[0].spec
         let record = try store.insertExperiment(
-            name: spec.name, specJSON: canonical, minWorkers: Int(request.minWorkers), at: now)
+            name: spec.name, specJSON: admitted[0].json, minWorkers: Int(request.minWorkers), at: now)
         try store.appendEvent(id: record.id, kind: "state", line: "queued", at: now)
         logger.info("experiment queued", metadata: ["experiment": "\(record.id)", "name": "\(spec.name)"])
         if run == nil { startNextExperiment() }
         return .submitReply(SubmitReply(experimentId: record.id))
-    }
-
-    /// A spec trains on the coordinator's dataset: its path must hold the same files.
-    func checkDataset(of spec: ExperimentSpec) throws {
-        if let problem = DataPathPolicy.problem(
-            path: spec.dataset.path, allowed: options.dataDirectories + [options.dataFolder])
-        {
-            throw WireError(.invalidSpec, problem)
-        }
-        let path = (spec.dataset.path as NSString).standardizingPath
-        guard path != (options.dataFolder as NSString).standardizingPath else { return }
-        let theirs: Dataset
-        do {
-            theirs = try Dataset(folder: path, trainLimit: 1, testLimit: 1)
-        } catch {
-            throw WireError(.invalidSpec, "dataset.path: \(error)")
-        }
-        guard theirs.identity == dataset.identity else {
-            throw WireError(.invalidSpec, "dataset.path: \(path) holds other files than the coordinator's dataset "
-                + "(\(options.dataFolder)), which the workers hold; start the coordinator with --data \(path)")
-        }
     }
 
     /// The images `spec` trains and evaluates on, read from the coordinator's dataset folder now rather than held

@@ -7,31 +7,33 @@ extension ExperimentSpec {
     public static func parse(json: String, overrides: [String] = [], limits: SpecLimits = .defaults)
         throws(SpecError) -> ExperimentSpec
     {
-        var tree: Any
+        try decode(tree(json: json, overrides: overrides), limits: limits)
+    }
+
+    /// The spec after `overrides`, checked as ``parse(json:overrides:limits:)`` does, with its JSON text, keys
+    /// sorted: what the coordinator stores and sends to workers.
+    public static func parseCanonical(json: String, overrides: [String] = [], limits: SpecLimits = .defaults)
+        throws(SpecError) -> (spec: ExperimentSpec, json: String)
+    {
+        let tree = try tree(json: json, overrides: overrides)
+        let spec = try decode(tree, limits: limits)
+        do {
+            let data = try JSONSerialization.data(withJSONObject: tree, options: [.sortedKeys, .withoutEscapingSlashes])
+            return (spec, String(decoding: data, as: UTF8.self))
+        } catch {
+            throw SpecError("", "cannot serialise the spec: \(error)")
+        }
+    }
+
+    /// The JSON tree of `json` with `overrides` applied.
+    private static func tree(json: String, overrides: [String]) throws(SpecError) -> Any {
+        let tree: Any
         do {
             tree = try JSONSerialization.jsonObject(with: Data(json.utf8), options: [.fragmentsAllowed])
         } catch {
             throw SpecError("", "not valid JSON: \(SpecOverrides.describe(error))")
         }
-        tree = try SpecOverrides.apply(overrides, to: tree)
-        return try decode(tree, limits: limits)
-    }
-
-    /// The spec's JSON text after `overrides`, keys sorted: what the coordinator stores and sends to workers.
-    public static func canonicalJSON(json: String, overrides: [String] = [], limits: SpecLimits = .defaults)
-        throws(SpecError) -> String
-    {
-        _ = try parse(json: json, overrides: overrides, limits: limits)
-        do {
-            let tree = try SpecOverrides.apply(
-                overrides, to: JSONSerialization.jsonObject(with: Data(json.utf8), options: [.fragmentsAllowed]))
-            let data = try JSONSerialization.data(withJSONObject: tree, options: [.sortedKeys, .withoutEscapingSlashes])
-            return String(decoding: data, as: UTF8.self)
-        } catch let error as SpecError {
-            throw error
-        } catch {
-            throw SpecError("", "cannot serialise the spec: \(error)")
-        }
+        return try SpecOverrides.apply(overrides, to: tree)
     }
 
     /// Reads and parses a spec file.
