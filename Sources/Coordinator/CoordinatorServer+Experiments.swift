@@ -61,7 +61,7 @@ extension CoordinatorServer {
             cancelRequested = false
             logger.info("experiment started", metadata: ["experiment": "\(record.id)"])
             scheduler.experimentStarted()
-            for id in workers.keys.sorted() { sendSetup(to: id, run: run) }
+            for id in workers.ids.sorted() { sendSetup(to: id, run: run) }
         } catch {
             fail(record.id, error: "\(error)")
         }
@@ -207,7 +207,7 @@ extension CoordinatorServer {
 
     /// Unmaps (and unlinks, if no worker attached them) the ended experiment's shared segments.
     private func releaseSegments() {
-        for id in workers.keys { workers[id]?.segment = nil }
+        for id in workers.ids { workers[id]?.segment = nil }
     }
 
     func cancel(_ id: String) throws -> WireMessage {

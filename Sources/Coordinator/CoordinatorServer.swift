@@ -22,8 +22,7 @@ public final class CoordinatorServer {
     /// The dataset folder's file digests, read at start (no images: ``datasetForRun(_:)`` loads those).
     let dataset: Dataset
     var scheduler: Scheduler
-    var workers: [WorkerID: ConnectedWorker] = [:]
-    var workerByPeer: [PeerID: WorkerID] = [:]
+    var workers = WorkerRoster()
     var nextWorkerID: WorkerID = 1
     var run: ExperimentRun?
     var cancelRequested = false
@@ -195,15 +194,6 @@ public final class CoordinatorServer {
             "replies": "\(replies)", "peers": "\(peers)",
         ])
     }
-}
-
-/// A worker that said hello and was welcomed.
-struct ConnectedWorker {
-    var peer: PeerID
-    /// The name it gave, escaped (``PrintableText``).
-    var name: String
-    /// The shared-memory segment offered for the running experiment; nil when none was.
-    var segment: WorkerSegment?
 }
 
 /// An experiment that cannot go on until a worker is ready.
