@@ -41,30 +41,42 @@ extension CoordinatorServer {
             throw WireError(.invalidSpec, problem)
         }
         let path = (spec.dataset.path as NSString).standardizingPath
-        guard path != (options.dataFolder as NSString).standardizingPath else { return }
-        let theirs: Dataset
-        do {
-            theirs = try Dataset(folder: path, trainLimit: 1, testLimit: 1)
-        } catch {
-            throw WireError(.invalidSpec, "dataset.path: \(error)")
-        }
-        guard theirs.identity == dataset.identity else {
-            throw WireError(.invalidSpec, "dataset.path: \(path) holds other files than the coordinator's dataset "
-                + "(\(options.dataFolder)), which the workers hold; start the coordinator with --data \(path)")
+        if path != (options.dataFolder as NSString).standardizingPath {
+            let theirs: DatasetCatalog
+            do {
+                theirs = try DatasetCatalog(folder: path)
+            } catch {
+                throw WireError(.invalidSpec, "dataset.path: \(error)")
+            }
+            guard theirs.identity == catalog.identity else {
+                throw WireError(.invalidSpec, "dataset.path: \(path) holds other files than the coordinator's "
+                    + "dataset (\(options.dataFolder)), which the workers hold; start the coordinator with --data \(path)")
+            }
         }
     }
 
     /// The images `spec` trains and evaluates on, read from the coordinator's dataset folder now rather than held
     /// from start-up: the coordinator keeps only what the running experiment uses (the exercise's 10,000 training
     /// images instead of all 60,000).
-    /// - Throws: when the files changed since the coordinator checked them at start (the workers were admitted
+    /// - Throws: when the files cannot be read as the spec says, when the model does not fit them (its input, its
+    ///   classes), or when they changed since the coordinator checked them at start (the workers were admitted
     ///   against those digests).
     func datasetForRun(_ spec: ExperimentSpec) throws -> Dataset {
-        let loaded = try Dataset(
-            folder: options.dataFolder, trainLimit: spec.dataset.trainLimit, testLimit: spec.dataset.testLimit)
-        guard loaded.identity == dataset.identity else {
-            throw WireError(.internal, "the dataset files in \(options.dataFolder) changed since the coordinator "
-                + "started and checked its workers against them; restart the coordinator")
+        let loaded: Dataset
+        do {
+            loaded = try Dataset(spec: spec.dataset, folder: options.dataFolder)
+        } catch {
+            throw WireError(.invalidSpec, "dataset: \(error)")
+        }
+        let changed = catalog.changedFiles(of: loaded)
+        guard changed.isEmpty else {
+            throw WireError(.internal, "\(changed.joined(separator: ", ")) in \(options.dataFolder) changed since "
+                + "the coordinator started and checked its workers against them; restart the coordinator")
+        }
+        do {
+            try loaded.check(fits: try Model(spec.model), spec: spec.model)
+        } catch {
+            throw WireError(.invalidSpec, "\(error)")
         }
         return loaded
     }
