@@ -70,6 +70,23 @@ import Testing
         #expect(Set(dataset.train.labels + dataset.test.labels) == [7, 258], "big-endian uint16 labels")
     }
 
+    @Test func byteImagesGiveTheSameFloatsAsTheSameIDXBytes() throws {
+        let idx = try Fixture.temporaryDirectory()
+        try IDXTests.writeDataset(in: idx, gzip: false)
+        let npy = try Fixture.temporaryDirectory()
+        let train = (0..<48).map { UInt8($0 * 5) }, test = (0..<32).map { UInt8($0) }
+        try NPYFixture.writeFiles([
+            "train_images": NPYFixture.npy(descr: "|u1", shape: [3, 4, 4], data: train),
+            "train_labels": NPYFixture.npy(descr: "|u1", shape: [3], data: [1, 2, 3]),
+            "test_images": NPYFixture.npy(descr: "|u1", shape: [2, 4, 4], data: test),
+            "test_labels": NPYFixture.npy(descr: "|u1", shape: [2], data: [9, 0]),
+        ], in: npy)
+        let fromIDX = try Dataset(folder: idx.path)
+        let fromNPY = try Dataset(spec: try NPYFixture.spec(folder: npy, model: Self.model).dataset)
+        for i in 0..<3 { #expect(fromNPY.train.floats(of: i) == fromIDX.train.floats(of: i)) }
+        #expect(fromNPY.train.labels == fromIDX.train.labels && fromNPY.test.labels == fromIDX.test.labels)
+    }
+
     @Test func theSplitIsSeededDisjointAndKeepsTheFileOrder() throws {
         let folder = try Fixture.temporaryDirectory()
         let count = 40

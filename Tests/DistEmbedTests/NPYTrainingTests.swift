@@ -60,6 +60,13 @@ import Testing
         #expect(Set(expected).count == 2)
     }
 
+    @Test func aModelThatDoesNotFitTheImagesFailsNamingBoth() throws {
+        let spec = try Self.writeSet(in: try Self.scratch())
+        let output = try Binary.run(["run", spec, "--workers", "1", "--set", "model.input=[5,5,1]"])
+        #expect(output.status != 0)
+        #expect(output.stderr.contains("model.input") && output.stderr.contains("5×5×2"), "\(output.stderr)")
+    }
+
     @Test func aWorkerWithOtherNumPyFilesIsRefused() throws {
         let cluster = try TestCluster()
         let data = cluster.folder.appendingPathComponent("npy")
