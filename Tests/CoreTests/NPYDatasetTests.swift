@@ -56,6 +56,24 @@ import Testing
                 "\(missing?.description ?? "")")
     }
 
+    @Test func corruptArchivesAreClearErrors() throws {
+        let folder = try Fixture.temporaryDirectory()
+        let labels = NPYFixture.labels(Array(repeating: 1, count: 4000))
+        let path = folder.path + "/set.npz"
+        try NPYFixture.writeArchive(["images": labels, "labels": labels], to: path)
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        let spec = try NPYFixture.spec(folder: folder, dataset: #""npz": "set.npz", "testFraction": 0.5"#, model: Self.model)
+        // Flip bytes inside the first entry's compressed data: inflating or the CRC check fails.
+        for offset in 60..<80 { bytes[offset] ^= 0x5a }
+        try bytes.write(to: URL(fileURLWithPath: path))
+        let corrupt = #expect(throws: DatasetError.self) { try Dataset(spec: spec.dataset) }
+        #expect(corrupt?.path == path && corrupt?.message.contains("array 'images'") == true, "\(corrupt?.description ?? "")")
+
+        try Data("PK not really".utf8).write(to: URL(fileURLWithPath: path))
+        let notZip = #expect(throws: DatasetError.self) { try Dataset(spec: spec.dataset) }
+        #expect(notZip?.message.contains("cannot be opened as a .npz") == true, "\(notZip?.description ?? "")")
+    }
+
     @Test func byteImagesAreScaledAndAnyIntegerLabelsRead() throws {
         let folder = try Fixture.temporaryDirectory()
         let bytes: [UInt8] = [0, 51, 255, 102]

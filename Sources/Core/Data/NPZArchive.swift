@@ -7,6 +7,7 @@ import Foundation
 final class NPZArchive {
     /// The largest entry read, whatever the archive claims: a few bytes of deflate can claim terabytes.
     static let maximumEntryBytes = 16 << 30
+    static let pieceSize = 1 << 20
 
     let path: String
     private let archive: OpaquePointer
@@ -51,16 +52,22 @@ final class NPZArchive {
             throw DatasetError(path: path, "array '\(name)' cannot be read: \(String(cString: zip_strerror(archive)))")
         }
         defer { zip_fclose(file) }
+        // In pieces: memory follows the bytes that arrive, not the size the archive claims.
         let size = Int(info.size)
-        var data = Data(count: size)
-        var filled = 0
-        while filled < size {
-            let n = data.withUnsafeMutableBytes { zip_fread(file, $0.baseAddress! + filled, zip_uint64_t(size - filled)) }
-            guard n > 0 else {
-                let reason = n < 0 ? String(cString: zip_file_strerror(file)) : "it ends early"
-                throw DatasetError(path: path, "array '\(name)' is corrupt after \(filled) of \(size) bytes: \(reason)")
+        var data = Data(capacity: min(size, Self.pieceSize))
+        var piece = [UInt8](repeating: 0, count: Self.pieceSize)
+        while true {
+            let n = piece.withUnsafeMutableBytes { zip_fread(file, $0.baseAddress, zip_uint64_t($0.count)) }
+            guard n >= 0 else {
+                throw DatasetError(path: path, "array '\(name)' is corrupt after \(data.count) bytes: "
+                    + String(cString: zip_file_strerror(file)))
             }
-            filled += Int(n)
+            if n == 0 { break }
+            data.append(contentsOf: piece[0..<Int(n)])
+            guard data.count <= size else { break }
+        }
+        guard data.count == size else {
+            throw DatasetError(path: path, "array '\(name)' holds \(data.count) bytes but the archive says \(size)")
         }
         return data
     }
