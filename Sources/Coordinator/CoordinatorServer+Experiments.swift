@@ -64,14 +64,14 @@ extension CoordinatorServer {
     func datasetForRun(_ spec: ExperimentSpec) throws -> Dataset {
         let loaded: Dataset
         do {
-            loaded = try Dataset(spec: spec.dataset, folder: options.dataFolder)
+            loaded = try catalog.load(spec.dataset)
         } catch {
-            throw WireError(.invalidSpec, "dataset: \(error)")
-        }
-        let changed = catalog.changedFiles(of: loaded)
-        guard changed.isEmpty else {
-            throw WireError(.internal, "\(changed.joined(separator: ", ")) in \(options.dataFolder) changed since "
-                + "the coordinator started and checked its workers against them; restart the coordinator")
+            switch error {
+            case .unreadable(let error): throw WireError(.invalidSpec, "dataset: \(error)")
+            case .changed(let files):
+                throw WireError(.internal, "\(files.joined(separator: ", ")) in \(options.dataFolder) changed since "
+                    + "the coordinator started and checked its workers against them; restart the coordinator")
+            }
         }
         do {
             try loaded.check(fits: try Model(spec.model), spec: spec.model)

@@ -237,14 +237,15 @@ public final class WorkerClient {
         wanted.testLimit = 0
         let loaded: Dataset
         do {
-            loaded = try Dataset(spec: wanted, folder: options.dataFolder)
+            loaded = try catalog.load(wanted)
         } catch {
-            throw WireError(.datasetMismatch, "worker \(options.name) cannot read its dataset: \(error)")
-        }
-        let changed = catalog.changedFiles(of: loaded)
-        guard changed.isEmpty else {
-            throw WireError(.datasetMismatch, "\(changed.joined(separator: ", ")) in \(options.dataFolder) changed "
-                + "since worker \(options.name) started; restart it")
+            switch error {
+            case .unreadable(let error):
+                throw WireError(.datasetMismatch, "worker \(options.name) cannot read its dataset: \(error)")
+            case .changed(let files):
+                throw WireError(.datasetMismatch, "\(files.joined(separator: ", ")) in \(options.dataFolder) "
+                    + "changed since worker \(options.name) started; restart it")
+            }
         }
         cachedTrain = (source, loaded.train)
         return loaded.train

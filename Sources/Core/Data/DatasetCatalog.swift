@@ -41,6 +41,28 @@ public struct DatasetCatalog: Sendable {
         SHA256.hash(data: Data(sha256.map { "\($0.name)=\($0.digest)\n" }.joined().utf8)).hex
     }
 
+    /// What went wrong reading a dataset against a catalog.
+    public enum LoadError: Error {
+        /// The files cannot be read as the spec says.
+        case unreadable(DatasetError)
+        /// These files no longer have the digests the catalog took.
+        case changed([String])
+    }
+
+    /// The dataset `spec` describes, read from this catalog's folder, every file of it still with the digest the
+    /// catalog took: what the coordinator admitted workers against.
+    public func load(_ spec: DatasetSpec) throws(LoadError) -> Dataset {
+        let dataset: Dataset
+        do {
+            dataset = try Dataset(spec: spec, folder: folder)
+        } catch {
+            throw .unreadable(error)
+        }
+        let changed = changedFiles(of: dataset)
+        guard changed.isEmpty else { throw .changed(changed) }
+        return dataset
+    }
+
     /// The names of the files of `dataset` whose digests are not the ones in this catalog (changed since it was
     /// taken, or new).
     public func changedFiles(of dataset: Dataset) -> [String] {
