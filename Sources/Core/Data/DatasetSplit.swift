@@ -3,9 +3,12 @@
 /// split from the same seed. Its first `round(count × testFraction)` positions are the test samples; each part
 /// keeps the file's order.
 enum DatasetSplit {
+    /// The largest set a split draws from: the counter holds a position in 32 bits.
+    static let maximumCount = Int(UInt32.max)
+
     /// The indices of the training and of the test samples, each ascending.
     static func indices(count: Int, testFraction: Double, seed: UInt64) -> (train: [Int], test: [Int]) {
-        precondition(count <= Int(UInt32.max), "a split counts positions in 32 bits")
+        precondition(count <= maximumCount, "a split counts positions in 32 bits")
         var order = Array(0..<count)
         let philox = Philox(seed: seed)
         let tag = RandomStream.datasetSplit.tag()

@@ -11,6 +11,10 @@ enum NPYDatasetLoader {
         let test: ImageSet
         if spec.testFraction > 0 {
             let all = try source.imageSet(images: "images", labels: "labels")
+            guard all.count <= DatasetSplit.maximumCount else {
+                throw DatasetError(path: folder, "holds \(all.count) images; a split draws from at most "
+                    + "\(DatasetSplit.maximumCount): save separate train_ and test_ arrays instead")
+            }
             let split = DatasetSplit.indices(count: all.count, testFraction: spec.testFraction, seed: spec.splitSeed)
             (train, test) = (all.subset(split.train), all.subset(split.test))
         } else {
