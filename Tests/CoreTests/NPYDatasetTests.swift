@@ -105,6 +105,25 @@ import Testing
         #expect(fromNPY.train.labels == fromIDX.train.labels && fromNPY.test.labels == fromIDX.test.labels)
     }
 
+    @Test(arguments: [false, true])
+    func bigEndianFloatImagesAreReordered(archived: Bool) throws {
+        let folder = try Fixture.temporaryDirectory()
+        let values: [Float] = [0.25, -1.5, 3, 1e-3]
+        let bigEndian = values.flatMap { v in (0..<4).map { UInt8(truncatingIfNeeded: v.bitPattern >> (24 - 8 * $0)) } }
+        let arrays = [
+            "images": NPYFixture.npy(descr: ">f4", shape: [2, 1, 2], data: bigEndian),
+            "labels": NPYFixture.labels([0, 1]),
+        ]
+        if archived {
+            try NPYFixture.writeArchive(arrays, to: folder.path + "/set.npz")
+        } else {
+            try NPYFixture.writeFiles(arrays, in: folder)
+        }
+        let fields = #""testFraction": 0.5"# + (archived ? #", "npz": "set.npz""# : "")
+        let dataset = try Dataset(spec: try NPYFixture.spec(folder: folder, dataset: fields, model: Self.model).dataset)
+        #expect(Set(dataset.train.floats(of: 0) + dataset.test.floats(of: 0)) == Set(values))
+    }
+
     @Test func theSplitIsSeededDisjointAndKeepsTheFileOrder() throws {
         let folder = try Fixture.temporaryDirectory()
         let count = 40

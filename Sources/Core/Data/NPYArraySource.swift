@@ -30,7 +30,7 @@ final class NPYArraySource {
     }
 
     private func images(_ name: String) throws(DatasetError) -> (PixelStore, shape: [Int]) {
-        try read(name) { bytes, layout, mapped throws(DatasetError) in
+        try read(name) { bytes, layout, backing throws(DatasetError) in
             let path = location(of: name)
             let element: PixelStore.Element
             switch layout.dtype {
@@ -45,14 +45,13 @@ final class NPYArraySource {
                     + "(count, height, width) or (count, height, width, channels), none of them 0")
             }
             let rowSize = layout.count / layout.shape[0]
-            let data = UnsafeRawBufferPointer(rebasing: bytes[layout.dataOffset...])
-            let swapped = layout.bigEndian != (1.bigEndian == 1) && element == .float32
-            if let mapped, !swapped {
-                return (PixelStore(
-                    mapped: mapped, offset: layout.dataOffset, element: element, rowCount: layout.shape[0],
-                    rowSize: rowSize), layout.shape)
+            var (backing, offset) = (backing, layout.dataOffset)
+            if layout.bigEndian != (1.bigEndian == 1) && element == .float32 {
+                (backing, offset) = (try Self.swappedCopy(of: bytes[layout.dataOffset...], path: path), 0)
             }
-            return (PixelStore(copying: data, element: element, rowSize: rowSize, byteSwapped: swapped), layout.shape)
+            return (PixelStore(
+                backing: backing, offset: offset, element: element, rowCount: layout.shape[0], rowSize: rowSize),
+                layout.shape)
         }
     }
 
@@ -77,21 +76,32 @@ final class NPYArraySource {
         }
     }
 
-    /// Calls `body` with the bytes of array `name`, its parsed header, and the mapped file when it is one.
+    /// Calls `body` with the bytes of array `name`, its parsed header, and what holds the bytes.
     private func read<T>(
-        _ name: String, _ body: (UnsafeRawBufferPointer, NPYLayout, MappedFile?) throws(DatasetError) -> T
+        _ name: String, _ body: (UnsafeRawBufferPointer, NPYLayout, PixelBacking) throws(DatasetError) -> T
     ) throws(DatasetError) -> T {
         let path = location(of: name)
+        let backing: PixelBacking
         if let archive {
-            let data = try archive.array(named: name)
-            let result: Result<T, DatasetError> = data.withUnsafeBytes { bytes in
-                Result { () throws(DatasetError) in try body(bytes, try Self.layout(bytes, path: path), nil) }
-            }
-            return try result.get()
+            backing = .buffer(try archive.array(named: name))
+        } else {
+            backing = .mapped(try MappedFile(path: path))
+            if !files.contains(path) { files.append(path) }
         }
-        let file = try MappedFile(path: path)
-        if !files.contains(path) { files.append(path) }
-        return try body(file.bytes, try Self.layout(file.bytes, path: path), file)
+        return try body(backing.bytes, try Self.layout(backing.bytes, path: path), backing)
+    }
+
+    /// Big-endian float32 elements in host order, in memory of their own.
+    private static func swappedCopy(of elements: Slice<UnsafeRawBufferPointer>, path: String) throws(DatasetError)
+        -> PixelBacking
+    {
+        guard let copy = ByteBuffer(count: elements.count) else {
+            throw DatasetError(path: path, "needs \(elements.count) bytes to reorder, more memory than there is")
+        }
+        copy.bytes.copyMemory(from: UnsafeRawBufferPointer(rebasing: elements))
+        let words = copy.bytes.bindMemory(to: UInt32.self)
+        for i in words.indices { words[i] = words[i].byteSwapped }
+        return .buffer(copy)
     }
 
     /// Where array `name` is, for messages: its `.npy` file, or the archive and the array.

@@ -1,5 +1,4 @@
 import CZip
-import Foundation
 
 /// A NumPy `.npz` file: a zip archive (stored or deflated) of `.npy` files, one an array, read through libzip,
 /// which checks each entry's CRC. Entries are read whole into memory: for sets bigger than memory, use separate
@@ -35,7 +34,7 @@ final class NPZArchive {
 
     /// The bytes of array `name` (entry `name.npy`).
     /// - Throws: ``DatasetError`` when the entry is missing, too large, corrupt or shorter than it claims.
-    func array(named name: String) throws(DatasetError) -> Data {
+    func array(named name: String) throws(DatasetError) -> ByteBuffer {
         let entry = name + ".npy"
         var info = zip_stat_t()
         zip_stat_init(&info)
@@ -52,24 +51,26 @@ final class NPZArchive {
             throw DatasetError(path: path, "array '\(name)' cannot be read: \(String(cString: zip_strerror(archive)))")
         }
         defer { zip_fclose(file) }
-        // In pieces: memory follows the bytes that arrive, not the size the archive claims.
         let size = Int(info.size)
-        var data = Data(capacity: min(size, Self.pieceSize))
-        var piece = [UInt8](repeating: 0, count: Self.pieceSize)
-        while true {
-            let n = piece.withUnsafeMutableBytes { zip_fread(file, $0.baseAddress, zip_uint64_t($0.count)) }
-            guard n >= 0 else {
-                throw DatasetError(path: path, "array '\(name)' is corrupt after \(data.count) bytes: "
-                    + String(cString: zip_file_strerror(file)))
+        guard let buffer = ByteBuffer(count: size) else {
+            throw DatasetError(path: path, "array '\(name)' needs \(size) bytes, more memory than there is")
+        }
+        // Never past the size claimed: a buffer's pages only cost memory once the bytes arrive.
+        var filled = 0
+        while filled < size {
+            let n = zip_fread(file, buffer.bytes.baseAddress! + filled, zip_uint64_t(min(size - filled, Self.pieceSize)))
+            guard n > 0 else {
+                let reason = n < 0 ? String(cString: zip_file_strerror(file)) : "it ends there"
+                throw DatasetError(path: path, "array '\(name)' is corrupt after \(filled) of the \(size) bytes the "
+                    + "archive claims: \(reason)")
             }
-            if n == 0 { break }
-            data.append(contentsOf: piece[0..<Int(n)])
-            guard data.count <= size else { break }
+            filled += Int(n)
         }
-        guard data.count == size else {
-            throw DatasetError(path: path, "array '\(name)' holds \(data.count) bytes but the archive says \(size)")
+        var extra: UInt8 = 0
+        guard zip_fread(file, &extra, 1) == 0 else {
+            throw DatasetError(path: path, "array '\(name)' holds more than the \(size) bytes the archive claims")
         }
-        return data
+        return buffer
     }
 
     /// libzip's words for an error code.
