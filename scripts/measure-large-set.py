@@ -5,11 +5,12 @@ own (`run` keeps the default spec limits), and samples each worker's /proc/PID/s
 
 Workers map `.npy` files instead of reading them (Docs/Datasets.md): their anonymous memory (RssAnon: heap, model,
 buffers) stays small whatever the set's size; the pages of the images they read count as RssFile, page cache the
-kernel can drop again. Prints one JSON object: the set's size and, per worker, the peak RssAnon, RssFile and VmHWM
+kernel can drop again. With --npz the same arrays are stored as one `.npz` in FOLDER-npz, which workers read
+whole, for comparison. Prints one JSON object: the set's size and, per worker, the peak RssAnon, RssFile and VmHWM
 in MB, plus the run's wall time. For people, not CI; needs numpy. The set is written once to --folder and reused.
 
     scripts/measure-large-set.py [--binary .build/release/distembed] [--folder /var/tmp/distembed/large]
-                                 [--gigabytes 1.1] [--workers 2]
+                                 [--gigabytes 1.1] [--workers 2] [--npz]
 """
 import argparse
 import json
@@ -53,6 +54,17 @@ def generate(folder, gigabytes):
     return count
 
 
+def archive(folder):
+    """FOLDER-npz/large.npz holding the four arrays of `folder`, written once; returns its folder."""
+    target = folder.rstrip("/") + "-npz"
+    path = os.path.join(target, "large.npz")
+    if not os.path.exists(path):
+        os.makedirs(target, exist_ok=True)
+        names = ("train_images", "train_labels", "test_images", "test_labels")
+        np.savez(path, **{n: np.load(os.path.join(folder, n + ".npy"), mmap_mode="r") for n in names})
+    return target
+
+
 def status(pid):
     """RssAnon, RssFile and VmHWM of `pid` in MB, or None once it has exited."""
     try:
@@ -69,12 +81,16 @@ def main():
     parser.add_argument("--folder", default="/var/tmp/distembed/large")
     parser.add_argument("--gigabytes", type=float, default=1.1)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--npz", action="store_true", help="train from one .npz of the same arrays")
     args = parser.parse_args()
 
     count = generate(args.folder, args.gigabytes)
+    dataset = {"path": args.folder, "format": "npy", "trainLimit": count, "testLimit": 0}
+    if args.npz:
+        dataset.update(path=archive(args.folder), npz="large.npz")
     spec = {
         "name": "large-set",
-        "dataset": {"path": args.folder, "format": "npy", "trainLimit": count, "testLimit": 0},
+        "dataset": dataset,
         "model": {"input": [SIDE, SIDE, 1], "layers": [
             {"flatten": {}},
             {"dense": {"units": 16, "activation": "relu", "name": "embedding"}},
@@ -95,34 +111,45 @@ def main():
         log = open(os.path.join(scratch, "processes.log"), "w")
         children = [subprocess.Popen(
             [args.binary, "coordinator", "--listen", socket, "--store", os.path.join(scratch, "store"),
-             "--data", args.folder, "--ready-file", ready, "--max-train-samples", str(count)],
+             "--data", dataset["path"], "--ready-file", ready, "--max-train-samples", str(count)],
             stdout=log, stderr=log)]
         while not (os.path.exists(ready) and os.path.getsize(ready) > 0):
             time.sleep(0.1)
         workers = [subprocess.Popen(
-            [args.binary, "worker", "--connect", socket, "--name", f"worker-{i}", "--data", args.folder],
+            [args.binary, "worker", "--connect", socket, "--name", f"worker-{i}", "--data", dataset["path"]],
             stdout=log, stderr=log) for i in range(1, args.workers + 1)]
         children += workers
         started = time.monotonic()
-        submit = subprocess.Popen(
-            [args.binary, "submit", spec_path, "--coordinator", socket, "--min-workers", str(args.workers), "--wait",
-             "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        submitted = subprocess.run(
+            [args.binary, "submit", spec_path, "--coordinator", socket, "--min-workers", str(args.workers), "--json"],
+            capture_output=True, text=True, check=True)
+        experiment = json.loads(submitted.stdout.strip().splitlines()[-1])["experimentId"]
         peaks = {w.pid: {} for w in workers}
-        while submit.poll() is None:
+        state, polled = "queued", 0.0
+        while state not in ("done", "failed", "cancelled"):
             for pid, peak in peaks.items():
                 for key, value in (status(pid) or {}).items():
                     peak[key] = round(max(peak.get(key, 0), value), 1)
             time.sleep(0.2)
-        out, err = submit.communicate()
+            if time.monotonic() - polled > 1:
+                # The coordinator answers nothing while it reads a large set; a status that times out is retried.
+                polled = time.monotonic()
+                reply = subprocess.run([args.binary, "status", experiment, "--coordinator", socket, "--json"],
+                                       capture_output=True, text=True)
+                if reply.returncode == 0:
+                    state = json.loads(reply.stdout.strip().splitlines()[-1])["state"]
         wall = time.monotonic() - started
+        out = subprocess.run([args.binary, "results", experiment, "--coordinator", socket, "--json"],
+                             capture_output=True, text=True).stdout
         for child in children:
             child.terminate()
             child.wait()
-        if submit.returncode != 0:
-            raise SystemExit(f"distembed submit failed: {err}")
+        if state != "done":
+            raise SystemExit(f"the experiment ended {state}; see {scratch}/processes.log")
     result = json.loads(out.strip().splitlines()[-1])
     print(json.dumps({
         "images": count,
+        "format": "npz" if args.npz else "npy",
         "trainImagesMB": round(os.path.getsize(os.path.join(args.folder, "train_images.npy")) / 2**20, 1),
         "wallSeconds": round(wall, 1),
         "testAccuracy": result.get("testAccuracy"),
