@@ -49,11 +49,6 @@ public struct Dataset: Sendable {
         sha256 = digests
     }
 
-    /// One digest over the four file digests: the dataset's identity.
-    public var identity: String {
-        SHA256.hash(data: Data(sha256.map { "\($0.name)=\($0.digest)\n" }.joined().utf8)).hex
-    }
-
     /// Checks that `model` (built from `spec`) can train on this data and be tested on it
     /// (``ImageSet/check(fits:spec:)``).
     public func check(fits model: Model, spec: ModelSpec) throws(SpecError) {
