@@ -6,6 +6,7 @@ import CZip
 final class NPZArchive {
     /// The largest entry read, whatever the archive claims: a few bytes of deflate can claim terabytes.
     static let maximumEntryBytes = 16 << 30
+    /// The most one read asks of libzip.
     static let pieceSize = 1 << 20
 
     let path: String

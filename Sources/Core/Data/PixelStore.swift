@@ -19,9 +19,9 @@ public final class PixelStore: @unchecked Sendable {
 
     /// A copy of `bytes`, `rowSize` of them an image.
     public convenience init(bytes: [UInt8], rowSize: Int) {
+        precondition(rowSize > 0 && bytes.count % rowSize == 0, "pixels are not whole rows")
         guard let copy = ByteBuffer(count: bytes.count) else { fatalError("out of memory for \(bytes.count) pixels") }
         bytes.withUnsafeBytes { copy.bytes.copyMemory(from: $0) }
-        precondition(rowSize > 0 && bytes.count % rowSize == 0, "pixels are not whole rows")
         self.init(backing: .buffer(copy), offset: 0, element: .uint8, rowCount: bytes.count / rowSize, rowSize: rowSize)
     }
 

@@ -10,7 +10,7 @@ struct ClassLegend {
     /// The class names by label; empty: labels are shown as numbers.
     let names: [String]
 
-    /// The name of `label`, or the label as a number when the spec names no class for it.
+    /// The name of `label`, or "class N" when the spec names no class for it.
     func name(_ label: Int) -> String {
         names.indices.contains(label) ? names[label] : "class \(label)"
     }
