@@ -50,16 +50,17 @@ extension CoordinatorServer {
             throw WireError(.invalidSpec, problem)
         }
         let path = (spec.dataset.path as NSString).standardizingPath
-        guard path != (options.dataFolder as NSString).standardizingPath else { return }
-        let theirs: Dataset
-        do {
-            theirs = try Dataset(folder: path, trainLimit: 1, testLimit: 1)
-        } catch {
-            throw WireError(.invalidSpec, "dataset.path: \(error)")
-        }
-        guard theirs.identity == dataset.identity else {
-            throw WireError(.invalidSpec, "dataset.path: \(path) holds other files than the coordinator's dataset "
-                + "(\(options.dataFolder)), which the workers hold; start the coordinator with --data \(path)")
+        if path != (options.dataFolder as NSString).standardizingPath {
+            let theirs: DatasetCatalog
+            do {
+                theirs = try DatasetCatalog(folder: path)
+            } catch {
+                throw WireError(.invalidSpec, "dataset.path: \(error)")
+            }
+            guard theirs.identity == catalog.identity else {
+                throw WireError(.invalidSpec, "dataset.path: \(path) holds other files than the coordinator's "
+                    + "dataset (\(options.dataFolder)), which the workers hold; start the coordinator with --data \(path)")
+            }
         }
     }
 }

@@ -20,14 +20,25 @@ extension CoordinatorServer {
     /// The images `spec` trains and evaluates on, read from the coordinator's dataset folder now rather than held
     /// from start-up: the coordinator keeps only what the running experiment uses (the exercise's 10,000 training
     /// images instead of all 60,000).
-    /// - Throws: when the files changed since the coordinator checked them at start (the workers were admitted
+    /// - Throws: when the files cannot be read as the spec says, when the model does not fit them (its input, its
+    ///   classes), or when they changed since the coordinator checked them at start (the workers were admitted
     ///   against those digests).
     func datasetForRun(_ spec: ExperimentSpec) throws -> Dataset {
-        let loaded = try Dataset(
-            folder: options.dataFolder, trainLimit: spec.dataset.trainLimit, testLimit: spec.dataset.testLimit)
-        guard loaded.identity == dataset.identity else {
-            throw WireError(.internal, "the dataset files in \(options.dataFolder) changed since the coordinator "
-                + "started and checked its workers against them; restart the coordinator")
+        let loaded: Dataset
+        do {
+            loaded = try catalog.load(spec.dataset)
+        } catch {
+            switch error {
+            case .unreadable(let error): throw WireError(.invalidSpec, "dataset: \(error)")
+            case .changed(let files):
+                throw WireError(.internal, "\(files.joined(separator: ", ")) in \(options.dataFolder) changed since "
+                    + "the coordinator started and checked its workers against them; restart the coordinator")
+            }
+        }
+        do {
+            try loaded.check(fits: try Model(spec.model), spec: spec.model)
+        } catch {
+            throw WireError(.invalidSpec, "\(error)")
         }
         return loaded
     }

@@ -26,13 +26,13 @@ extension CoordinatorServer {
                 + "CPUs"))
         }
         let theirs = hello.datasetSHA256
-        let mismatched = dataset.sha256.filter { theirs[$0.name] != $0.digest }.map(\.name)
+        let mismatched = catalog.sha256.filter { theirs[$0.name] != $0.digest }.map(\.name)
         if !mismatched.isEmpty {
             logger.warning("refused a worker: dataset differs", metadata: ["worker": "\(label)",
                                                                            "files": "\(mismatched)"])
             return .reject(WireError(.datasetMismatch, "worker \(label): SHA-256 of \(mismatched.joined(separator: ", "))"
                 + " differs from the coordinator's (\(options.dataFolder)); give every process the same "
-                + "Fashion-MNIST files (Debian: dataset-fashion-mnist)"))
+                + "dataset files (Fashion-MNIST: Debian's dataset-fashion-mnist)"))
         }
         if let old = workers.id(of: peer) { remove(old, reason: "said hello again") }
         guard workers.count < options.maxWorkers else {

@@ -36,12 +36,17 @@ struct Train: ParsableCommand {
 /// Dataset loading with errors a user can act on.
 enum DatasetLoading {
     static func load(_ spec: ExperimentSpec) throws -> Dataset {
-        try load(folder: spec.dataset.path, trainLimit: spec.dataset.trainLimit, testLimit: spec.dataset.testLimit)
+        try load { () throws(DatasetError) in try Dataset(spec: spec.dataset) }
     }
 
+    /// The IDX set in `folder`.
     static func load(folder: String, trainLimit: Int, testLimit: Int = 0) throws -> Dataset {
+        try load { () throws(DatasetError) in try Dataset(folder: folder, trainLimit: trainLimit, testLimit: testLimit) }
+    }
+
+    private static func load(_ read: () throws(DatasetError) -> Dataset) throws -> Dataset {
         do {
-            return try Dataset(folder: folder, trainLimit: trainLimit, testLimit: testLimit)
+            return try read()
         } catch {
             throw ValidationError("dataset: \(error)")
         }

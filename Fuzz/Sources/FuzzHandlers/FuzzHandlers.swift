@@ -53,10 +53,10 @@ enum Harness {
     }
 
     static let hello: Hello = {
-        let dataset = try? Dataset(folder: DatasetSpec.defaultPath, trainLimit: 0, testLimit: 0)
+        let catalog = try? DatasetCatalog(folder: DatasetSpec.defaultPath)
         return Hello(
             name: "fuzz", host: "localhost", pid: 1, cores: 1,
-            datasets: dataset?.sha256.map { DatasetDigest(name: $0.name, sha256: $0.digest) } ?? [],
+            datasets: catalog?.sha256.map { DatasetDigest(name: $0.name, sha256: $0.digest) } ?? [],
             kernelFingerprint: KernelFingerprint.current)
     }()
 

@@ -57,10 +57,7 @@ extension ExperimentSpec {
         let seed = root.int("seed", default: 1)!
 
         var ds = JSONFields(root.raw("dataset") ?? [String: Any](), path: "dataset", problems: &problems)
-        let dataset = DatasetSpec(
-            path: ds.string("path", default: DatasetSpec.defaultPath)!,
-            trainLimit: ds.int("trainLimit", default: 60_000)!,
-            testLimit: ds.int("testLimit", default: 10_000)!)
+        let dataset = decodeDataset(&ds, problems: &problems)
         ds.finish(into: &problems)
 
         var m = JSONFields(root.raw("model"), path: "model", problems: &problems)
@@ -103,6 +100,32 @@ extension ExperimentSpec {
         problems.append(contentsOf: SpecValidation.problems(in: spec, limits: limits))
         if !problems.isEmpty { throw SpecError(problems: problems) }
         return spec
+    }
+
+    /// `dataset`: where the files are, their format, the limits, the split and the class names.
+    private static func decodeDataset(_ ds: inout JSONFields, problems: inout [SpecError.Problem]) -> DatasetSpec {
+        let formatName = ds.string("format", default: DatasetFormat.idx.rawValue)!
+        let format = DatasetFormat(rawValue: formatName)
+        if format == nil {
+            problems.append(.init(path: ds.child("format"), message: "is '\(formatName)'; expected one of "
+                + DatasetFormat.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")))
+        }
+        var classNames: [String] = []
+        if ds.raw("classNames") != nil, let list = ds.array("classNames") {
+            classNames = list.compactMap { $0 as? String }
+            if classNames.count != list.count {
+                problems.append(.init(path: ds.child("classNames"), message: "expected an array of strings"))
+            }
+        }
+        return DatasetSpec(
+            path: ds.string("path", default: DatasetSpec.defaultPath)!,
+            format: format ?? .idx,
+            npz: ds.raw("npz") == nil ? nil : ds.string("npz"),
+            trainLimit: ds.int("trainLimit", default: 60_000)!,
+            testLimit: ds.int("testLimit", default: 10_000)!,
+            testFraction: ds.double("testFraction", default: 0)!,
+            splitSeed: UInt64(bitPattern: Int64(ds.int("splitSeed", default: 1)!)),
+            classNames: classNames)
     }
 
     /// `training`, with its stages: either `training.stages` or one stage from `epochs`, `objective`, `margin`.
