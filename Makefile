@@ -6,7 +6,7 @@ WORKERS ?= 2
 # The exercise's weights hash: the same on every machine (README.md); `make run` says whether it got it.
 EXERCISE_SHA256 := $(shell cat experiments/exercise4.sha256)
 
-.PHONY: deps build run test bench soak microbench verify-portable clean
+.PHONY: deps build run test bench bench-hosts soak microbench verify-portable clean
 
 deps:
 	@scripts/install-deps.sh
@@ -23,6 +23,10 @@ test: build
 
 bench: build
 	scripts/bench.py
+
+# Training across emulated hosts (network namespaces, links shaped with tc), as root: Docs/Performance.md.
+bench-hosts: build
+	scripts/bench-hosts.py --binary $(BIN) $(BENCH_HOSTS_ARGS)
 
 # The chaos soak (Docs/Testing.md): 20 minutes of faults by default, as root; `make soak SOAK_ARGS="--minutes 5 --seed 2"`.
 soak: build

@@ -40,6 +40,8 @@ let package = Package(
     targets: [
         // C libraries from Debian, through pkg-config.
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // `.npz` datasets are zip archives.
+        .systemLibrary(name: "CZip", pkgConfig: "libzip", providers: [.apt(["libzip-dev"])]),
         .systemLibrary(name: "CZeroMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"])]),
         .systemLibrary(name: "CProtobufC", pkgConfig: "libprotobuf-c", providers: [.apt(["libprotobuf-c-dev"])]),
         // glibc's <malloc.h>, for mallopt. Not named CSystem: swift-system has a target of that name, and
@@ -57,7 +59,7 @@ let package = Package(
         .target(
             name: "Core",
             dependencies: [
-                "CZlib", "CMalloc", "CKernels",
+                "CZlib", "CZip", "CMalloc", "CKernels",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: simdSwiftSettings
@@ -65,7 +67,7 @@ let package = Package(
         .target(
             name: "Wire",
             dependencies: [
-                "Core", "CZeroMQ", "CDistEmbedProto", "CProtobufC",
+                "CZeroMQ", "CDistEmbedProto", "CProtobufC",
                 .target(name: "CLinuxScheduling", condition: .when(platforms: [.linux])),
             ],
             exclude: ["Proto"],
@@ -101,7 +103,8 @@ let package = Package(
             ],
             swiftSettings: simdSwiftSettings
         ),
-        .testTarget(name: "CoreTests", dependencies: ["Core", "CKernels"], resources: [.copy("Fixtures")]),
+        // CZip: the tests write `.npz` fixtures.
+        .testTarget(name: "CoreTests", dependencies: ["Core", "CKernels", "CZip"], resources: [.copy("Fixtures")]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Core"]),
         .testTarget(
             name: "CoordinatorTests",

@@ -7,6 +7,7 @@ packages=("$@")
 [ ${#packages[@]} -gt 0 ] || packages=(
   pkg-config
   zlib1g-dev
+  libzip-dev
   libsqlite3-dev
   libzmq3-dev
   libprotobuf-c-dev

@@ -19,7 +19,7 @@ extension CoordinatorServer {
         if let spec = try? ExperimentSpec.parse(json: record.specJSON, limits: .maximum) {
             s.seed = spec.seed
             s.epochs = UInt32(spec.training.epochs)
-            s.stepsPerEpoch = UInt32((spec.dataset.trainLimit + spec.training.batchSize - 1) / spec.training.batchSize)
+            s.stepsPerEpoch = UInt32(TrainingSchedule(spec: spec, sampleCount: spec.dataset.trainLimit).stepsPerEpoch)
         }
         if record.state == .queued && record.minWorkers > workers.count {
             s.message = "waiting for \(record.minWorkers) workers (\(workers.count) connected)"

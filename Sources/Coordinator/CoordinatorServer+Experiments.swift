@@ -6,65 +6,39 @@ import Wire
 /// Submitting, starting, stepping, finishing and cancelling experiments.
 extension CoordinatorServer {
     func submit(_ request: SubmitRequest) throws -> WireMessage {
-        if !request.seeds.isEmpty { return try submitSweep(request) }
-        let spec: ExperimentSpec
-        let canonical: String
-        do {
-            spec = try ExperimentSpec.parse(
-                json: request.specJSON, overrides: request.overrides, limits: options.specLimits)
-            canonical = try ExperimentSpec.canonicalJSON(
-                json: request.specJSON, overrides: request.overrides, limits: options.specLimits)
-        } catch {
-            throw WireError(.invalidSpec, "\(error)")
-        }
-        try checkDataset(of: spec)
-        guard try store.countQueued() < options.maxQueued else {
-            throw WireError(.busy, "\(options.maxQueued) experiments are already queued (--max-queued)")
-        }
-        guard request.minWorkers <= UInt32(options.maxWorkers) else {
-            throw WireError(.invalidSpec, "min workers \(request.minWorkers) is over the coordinator's limit of "
-                + "\(options.maxWorkers) workers (--max-workers)")
-        }
+        let admitted = try admit(request)
+        if !request.seeds.isEmpty { return try queueSweep(admitted, of: request) }
+        let spec = admitted[0].spec
         let record = try store.insertExperiment(
-            name: spec.name, specJSON: canonical, minWorkers: Int(request.minWorkers), at: now)
+            name: spec.name, specJSON: admitted[0].json, minWorkers: Int(request.minWorkers), at: now)
         try store.appendEvent(id: record.id, kind: "state", line: "queued", at: now)
         logger.info("experiment queued", metadata: ["experiment": "\(record.id)", "name": "\(spec.name)"])
         if run == nil { startNextExperiment() }
         return .submitReply(SubmitReply(experimentId: record.id))
     }
 
-    /// A spec trains on the coordinator's dataset: its path must hold the same files.
-    func checkDataset(of spec: ExperimentSpec) throws {
-        if let problem = DataPathPolicy.problem(
-            path: spec.dataset.path, allowed: options.dataDirectories + [options.dataFolder])
-        {
-            throw WireError(.invalidSpec, problem)
-        }
-        let path = (spec.dataset.path as NSString).standardizingPath
-        guard path != (options.dataFolder as NSString).standardizingPath else { return }
-        let theirs: Dataset
-        do {
-            theirs = try Dataset(folder: path, trainLimit: 1, testLimit: 1)
-        } catch {
-            throw WireError(.invalidSpec, "dataset.path: \(error)")
-        }
-        guard theirs.identity == dataset.identity else {
-            throw WireError(.invalidSpec, "dataset.path: \(path) holds other files than the coordinator's dataset "
-                + "(\(options.dataFolder)), which the workers hold; start the coordinator with --data \(path)")
-        }
-    }
-
     /// The images `spec` trains and evaluates on, read from the coordinator's dataset folder now rather than held
     /// from start-up: the coordinator keeps only what the running experiment uses (the exercise's 10,000 training
     /// images instead of all 60,000).
-    /// - Throws: when the files changed since the coordinator checked them at start (the workers were admitted
+    /// - Throws: when the files cannot be read as the spec says, when the model does not fit them (its input, its
+    ///   classes), or when they changed since the coordinator checked them at start (the workers were admitted
     ///   against those digests).
     func datasetForRun(_ spec: ExperimentSpec) throws -> Dataset {
-        let loaded = try Dataset(
-            folder: options.dataFolder, trainLimit: spec.dataset.trainLimit, testLimit: spec.dataset.testLimit)
-        guard loaded.identity == dataset.identity else {
-            throw WireError(.internal, "the dataset files in \(options.dataFolder) changed since the coordinator "
-                + "started and checked its workers against them; restart the coordinator")
+        let loaded: Dataset
+        do {
+            loaded = try catalog.load(spec.dataset)
+        } catch {
+            switch error {
+            case .unreadable(let error): throw WireError(.invalidSpec, "dataset: \(error)")
+            case .changed(let files):
+                throw WireError(.internal, "\(files.joined(separator: ", ")) in \(options.dataFolder) changed since "
+                    + "the coordinator started and checked its workers against them; restart the coordinator")
+            }
+        }
+        do {
+            try loaded.check(fits: try Model(spec.model), spec: spec.model)
+        } catch {
+            throw WireError(.invalidSpec, "\(error)")
         }
         return loaded
     }
@@ -98,7 +72,7 @@ extension CoordinatorServer {
             cancelRequested = false
             logger.info("experiment started", metadata: ["experiment": "\(record.id)"])
             scheduler.experimentStarted()
-            for id in workers.keys.sorted() { sendSetup(to: id, run: run) }
+            for id in workers.ids.sorted() { sendSetup(to: id, run: run) }
         } catch {
             fail(record.id, error: "\(error)")
         }
@@ -231,9 +205,20 @@ extension CoordinatorServer {
         for (id, outcome) in unsavedOutcomes.sorted(by: { $0.key < $1.key }) { save(outcome, of: id) }
     }
 
+    /// Tries once more to write the outcomes the store could not take, and names those it still cannot: they are
+    /// lost with this process, and the store still says their experiments run, so the next start resumes them.
+    func storeOutcomesBeforeStopping() {
+        saveUnsavedOutcomes()
+        for (id, outcome) in unsavedOutcomes.sorted(by: { $0.key < $1.key }) {
+            logger.critical(
+                "stopping without storing how the experiment ended; the next start resumes it from its checkpoint",
+                metadata: ["experiment": "\(id)", "state": "\(outcome.state)"])
+        }
+    }
+
     /// Unmaps (and unlinks, if no worker attached them) the ended experiment's shared segments.
     private func releaseSegments() {
-        for id in workers.keys { workers[id]?.segment = nil }
+        for id in workers.ids { workers[id]?.segment = nil }
     }
 
     func cancel(_ id: String) throws -> WireMessage {

@@ -17,7 +17,7 @@ extension CoordinatorServer {
     /// watch their mailboxes for a moment instead of sleeping, so the wake-up of their idle vCPUs (tens of
     /// microseconds here) overlaps Adam's step instead of following it.
     func nudgeWorkers(of key: StepKey) {
-        for worker in workers.values where worker.segment?.wasAssigned(key) == true {
+        for worker in workers.all where worker.segment?.wasAssigned(key) == true {
             worker.segment?.segment.nudge()
         }
     }
@@ -26,12 +26,12 @@ extension CoordinatorServer {
     func repliesInMailbox(_ id: WorkerID) -> Bool {
         SharedSegment.canWaitForAnyPost && workers.count <= SharedSegment.mostWatched
             && workers[id]?.segment?.repliesInMailbox == true
-            && workers.values.allSatisfy { $0.segment?.repliesInMailbox == true }
+            && workers.all.allSatisfy { $0.segment?.repliesInMailbox == true }
     }
 
     /// The workers whose outstanding assignment asked for a posted result.
     var workersAwaitingPostedResults: [WorkerID] {
-        workers.compactMap { id, worker in worker.segment?.awaitsPostedResult == true ? id : nil }
+        workers.ids(where: { $0.segment?.awaitsPostedResult == true })
     }
 
     /// Sleeps until a worker posts a result, or ``mailboxSleep``.

@@ -5,41 +5,11 @@ import Wire
 /// Seed sweeps: one experiment per seed of one spec, queued together and run one after another, answered as a
 /// whole by status, results and cancel.
 extension CoordinatorServer {
-    /// Queues one experiment per seed of `request`, each the spec with `seed` set, as a new sweep.
-    func submitSweep(_ request: SubmitRequest) throws -> WireMessage {
-        let limit = SeedList.maxCount
-        guard request.seeds.count <= limit else {
-            throw WireError(.invalidSpec, "a sweep has at most \(limit) seeds, this one \(request.seeds.count)")
-        }
-        guard Set(request.seeds).count == request.seeds.count else {
-            throw WireError(.invalidSpec, "the sweep lists a seed twice; give each seed once")
-        }
-        var name = ""
-        var specs: [String] = []
-        for seed in request.seeds {
-            let overrides = request.overrides + ["seed=\(seed)"]
-            do {
-                let spec = try ExperimentSpec.parse(
-                    json: request.specJSON, overrides: overrides, limits: options.specLimits)
-                if specs.isEmpty { try checkDataset(of: spec) }
-                name = spec.name
-                specs.append(try ExperimentSpec.canonicalJSON(
-                    json: request.specJSON, overrides: overrides, limits: options.specLimits))
-            } catch let error as SpecError {
-                throw WireError(.invalidSpec, "seed \(seed): \(error)")
-            }
-        }
-        let queued = try store.countQueued()
-        guard queued + specs.count <= options.maxQueued else {
-            throw WireError(.busy, "the sweep's \(specs.count) experiments would pass the coordinator's limit of "
-                + "\(options.maxQueued) queued (\(queued) queued now; --max-queued)")
-        }
-        guard request.minWorkers <= UInt32(options.maxWorkers) else {
-            throw WireError(.invalidSpec, "min workers \(request.minWorkers) is over the coordinator's limit of "
-                + "\(options.maxWorkers) workers (--max-workers)")
-        }
+    /// Queues the experiments ``admit(_:)`` made of `request`, one per seed, as a new sweep.
+    func queueSweep(_ admitted: [AdmittedSpec], of request: SubmitRequest) throws -> WireMessage {
         let (sweep, experiments) = try store.insertSweep(
-            name: name, specJSONs: specs, minWorkers: Int(request.minWorkers), at: now)
+            name: admitted[0].spec.name, specJSONs: admitted.map(\.json), minWorkers: Int(request.minWorkers),
+            at: now)
         for (record, seed) in zip(experiments, request.seeds) {
             try store.appendEvent(id: record.id, kind: "state", line: "queued (\(sweep.id), seed \(seed))", at: now)
         }

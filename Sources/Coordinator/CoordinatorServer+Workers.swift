@@ -26,23 +26,22 @@ extension CoordinatorServer {
                 + "CPUs"))
         }
         let theirs = hello.datasetSHA256
-        let mismatched = dataset.sha256.filter { theirs[$0.name] != $0.digest }.map(\.name)
+        let mismatched = catalog.sha256.filter { theirs[$0.name] != $0.digest }.map(\.name)
         if !mismatched.isEmpty {
             logger.warning("refused a worker: dataset differs", metadata: ["worker": "\(label)",
                                                                            "files": "\(mismatched)"])
             return .reject(WireError(.datasetMismatch, "worker \(label): SHA-256 of \(mismatched.joined(separator: ", "))"
                 + " differs from the coordinator's (\(options.dataFolder)); give every process the same "
-                + "Fashion-MNIST files (Debian: dataset-fashion-mnist)"))
+                + "dataset files (Fashion-MNIST: Debian's dataset-fashion-mnist)"))
         }
-        if let old = workerByPeer[peer] { remove(old, reason: "said hello again") }
+        if let old = workers.id(of: peer) { remove(old, reason: "said hello again") }
         guard workers.count < options.maxWorkers else {
             return .reject(WireError(.busy, "the coordinator already has \(options.maxWorkers) workers "
                 + "(--max-workers)"))
         }
         let id = nextWorkerID
         nextWorkerID += 1
-        workers[id] = ConnectedWorker(peer: peer, name: name)
-        workerByPeer[peer] = id
+        workers.add(ConnectedWorker(peer: peer, name: name), as: id)
         scheduler.workerJoined(id, name: name, at: now)
         telemetry?.metrics.workerJoined()
         logger.info("worker joined", metadata: ["worker": "\(label)", "id": "\(id)"])
@@ -57,7 +56,7 @@ extension CoordinatorServer {
     }
 
     func workerHeartbeat(from peer: PeerID) throws -> WireMessage? {
-        guard let id = workerByPeer[peer] else {
+        guard let id = workers.id(of: peer) else {
             throw WireError(.notFound, "unknown worker (the coordinator may have restarted): send hello")
         }
         scheduler.heard(from: id, at: now)
@@ -65,7 +64,7 @@ extension CoordinatorServer {
     }
 
     func workerGoodbye(_ goodbye: Goodbye, from peer: PeerID) {
-        guard let id = workerByPeer[peer] else { return }
+        guard let id = workers.id(of: peer) else { return }
         remove(id, reason: "said goodbye: \(PrintableText.escaped(goodbye.reason))")
     }
 
@@ -111,7 +110,7 @@ extension CoordinatorServer {
     }
 
     func setupAcknowledged(_ ack: SetupAck, from peer: PeerID) throws {
-        guard let id = workerByPeer[peer] else {
+        guard let id = workers.id(of: peer) else {
             throw WireError(.notFound, "unknown worker (the coordinator may have restarted): send hello")
         }
         // An answer to an earlier experiment's setup says nothing about this one's.
@@ -147,8 +146,8 @@ extension CoordinatorServer {
         guard let run, !run.trainingStarted, !scheduler.setupsPending, scheduler.readyCount > 0 else { return }
         run.markTrainingStarted(now: now)
         let ready = scheduler.readyCount
-        let shared = workers.values.filter { $0.segment?.attached == true }.count
-        let posted = workers.keys.contains { repliesInMailbox($0) }
+        let shared = workers.all.filter { $0.segment?.attached == true }.count
+        let posted = workers.ids.contains { repliesInMailbox($0) }
         event(run.id, "state", "shared memory for \(shared) of \(ready) worker\(ready == 1 ? "" : "s")"
             + (posted ? ", results included" : ""))
         beginStep(run)
@@ -162,7 +161,7 @@ extension CoordinatorServer {
     }
 
     func workResult(_ result: WorkResult, from peer: PeerID) throws {
-        guard let id = workerByPeer[peer] else {
+        guard let id = workers.id(of: peer) else {
             throw WireError(.notFound, "unknown worker (the coordinator may have restarted): send hello")
         }
         guard let run, result.experimentId == run.id else { return }
@@ -308,8 +307,7 @@ extension CoordinatorServer {
     /// Removes a worker from the tables, once the scheduler has let it go (``remove(_:reason:)``, or its drop
     /// directive).
     private func forget(_ id: WorkerID, reason: String) {
-        guard let worker = workers.removeValue(forKey: id) else { return }
-        workerByPeer.removeValue(forKey: worker.peer)
+        guard let worker = workers.remove(id) else { return }
         telemetry?.metrics.workerLost()
         if let run {
             counters.workersLost += 1

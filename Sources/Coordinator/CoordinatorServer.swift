@@ -19,11 +19,11 @@ public final class CoordinatorServer {
     /// Logs the peers that fail the CURVE handshake before ZAP; nil without CURVE.
     let handshakes: HandshakeMonitor?
     let store: ExperimentStore
-    /// The dataset folder's file digests, read at start (no images: ``datasetForRun(_:)`` loads those).
-    let dataset: Dataset
+    /// The digests of the dataset files in `--data`, read at start, which every worker must hold too (no images:
+    /// ``datasetForRun(_:)`` loads those).
+    let catalog: DatasetCatalog
     var scheduler: Scheduler
-    var workers: [WorkerID: ConnectedWorker] = [:]
-    var workerByPeer: [PeerID: WorkerID] = [:]
+    var workers = WorkerRoster()
     var nextWorkerID: WorkerID = 1
     var run: ExperimentRun?
     var cancelRequested = false
@@ -58,7 +58,7 @@ public final class CoordinatorServer {
         // First, so the probes answer while the dataset loads.
         self.telemetry = try options.metricsListen.map { try CoordinatorTelemetry(listen: $0, logger: logger) }
         // Digests only: each experiment loads the images it uses when it starts (``datasetForRun(_:)``).
-        self.dataset = try Dataset(folder: options.dataFolder, trainLimit: 0, testLimit: 0)
+        self.catalog = try DatasetCatalog(folder: options.dataFolder)
         self.store = try ExperimentStore(directory: options.storeDirectory)
         self.context = try ZMQContext()
         self.zap = try Self.startAuthentication(options, context: context, logger: logger)
@@ -110,6 +110,7 @@ public final class CoordinatorServer {
                 tick()
             }
         }
+        storeOutcomesBeforeStopping()
         logger.info("coordinator stopping")
     }
 
@@ -194,15 +195,6 @@ public final class CoordinatorServer {
             "replies": "\(replies)", "peers": "\(peers)",
         ])
     }
-}
-
-/// A worker that said hello and was welcomed.
-struct ConnectedWorker {
-    var peer: PeerID
-    /// The name it gave, escaped (``PrintableText``).
-    var name: String
-    /// The shared-memory segment offered for the running experiment; nil when none was.
-    var segment: WorkerSegment?
 }
 
 /// An experiment that cannot go on until a worker is ready.

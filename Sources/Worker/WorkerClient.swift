@@ -8,12 +8,14 @@ import Wire
 public final class WorkerClient {
     public let options: WorkerOptions
     let logger: Logger
-    let dataset: Dataset
+    /// The digests of the dataset files in the data folder, sent in every hello.
+    let catalog: DatasetCatalog
     private let context: ZMQContext
     private let connection: DealerConnection
     private var session: WorkerSession?
-    /// The training images of the last experiment, reused when the next needs no more of them.
-    private var cachedTrain: ImageSet?
+    /// The training images of the last experiment and the spec they were read for (its limits aside), reused when
+    /// the next reads the same files in the same way and needs no more of them.
+    private var cachedTrain: (source: DatasetSpec, images: ImageSet)?
     private var sessionSpec: String?
     private var workerId: WorkerID?
     /// Decodes the assignments posted in the shared segment's mailbox (`postsSeen` counts those handled) and
@@ -30,12 +32,12 @@ public final class WorkerClient {
 
     public typealias WorkerID = UInt64
 
-    /// Loads and hashes the dataset, and connects (ZeroMQ connects lazily: the coordinator may start later).
+    /// Hashes the dataset files, and connects (ZeroMQ connects lazily: the coordinator may start later).
     public init(options: WorkerOptions, logger: Logger = Logger(label: "distembed.worker")) throws {
         self.options = options
         self.logger = logger
         // Hashed, not kept: each experiment loads the training images it uses (see `trainingImages`).
-        self.dataset = try Dataset(folder: options.dataFolder, trainLimit: 0, testLimit: 0)
+        self.catalog = try DatasetCatalog(folder: options.dataFolder)
         self.context = try ZMQContext()
         var socketOptions = SocketOptions()
         socketOptions.sendTimeout = .seconds(2)
@@ -117,7 +119,7 @@ public final class WorkerClient {
             name: options.name, host: info.hostName, pid: info.processIdentifier,
             cores: Int32(info.activeProcessorCount),
             protocolVersion: options.protocolVersionOverride ?? Wire.protocolVersion,
-            datasets: dataset.sha256.map { DatasetDigest(name: $0.name, sha256: $0.digest) },
+            datasets: catalog.sha256.map { DatasetDigest(name: $0.name, sha256: $0.digest) },
             kernelFingerprint: options.fingerprintOverride ?? KernelFingerprint.current, cpu: KernelPath.machine)))
     }
 
@@ -176,7 +178,7 @@ public final class WorkerClient {
                 throw WireError(.invalidSpec, "\(error)")
             }
             let created = try WorkerSession(
-                experimentId: setup.experimentId, spec: spec, train: try trainingImages(limit: spec.dataset.trainLimit))
+                experimentId: setup.experimentId, spec: spec, train: try trainingImages(for: spec.dataset))
             let ack = attachSharedMemory(setup, to: created)
             session = created
             sessionSpec = setup.specJSON
@@ -222,22 +224,30 @@ public final class WorkerClient {
         }
     }
 
-    /// The first `limit` training images, from the cache or the files (whose digest must still be the one the
-    /// coordinator accepted).
-    private func trainingImages(limit: Int) throws(WireError) -> ImageSet {
-        if let cached = cachedTrain, cached.count >= limit { return cached.prefix(limit) }
+    /// The training images `spec` names, from the cache or the files in the data folder (whose digests must
+    /// still be the ones the coordinator accepted). No test images: the coordinator tests.
+    private func trainingImages(for spec: DatasetSpec) throws(WireError) -> ImageSet {
+        var source = spec
+        (source.trainLimit, source.testLimit) = (0, 0)
+        if let cached = cachedTrain, cached.source == source, cached.images.count >= spec.trainLimit {
+            return cached.images.prefix(spec.trainLimit)
+        }
         cachedTrain = nil
+        var wanted = spec
+        wanted.testLimit = 0
         let loaded: Dataset
         do {
-            loaded = try Dataset(folder: options.dataFolder, trainLimit: limit, testLimit: 0)
+            loaded = try catalog.load(wanted)
         } catch {
-            throw WireError(.datasetMismatch, "worker \(options.name) cannot read its dataset: \(error)")
+            switch error {
+            case .unreadable(let error):
+                throw WireError(.datasetMismatch, "worker \(options.name) cannot read its dataset: \(error)")
+            case .changed(let files):
+                throw WireError(.datasetMismatch, "\(files.joined(separator: ", ")) in \(options.dataFolder) "
+                    + "changed since worker \(options.name) started; restart it")
+            }
         }
-        guard loaded.identity == dataset.identity else {
-            throw WireError(.datasetMismatch, "the files in \(options.dataFolder) changed since worker "
-                + "\(options.name) started; restart it")
-        }
-        cachedTrain = loaded.train
+        cachedTrain = (source, loaded.train)
         return loaded.train
     }
 

@@ -27,11 +27,9 @@ final class WorkerSession {
         let images = train.prefix(spec.dataset.trainLimit)
         do {
             model = try Model(spec.model)
+            try images.check(fits: model, spec: spec.model)
         } catch {
             throw WireError(.invalidSpec, "\(error)")
-        }
-        guard model.inputSize == images.sampleSize else {
-            throw WireError(.invalidSpec, "model input \(spec.model.input) does not fit the dataset's images")
         }
         self.experimentId = experimentId
         self.spec = spec

@@ -31,16 +31,22 @@ struct Train: ParsableCommand {
 /// Dataset loading with errors a user can act on.
 enum DatasetLoading {
     static func load(_ spec: ExperimentSpec) throws -> Dataset {
-        try load(folder: spec.dataset.path, trainLimit: spec.dataset.trainLimit, testLimit: spec.dataset.testLimit,
-                 elsewhere: "or point dataset.path at the folder that holds them: --set dataset.path=DIR")
+        try load(elsewhere: "or point dataset.path at the folder that holds them: --set dataset.path=DIR") {
+            () throws(DatasetError) in try Dataset(spec: spec.dataset)
+        }
+    }
+
+    /// The IDX set in `folder`.
+    static func load(folder: String, trainLimit: Int, testLimit: Int = 0) throws -> Dataset {
+        try load(elsewhere: "pass --data DIR") { () throws(DatasetError) in
+            try Dataset(folder: folder, trainLimit: trainLimit, testLimit: testLimit)
+        }
     }
 
     /// - Parameter elsewhere: how to name another folder, added to the error.
-    static func load(folder: String, trainLimit: Int, testLimit: Int = 0, elsewhere: String = "pass --data DIR")
-        throws -> Dataset
-    {
+    private static func load(elsewhere: String, _ read: () throws(DatasetError) -> Dataset) throws -> Dataset {
         do {
-            return try Dataset(folder: folder, trainLimit: trainLimit, testLimit: testLimit)
+            return try read()
         } catch {
             throw CLIError(.badData, "dataset: \(error) (\(elsewhere))")
         }

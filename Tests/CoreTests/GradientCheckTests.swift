@@ -33,7 +33,7 @@ import Testing
         let (h, w) = (modelSpec.input[0], modelSpec.input[1])
         let p = Philox(seed: 7)
         let pixels = (0..<(n * h * w)).map { UInt8(p.word((50, UInt32($0), 0, 0), lane: 0) % 256) }
-        let labels = (0..<n).map { UInt8($0 % model.classCount) }
+        let labels = (0..<n).map { Int32($0 % model.classCount) }
         let data = ImageSet(pixels: pixels, labels: labels, height: h, width: w)
         // Glorot weights plus small random biases, so no bias starts at a kink.
         var weights = GlorotInitializer.weights(for: model, seed: 3)

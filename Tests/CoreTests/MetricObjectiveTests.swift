@@ -87,7 +87,7 @@ import Testing
     }
 
     @Test func triplePartnersHaveTheRightClasses() {
-        let labels: [UInt8] = [0, 1, 0, 2, 1, 0, 3, 1]
+        let labels: [Int32] = [0, 1, 0, 2, 1, 0, 3, 1]
         let pairs = MetricPairs(seed: 4)
         var positivesSeen = Set<Int>()
         for step in 0..<50 {
@@ -189,9 +189,9 @@ import Testing
     @Test func nearestNeighbourQualityMatchesAHandCount() {
         // 1-D embeddings: gallery points and labels, queries at chosen places.
         let gallery: [Float] = [0, 1, 2, 10, 11, 12, 13]
-        let galleryLabels: [UInt8] = [0, 0, 1, 1, 1, 0, 0]
+        let galleryLabels: [Int32] = [0, 0, 1, 1, 1, 0, 0]
         let queries: [Float] = [0.4, 11.6, 12.4, 1.6]
-        let queryLabels: [UInt8] = [0, 1, 0, 1]
+        let queryLabels: [Int32] = [0, 1, 0, 1]
         let q = EmbeddingQuality.measure(
             gallery: gallery, galleryLabels: galleryLabels, queries: queries, queryLabels: queryLabels, width: 1)
         // Nearest: 0.4→0 (0 ✓), 11.6→12 (0 ✗), 12.4→12 (0 ✓), 1.6→2 (1 ✓).

@@ -12,6 +12,20 @@ import Testing
         #expect(spec.determinism.chunkSize == 8 && spec.evaluation.samples == 50 && spec.seed == 1)
     }
 
+    @Test func numpyDatasetFieldsParse() throws {
+        let spec = try ExperimentSpec.parse(json: Self.minimal, overrides: [
+            "dataset.format=npy", "dataset.npz=\"set.npz\"", "dataset.testFraction=0.25", "dataset.splitSeed=7",
+            "dataset.classNames=[\"0\",\"1\",\"2\",\"3\",\"4\",\"5\",\"6\",\"7\",\"8\",\"nine\"]",
+        ])
+        #expect(spec.dataset.format == .npy && spec.dataset.npz == "set.npz" && spec.dataset.splitSeed == 7)
+        #expect(spec.dataset.testFraction == 0.25 && spec.dataset.classNames.last == "nine")
+        let idx = try ExperimentSpec.parse(json: Self.minimal)
+        #expect(idx.dataset.format == .idx && idx.dataset.npz == nil && idx.dataset.classNames.isEmpty)
+        #expect(throws: SpecError.self) {
+            try ExperimentSpec.parse(json: Self.minimal, overrides: ["dataset.format=npy", "dataset.testFraction=1"])
+        }
+    }
+
     @Test func overridesSetNestedFieldsAndArrayElements() throws {
         let spec = try ExperimentSpec.parse(json: Self.minimal, overrides: [
             "training.epochs=2", "dataset.trainLimit=2000", "model.layers.1.dense.units=16", "dataset.path=/x/y",
@@ -32,6 +46,11 @@ import Testing
         ("evaluation.layer=nope", "evaluation.layer"),
         ("determinism.chunkSize=0", "determinism.chunkSize"),
         ("model.layers.1.dense.activation=tanh", "model.layers[1].dense.activation"),
+        ("dataset.format=png", "dataset.format"),
+        ("dataset.npz=\"x.npz\"", "dataset.npz"),
+        ("dataset.testFraction=0.2", "dataset.testFraction"),
+        ("dataset.classNames=[\"a\", \"b\"]", "dataset.classNames"),
+        ("dataset.classNames=[1, 2]", "dataset.classNames"),
     ])
     func invalidFieldsAreNamedByPath(override: String, path: String) {
         let error = #expect(throws: SpecError.self) {

@@ -118,6 +118,33 @@ import Testing
         #expect((stored["message"] as? String)?.contains("full") == true, "\(stored)")
     }
 
+    /// The disk fills during a run and the coordinator is stopped before any room comes back. The failed outcome
+    /// was once only in memory then: the restarted coordinator resumed the experiment, which could end `done` after
+    /// its clients were told `failed`. The store's space reserve makes room for the outcome.
+    @Test func aFailureOnAFullDiskIsStoredBeforeAnyRoomComesBack() throws {
+        let cluster = try TestCluster()
+        try Self.mountSmallStore(cluster)
+        defer { Self.unmount(cluster) }
+        try cluster.startCoordinator()
+        try cluster.startWorker("w1")
+        let id = try cluster.submit(
+            DistributedTrainingTests.spec, DistributedTrainingTests.short + ["--set", "training.epochs=500"])
+        func status() throws -> [String: Any] { try Binary.json(try cluster.cli(["status", id, "--json"])) }
+        var deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, try (status()["epoch"] as? Int ?? 0) < 1 { Thread.sleep(forTimeInterval: 0.05) }
+        let filler = Self.fill(cluster)
+        deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, try status()["state"] as? String == "running" { Thread.sleep(forTimeInterval: 0.1) }
+
+        cluster.coordinator?.terminate()
+        _ = cluster.waitForExit(cluster.coordinator!)
+        try FileManager.default.removeItem(at: filler)
+        try cluster.startCoordinator()
+        let stored = try status()
+        #expect(stored["state"] as? String == "failed", "\(stored)\n\(cluster.log("coordinator"))")
+        #expect((stored["message"] as? String)?.contains("full") == true, "\(stored)")
+    }
+
     /// A coordinator restarted on a full disk said only "disk I/O error". It still cannot start there, but says
     /// why and what to do.
     @Test func aCoordinatorOnAFullDiskSaysSo() throws {

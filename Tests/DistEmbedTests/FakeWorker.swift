@@ -58,12 +58,12 @@ final class FakeWorker: @unchecked Sendable {
         let context = try ZMQContext()
         defer { context.shutdown() }
         let connection = try DealerConnection(context: context, connect: endpoint)
-        let dataset = try Dataset(folder: DatasetSpec.defaultPath, trainLimit: 0, testLimit: 0)
+        let catalog = try DatasetCatalog(folder: DatasetSpec.defaultPath)
         func hello() throws {
             record("hello")
             try connection.send(.hello(Hello(
                 name: name, host: "localhost", pid: getpid(), cores: 1,
-                datasets: dataset.sha256.map { DatasetDigest(name: $0.name, sha256: $0.digest) },
+                datasets: catalog.sha256.map { DatasetDigest(name: $0.name, sha256: $0.digest) },
                 kernelFingerprint: KernelFingerprint.current)))
         }
         try hello()

@@ -132,6 +132,27 @@ import Wire
         #expect(Self.exists("/" + notOurs), "a name without a process id is not a segment")
     }
 
+    /// A coordinator killed under a parent that has not reaped it yet is a zombie: `kill(pid, 0)` still succeeds, but
+    /// its segments are stale.
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/dev/shm"), "needs /dev/shm"))
+    func segmentsOfZombieProcessesAreRemoved() throws {
+        var pid: pid_t = 0
+        let arguments = ["/bin/true"]
+        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        #expect(posix_spawn(&pid, "/bin/true", nil, nil, &argv, environ) == 0)
+        defer { waitpid(pid, nil, 0) }
+        var waited = siginfo_t()
+        #expect(waitid(P_PID, id_t(pid), &waited, WEXITED | WNOWAIT) == 0, "exited, and left unreaped")
+        #expect(kill(pid, 0) == 0, "a zombie still answers kill(pid, 0)")
+        let stale = "distembed-\(pid)-00000000feedface"
+        #expect(FileManager.default.createFile(atPath: "/dev/shm/" + stale, contents: Data([1])))
+        defer { try? FileManager.default.removeItem(atPath: "/dev/shm/" + stale) }
+
+        #expect(SharedSegment.removeStale().contains(stale))
+        #expect(!Self.exists("/" + stale))
+    }
+
     @Test func theMailboxHandsOverEachPostOnce() throws {
         let coordinator = try SharedSegment.create(parameterCount: 10, slotCount: 1)
         let worker = try SharedSegment.attach(coordinator.offer, parameterCount: 10)

@@ -359,7 +359,8 @@ final class ExperimentRun {
         result.setup = RunSetup(spec: spec)
         result.drawSeeds = try DrawSeedReport.evaluate(
             before: embeddingsBefore, after: after, width: width, labels: labels, evaluation: spec.evaluation)
-        result.embeddings = EmbeddingSnapshot(labels: labels, width: width, before: embeddingsBefore, after: after)
+        result.embeddings = EmbeddingSnapshot(
+            labels: labels, width: width, before: embeddingsBefore, after: after, classNames: spec.dataset.classNames)
         let artifacts = ExperimentArtifacts(
             before: embeddingsBefore, after: after, labels: labels, width: width, weights: weights)
         return (result, artifacts)

@@ -84,7 +84,8 @@ extension ExperimentStore {
 
     /// Moves a queued or running experiment to a final state, with its result, and stores its final weights if given.
     ///
-    /// Checkpoints are left alone: ``deleteCheckpoint(id:)`` drops them.
+    /// Checkpoints are left alone: ``deleteCheckpoint(id:)`` drops them. When the write fails, most likely on a full
+    /// disk, the store gives up its ``SpaceReserve`` and tries once more.
     /// - Parameters:
     ///   - state: `done`, `failed` or `cancelled`; any other state is a programmer error.
     ///   - error: Why it failed.
@@ -97,6 +98,23 @@ extension ExperimentStore {
         weightsSha256: String?
     ) throws {
         precondition(state.isFinal, "finish needs a final state, not \(state)")
+        do {
+            try record(id: id, endedAs: state, at: time, error: error, resultJSON: resultJSON, weights: weights,
+                       weightsSha256: weightsSha256)
+        } catch let storeError as StoreError
+            where ![.notFound, .invalidState, .corrupt].contains(storeError.code) && reserve?.release() == true
+        {
+            // Most likely a full disk: the reserve's blocks are what this write needs.
+            try record(id: id, endedAs: state, at: time, error: error, resultJSON: resultJSON, weights: weights,
+                       weightsSha256: weightsSha256)
+        }
+        reserve?.restore()
+    }
+
+    private func record(
+        id: String, endedAs state: ExperimentState, at time: Double, error: String?, resultJSON: String?,
+        weights: [Float]?, weightsSha256: String?
+    ) throws {
         try write("finish the experiment as \(state.rawValue)", id: id) { db in
             var record = try Self.existing(id, db)
             try Self.move(&record, to: state)

@@ -16,11 +16,15 @@ public final class ExperimentStore: Sendable {
     let path: String?
     /// Held while the store is open, so that no other coordinator opens it; nil in memory.
     private let lock: StoreLock?
+    /// Space given up to write an experiment's outcome on a full disk; nil in memory.
+    let reserve: SpaceReserve?
 
-    private init(database: any DatabaseWriter, path: String?, lock: StoreLock?) {
+    private init(database: any DatabaseWriter, path: String?, lock: StoreLock?, reserve: SpaceReserve?) {
         self.database = database
         self.path = path
         self.lock = lock
+        self.reserve = reserve
+        reserve?.restore()
     }
 
     /// Opens the store in `directory`, creating the folder (mode 0700) and its database file (mode 0600) when they
@@ -52,7 +56,7 @@ public final class ExperimentStore: Sendable {
             try Self.checkIntegrity(pool)
             try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
             try Self.migrate(pool)
-            self.init(database: pool, path: path, lock: lock)
+            self.init(database: pool, path: path, lock: lock, reserve: SpaceReserve(directory: directory))
         } catch {
             var storeError = StoreError(operation: operation, experimentId: nil, wrapping: error, defaultCode: .cannotOpen)
             // SQLite says "disk I/O error" when it cannot create its WAL files on a full disk.
@@ -80,7 +84,7 @@ public final class ExperimentStore: Sendable {
         do {
             let queue = try DatabaseQueue(configuration: configuration)
             try migrate(queue)
-            return ExperimentStore(database: queue, path: nil, lock: nil)
+            return ExperimentStore(database: queue, path: nil, lock: nil, reserve: nil)
         } catch {
             throw StoreError(
                 operation: "open an in-memory store", experimentId: nil, wrapping: error, defaultCode: .cannotOpen)

@@ -1,8 +1,8 @@
 import Crypto
 import Foundation
 
-/// Fashion-MNIST (or any MNIST-format set) loaded from its four IDX files, gzipped or not, with the SHA-256 of
-/// each file's decompressed contents, which workers compare with the coordinator's at handshake.
+/// A training and a test set, read as a spec's `dataset` says (Docs/Datasets.md), with the SHA-256 of each file
+/// read, which each process compares with its ``DatasetCatalog`` before it trains.
 public struct Dataset: Sendable {
     public static let fileNames = [
         "train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte",
@@ -10,10 +10,28 @@ public struct Dataset: Sendable {
 
     public let train: ImageSet
     public let test: ImageSet
-    /// Hex SHA-256 of each file's decompressed bytes, by file name (without `.gz`), in ``fileNames`` order.
+    /// Hex SHA-256 of each file read, by file name: for IDX, of the decompressed bytes, named without `.gz`, in
+    /// ``fileNames`` order; for NumPy, of the `.npy` or `.npz` file.
     public let sha256: [(name: String, digest: String)]
 
-    /// Loads the files in `folder`, keeping the first `trainLimit` training and `testLimit` test images.
+    init(train: ImageSet, test: ImageSet, sha256: [(name: String, digest: String)]) {
+        self.train = train
+        self.test = test
+        self.sha256 = sha256
+    }
+
+    /// The dataset `spec` describes, read from `folder`: the spec's own `path` unless given (the coordinator and
+    /// the workers read their `--data` folder, which holds the same files).
+    /// - Throws: ``DatasetError`` naming the file that is missing, unreadable or malformed.
+    public init(spec: DatasetSpec, folder: String? = nil) throws(DatasetError) {
+        let folder = folder ?? spec.path
+        switch spec.format {
+        case .idx: try self.init(folder: folder, trainLimit: spec.trainLimit, testLimit: spec.testLimit)
+        case .npy: self = try NPYDatasetLoader.load(spec, folder: folder)
+        }
+    }
+
+    /// Loads the IDX files in `folder`, keeping the first `trainLimit` training and `testLimit` test images.
     /// - Throws: ``DatasetError`` naming the file that is missing, unreadable or malformed.
     public init(folder: String, trainLimit: Int = .max, testLimit: Int = .max) throws(DatasetError) {
         var files: [IDXFile] = []
@@ -31,9 +49,11 @@ public struct Dataset: Sendable {
         sha256 = digests
     }
 
-    /// One digest over the four file digests: the dataset's identity.
-    public var identity: String {
-        SHA256.hash(data: Data(sha256.map { "\($0.name)=\($0.digest)\n" }.joined().utf8)).hex
+    /// Checks that `model` (built from `spec`) can train on this data and be tested on it
+    /// (``ImageSet/check(fits:spec:)``).
+    public func check(fits model: Model, spec: ModelSpec) throws(SpecError) {
+        try train.check(fits: model, spec: spec)
+        try test.check(fits: model, spec: spec)
     }
 
     /// `NAME.gz` or `NAME` in `folder`.
@@ -63,12 +83,9 @@ public struct Dataset: Sendable {
             throw DatasetError(path: labelPath, "has \(labels.dimensions[0]) labels but \(names.first!) has "
                 + "\(images.dimensions[0]) images")
         }
-        if let bad = labels.data.firstIndex(where: { $0 > 9 }) {
-            throw DatasetError(path: labelPath, "label \(labels.data[bad]) at index \(bad) is not a class 0...9")
-        }
         let kept = images.data.count / (images.dimensions[1] * images.dimensions[2])
         return ImageSet(
-            pixels: images.data, labels: Array(labels.data.prefix(kept)), height: images.dimensions[1],
+            pixels: images.data, labels: labels.data.prefix(kept).map(Int32.init), height: images.dimensions[1],
             width: images.dimensions[2])
     }
 }

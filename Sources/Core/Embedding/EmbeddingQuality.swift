@@ -24,7 +24,7 @@ public struct EmbeddingQuality: Codable, Sendable, Equatable {
     /// Distances come from one GEMM per block of queries; ties go to the lower index, so the result is a pure
     /// function of the embeddings.
     public static func measure(
-        gallery: [Float], galleryLabels: [UInt8], queries: [Float], queryLabels: [UInt8], width: Int
+        gallery: [Float], galleryLabels: [Int32], queries: [Float], queryLabels: [Int32], width: Int
     ) -> EmbeddingQuality {
         precondition(gallery.count == galleryLabels.count * width && queries.count == queryLabels.count * width)
         var knn1 = 0
@@ -46,8 +46,8 @@ public struct EmbeddingQuality: Codable, Sendable, Equatable {
     }
 
     /// The majority label of `labels` (nearest first); a tie goes to the tied label seen first.
-    static func vote(_ labels: [UInt8]) -> UInt8? {
-        var counts: [UInt8: Int] = [:]
+    static func vote(_ labels: [Int32]) -> Int32? {
+        var counts: [Int32: Int] = [:]
         for l in labels { counts[l, default: 0] += 1 }
         let best = counts.values.max() ?? 0
         return labels.first { counts[$0] == best }

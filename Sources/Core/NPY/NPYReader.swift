@@ -62,7 +62,22 @@ public enum NPYReader {
         try data.withUnsafeBytes { try decode(bytes: $0, path: path) }
     }
 
-    private static func decode(bytes: UnsafeRawBufferPointer, path: String?) throws -> NPYArray {
+    /// Decodes the bytes of a `.npy` file, mapped or in memory.
+    static func decode(bytes: UnsafeRawBufferPointer, path: String?) throws -> NPYArray {
+        let layout = try layout(of: bytes, path: path)
+        let raw = UnsafeRawBufferPointer(rebasing: bytes[layout.dataOffset...])
+        let contents = elements(raw, of: layout.dtype, count: layout.count, bigEndian: layout.bigEndian)
+        if layout.dtype == .uint64, case .int64(let values) = contents, let i = values.firstIndex(where: { $0 < 0 }) {
+            throw NPYError(
+                .unsupported, path: path,
+                "uint64 element \(UInt64(bitPattern: values[i])) at index \(i) is too large (the limit is Int64.max)")
+        }
+        return NPYArray(shape: layout.shape, dtype: layout.dtype, contents: contents)
+    }
+
+    /// The header of a `.npy` file, checked against the file's length, without reading its elements: a mapped
+    /// file's pages stay on disk.
+    static func layout(of bytes: UnsafeRawBufferPointer, path: String?) throws -> NPYLayout {
         func corrupt(_ message: String) -> NPYError { NPYError(.corrupt, path: path, message) }
 
         guard bytes.count >= 10, bytes.prefix(6).elementsEqual(magic) else {
@@ -104,14 +119,9 @@ public enum NPYReader {
                 "shape \(fields.shapeDescription) of \(fields.dtype.rawValue) needs \(expectedBytes) data bytes, "
                     + "but the file has \(bytes.count - dataStart)")
         }
-        let raw = UnsafeRawBufferPointer(rebasing: bytes[dataStart...])
-        let contents = elements(raw, of: fields.dtype, count: fields.count, bigEndian: fields.bigEndian)
-        if fields.dtype == .uint64, case .int64(let values) = contents, let i = values.firstIndex(where: { $0 < 0 }) {
-            throw NPYError(
-                .unsupported, path: path,
-                "uint64 element \(UInt64(bitPattern: values[i])) at index \(i) is too large (the limit is Int64.max)")
-        }
-        return NPYArray(shape: fields.shape, dtype: fields.dtype, contents: contents)
+        return NPYLayout(
+            shape: fields.shape, dtype: fields.dtype, bigEndian: fields.bigEndian, count: fields.count,
+            dataOffset: dataStart)
     }
 
     /// Converts `count` elements of `dtype` from `raw` to the array's contents.
@@ -144,6 +154,17 @@ public enum NPYReader {
         case .uint64: return .int64(words(UInt64.self).map { Int64(bitPattern: $0) })
         }
     }
+}
+
+/// Where a `.npy` file's elements are and how they are stored, from its header.
+struct NPYLayout {
+    var shape: [Int]
+    var dtype: NPYArray.DType
+    var bigEndian: Bool
+    /// The product of `shape`.
+    var count: Int
+    /// Where the elements start in the file.
+    var dataOffset: Int
 }
 
 /// The fields of a `.npy` header, a Python dict literal such as

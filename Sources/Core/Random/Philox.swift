@@ -70,6 +70,8 @@ public enum RandomStream: UInt32, Sendable {
     case probe = 4
     /// A metric objective's partners of an anchor: counter (stream, epoch, step, anchor's position in the batch).
     case metricPairs = 5
+    /// The seeded split of one set into training and test samples: counter (stream, 0, position, 0).
+    case datasetSplit = 6
 
     /// The first counter word for this stream and a sub-stream (a tensor or layer index).
     @inline(__always)

@@ -159,11 +159,14 @@ public struct EmbeddingSnapshot: Codable, Sendable, Equatable {
     public var width: Int
     public var before: [Float]
     public var after: [Float]
+    /// The spec's `dataset.classNames`, by label; absent when it names none and reports show the labels.
+    public var classNames: [String]?
 
-    public init(labels: [Int], width: Int, before: [Float], after: [Float]) {
+    public init(labels: [Int], width: Int, before: [Float], after: [Float], classNames: [String] = []) {
         self.labels = labels
         self.width = width
         self.before = before
         self.after = after
+        self.classNames = classNames.isEmpty ? nil : classNames
     }
 }

@@ -7,32 +7,34 @@ extension ExperimentSpec {
     public static func parse(json: String, overrides: [String] = [], limits: SpecLimits = .defaults)
         throws(SpecError) -> ExperimentSpec
     {
-        var tree: Any
+        try decode(tree(json: json, overrides: overrides), limits: limits)
+    }
+
+    /// The spec after `overrides`, checked as ``parse(json:overrides:limits:)`` does, with its JSON text, keys
+    /// sorted: what the coordinator stores and sends to workers.
+    public static func parseCanonical(json: String, overrides: [String] = [], limits: SpecLimits = .defaults)
+        throws(SpecError) -> (spec: ExperimentSpec, json: String)
+    {
+        let tree = try tree(json: json, overrides: overrides)
+        let spec = try decode(tree, limits: limits)
+        do {
+            let data = try JSONSerialization.data(withJSONObject: tree, options: [.sortedKeys, .withoutEscapingSlashes])
+            return (spec, String(decoding: data, as: UTF8.self))
+        } catch {
+            throw SpecError("", "cannot serialise the spec: \(error)")
+        }
+    }
+
+    /// The JSON tree of `json` with `overrides` applied.
+    private static func tree(json: String, overrides: [String]) throws(SpecError) -> Any {
+        let tree: Any
         let data = Data(json.utf8)
         do {
             tree = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
         } catch {
             throw SpecError("", "not valid JSON: \(JSONSyntaxError.describe(error, in: data))")
         }
-        tree = try SpecOverrides.apply(overrides, to: tree)
-        return try decode(tree, limits: limits)
-    }
-
-    /// The spec's JSON text after `overrides`, keys sorted: what the coordinator stores and sends to workers.
-    public static func canonicalJSON(json: String, overrides: [String] = [], limits: SpecLimits = .defaults)
-        throws(SpecError) -> String
-    {
-        _ = try parse(json: json, overrides: overrides, limits: limits)
-        do {
-            let tree = try SpecOverrides.apply(
-                overrides, to: JSONSerialization.jsonObject(with: Data(json.utf8), options: [.fragmentsAllowed]))
-            let data = try JSONSerialization.data(withJSONObject: tree, options: [.sortedKeys, .withoutEscapingSlashes])
-            return String(decoding: data, as: UTF8.self)
-        } catch let error as SpecError {
-            throw error
-        } catch {
-            throw SpecError("", "cannot serialise the spec: \(error)")
-        }
+        return try SpecOverrides.apply(overrides, to: tree)
     }
 
     /// Reads and parses a spec file.
@@ -56,10 +58,7 @@ extension ExperimentSpec {
         let seed = root.int("seed", default: 1)!
 
         var ds = JSONFields(root.raw("dataset") ?? [String: Any](), path: "dataset", problems: &problems)
-        let dataset = DatasetSpec(
-            path: ds.string("path", default: DatasetSpec.defaultPath)!,
-            trainLimit: ds.int("trainLimit", default: 60_000)!,
-            testLimit: ds.int("testLimit", default: 10_000)!)
+        let dataset = decodeDataset(&ds, problems: &problems)
         ds.finish(into: &problems)
 
         var m = JSONFields(root.raw("model"), path: "model", problems: &problems)
@@ -107,6 +106,32 @@ extension ExperimentSpec {
         }
         if !problems.isEmpty { throw SpecError(problems: problems) }
         return spec
+    }
+
+    /// `dataset`: where the files are, their format, the limits, the split and the class names.
+    private static func decodeDataset(_ ds: inout JSONFields, problems: inout [SpecError.Problem]) -> DatasetSpec {
+        let formatName = ds.string("format", default: DatasetFormat.idx.rawValue)!
+        let format = DatasetFormat(rawValue: formatName)
+        if format == nil {
+            problems.append(.init(path: ds.child("format"), message: "is '\(formatName)'; expected one of "
+                + DatasetFormat.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")))
+        }
+        var classNames: [String] = []
+        if ds.raw("classNames") != nil, let list = ds.array("classNames") {
+            classNames = list.compactMap { $0 as? String }
+            if classNames.count != list.count {
+                problems.append(.init(path: ds.child("classNames"), message: "expected an array of strings"))
+            }
+        }
+        return DatasetSpec(
+            path: ds.string("path", default: DatasetSpec.defaultPath)!,
+            format: format ?? .idx,
+            npz: ds.raw("npz") == nil ? nil : ds.string("npz"),
+            trainLimit: ds.int("trainLimit", default: 60_000)!,
+            testLimit: ds.int("testLimit", default: 10_000)!,
+            testFraction: ds.double("testFraction", default: 0)!,
+            splitSeed: UInt64(bitPattern: Int64(ds.int("splitSeed", default: 1)!)),
+            classNames: classNames)
     }
 
     /// `training`, with its stages: either `training.stages` or one stage from `epochs`, `objective`, `margin`.

@@ -17,15 +17,33 @@ public struct CheckpointSpec: Sendable, Equatable {
     public var everySteps: Int
 }
 
-/// Where the IDX files are and how much of them a run uses.
+/// Where the data is, in which format, and how much of it a run uses (Docs/Datasets.md).
 public struct DatasetSpec: Sendable, Equatable {
     public static let defaultPath = "/usr/share/datasets/fashion-mnist"
-    /// The folder holding `train-images-idx3-ubyte(.gz)` and its three siblings.
+    /// The folder holding the files.
     public var path: String
+    public var format: DatasetFormat
+    /// `npy` only: the `.npz` archive in ``path`` holding the arrays; nil: they are `.npy` files in ``path``.
+    public var npz: String?
     /// Train on the first `trainLimit` training images (the exercise: 10,000).
     public var trainLimit: Int
     /// Evaluate test accuracy on the first `testLimit` test images.
     public var testLimit: Int
+    /// `npy` only: when above 0, the set is one pair of arrays (`images`, `labels`) and this share of it, drawn
+    /// with ``splitSeed``, is the test set (``DatasetSplit``); 0: separate training and test arrays.
+    public var testFraction: Double
+    /// The seed of the split. Not the spec's `seed`, so that a seed sweep trains every seed on the same split.
+    public var splitSeed: UInt64
+    /// The name of each class, by label, for reports; empty: classes are shown as numbers.
+    public var classNames: [String]
+}
+
+/// How a dataset's files are stored.
+public enum DatasetFormat: String, Sendable, CaseIterable {
+    /// The four IDX files of an MNIST-format set (Fashion-MNIST), gzipped or not.
+    case idx
+    /// NumPy arrays: `.npy` files, or one `.npz` archive.
+    case npy
 }
 
 /// The network: an input shape (height, width, channels) and a list of layers, applied in order (NHWC).

@@ -12,6 +12,7 @@ enum SpecValidation {
         }
         check(spec.dataset.trainLimit >= 1, "dataset.trainLimit", "must be at least 1")
         check(spec.dataset.testLimit >= 0, "dataset.testLimit", "must not be negative")
+        p.append(contentsOf: datasetProblems(spec.dataset, layers: spec.model.layers))
         check(spec.training.epochs >= 1, "training.epochs", "must be at least 1")
         check(spec.training.batchSize >= 1, "training.batchSize", "must be at least 1")
         p.append(contentsOf: limits.problems(in: spec))
@@ -36,6 +37,36 @@ enum SpecValidation {
             p.append(contentsOf: ModelShapes.problems(
                 spec.model, evaluationLayer: spec.evaluation.layer,
                 chunkRows: min(spec.determinism.chunkSize, 4096) * rowsPerSample, limits: limits))
+        }
+        return p
+    }
+
+    /// The NumPy-only fields used with another format, a split fraction outside [0, 1), class names that are
+    /// unprintable or not one a unit of the last layer.
+    private static func datasetProblems(_ dataset: DatasetSpec, layers: [LayerSpec]) -> [SpecError.Problem] {
+        var p: [SpecError.Problem] = []
+        let classNames = dataset.classNames
+        if dataset.format != .npy {
+            if dataset.npz != nil {
+                p.append(.init(path: "dataset.npz", message: "is for \"format\": \"npy\" only"))
+            }
+            if dataset.testFraction != 0 {
+                p.append(.init(path: "dataset.testFraction", message: "is for \"format\": \"npy\" only (IDX sets "
+                    + "have their own test files)"))
+            }
+        }
+        if !(0..<1).contains(dataset.testFraction) {
+            p.append(.init(path: "dataset.testFraction", message: "must be in [0, 1) (0: separate test arrays)"))
+        }
+        if let npz = dataset.npz, npz.isEmpty || npz.contains("/") {
+            p.append(.init(path: "dataset.npz", message: "must name a file in dataset.path, without a folder"))
+        }
+        if !classNames.isEmpty, case .dense(let units, _, _)? = layers.last, units != classNames.count {
+            p.append(.init(path: "dataset.classNames", message: "has \(classNames.count) names but the last layer has "
+                + "\(units) units, one a class: give one name a class"))
+        }
+        for (i, name) in classNames.enumerated() {
+            if let problem = nameProblem(name) { p.append(.init(path: "dataset.classNames[\(i)]", message: problem)) }
         }
         return p
     }

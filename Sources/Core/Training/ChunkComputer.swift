@@ -50,7 +50,7 @@ public final class ChunkComputer {
     /// The dataset indices of a chunk's anchors and of their partners (``MetricLoss``'s block layout). An anchor
     /// without partners repeats itself in their rows; its gradient is zero.
     private func metricRows(
-        _ positions: Range<Int>, step: Int, epoch: Int, order: [Int], labels: [UInt8], objective: TrainingObjective
+        _ positions: Range<Int>, step: Int, epoch: Int, order: [Int], labels: [Int32], objective: TrainingObjective
     ) -> ([Int], [MetricLoss.Anchor]) {
         let batchStart = schedule.batch(step).lowerBound
         let n = positions.count

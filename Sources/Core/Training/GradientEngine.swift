@@ -117,7 +117,7 @@ public final class GradientEngine {
         let n = rows.count
         precondition(n >= 1 && n <= capacity, "a chunk holds 1...\(capacity) rows")
         precondition(n == anchors.count * objective.rowsPerAnchor, "rows do not match the anchors")
-        loadInput(rows, from: data)
+        data.load(rows, into: distembed_net_activation(net, 0))
         fillMasks(samples: rows, keys: keys, through: layer)
         distembed_net_forward(net, weights, n, 0, layer + 1, 1)
         let stats = MetricLoss.evaluate(
@@ -163,7 +163,7 @@ public final class GradientEngine {
         let n = samples.count
         precondition(n >= 1 && n <= capacity, "a chunk holds 1...\(capacity) samples")
         precondition(data.sampleSize == model.inputSize, "images do not match the model's input")
-        loadInput(samples, from: data)
+        data.load(samples, into: distembed_net_activation(net, 0))
         if let keys { fillMasks(samples: samples, keys: keys, through: model.layers.count - 1) }
         distembed_net_forward(net, weights, n, 0, model.layers.count, keys == nil ? 0 : 1)
         for (row, index) in samples.enumerated() { labels[row] = UInt32(data.labels[index]) }
@@ -174,21 +174,6 @@ public final class GradientEngine {
             if predicted[row] == labels[row] { stats.correct += 1 }
         }
         return stats
-    }
-
-    private func loadInput(_ samples: ArraySlice<Int>, from data: ImageSet) {
-        let size = data.sampleSize
-        let scale = ImageSet.scale
-        var dst = distembed_net_activation(net, 0)!
-        data.pixels.withUnsafeBufferPointer { pixels in
-            scale.withUnsafeBufferPointer { table in
-                for index in samples {
-                    let src = pixels.baseAddress! + index * size
-                    for j in 0..<size { dst[j] = table[Int(src[j])] }
-                    dst += size
-                }
-            }
-        }
     }
 
     /// Draws the dropout masks of layers `0...last` for `samples` (the C pass multiplies by them).

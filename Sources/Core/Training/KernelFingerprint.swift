@@ -34,7 +34,7 @@ public enum KernelFingerprint {
             let pixels = (0..<(count * 784)).map {
                 UInt8(truncatingIfNeeded: philox.word((tag, UInt32($0), 0, 0), lane: 0))
             }
-            data = ImageSet(pixels: pixels, labels: (0..<count).map { UInt8($0) }, height: 28, width: 28)
+            data = ImageSet(pixels: pixels, labels: (0..<count).map { Int32($0) }, height: 28, width: 28)
             weights = GlorotInitializer.weights(for: model, seed: 0x70726f6265)
             samples = Array(0..<count)
             keys = .init(seed: 1, epoch: 0)

@@ -43,7 +43,8 @@ public final class LocalExperiment {
             before: before.values, after: after.values, width: before.width, labels: labels,
             evaluation: spec.evaluation)
         result.embeddings = EmbeddingSnapshot(
-            labels: labels, width: before.width, before: before.values, after: after.values)
+            labels: labels, width: before.width, before: before.values, after: after.values,
+            classNames: spec.dataset.classNames)
         return result
     }
 }

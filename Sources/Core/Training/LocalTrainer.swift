@@ -14,10 +14,7 @@ public final class LocalTrainer {
     public init(spec: ExperimentSpec, dataset: Dataset) throws(SpecError) {
         self.spec = spec
         self.model = try Model(spec.model)
-        guard dataset.train.sampleSize == model.inputSize else {
-            throw SpecError("model.input", "\(spec.model.input) does not match the dataset's "
-                + "\(dataset.train.height)×\(dataset.train.width) images")
-        }
+        try dataset.check(fits: model, spec: spec.model)
         self.dataset = dataset
         self.schedule = TrainingSchedule(spec: spec, sampleCount: dataset.train.count)
         self.stages = TrainingStages(spec: spec, model: model)

@@ -18,7 +18,7 @@ public struct MetricPairs: Sendable {
 
     /// The partners of the anchor at `anchor` (a position in the batch) among `labels`, the batch's labels.
     public func partners(
-        of anchor: Int, labels: [UInt8], objective: TrainingObjective, epoch: Int, step: Int
+        of anchor: Int, labels: [Int32], objective: TrainingObjective, epoch: Int, step: Int
     ) -> [Int]? {
         let philox = Philox(seed: seed)
         let b = philox.block((RandomStream.metricPairs.tag(), UInt32(truncatingIfNeeded: epoch),

@@ -174,19 +174,31 @@ public final class SharedSegment: @unchecked Sendable {
 
     /// Removes the segments that coordinators which no longer run left in `/dev/shm` (a coordinator killed between
     /// offering a segment and the worker's answer) and returns their names. A segment's name holds its creator's
-    /// process id; one whose process is gone (`kill(pid, 0)` fails with `ESRCH`) is removed. Call at start.
+    /// process id; one whose process has ended is removed. Call at start.
     @discardableResult
     public static func removeStale() -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: "/dev/shm")) ?? []
         var removed: [String] = []
         for name in names where name.hasPrefix(namePrefix.dropFirst()) {
             let fields = name.dropFirst(namePrefix.count - 1).split(separator: "-")
-            guard fields.count == 2, let pid = Int32(fields[0]), pid > 0, pid != getpid(),
-                kill(pid, 0) != 0, errno == ESRCH
-            else { continue }
+            guard fields.count == 2, let pid = Int32(fields[0]), pid > 0, pid != getpid(), hasEnded(pid) else {
+                continue
+            }
             if shm_unlink("/" + name) == 0 { removed.append(name) }
         }
         return removed
+    }
+
+    /// Whether process `pid` no longer runs: it is gone (`kill(pid, 0)` fails with `ESRCH`), or it is a zombie that
+    /// its parent has not reaped yet (`kill` still succeeds for one, but it will never use its segment again; the
+    /// state letter in `/proc/PID/stat` is `Z` or `X`).
+    static func hasEnded(_ pid: pid_t) -> Bool {
+        if kill(pid, 0) != 0 { return errno == ESRCH }
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let commandEnd = stat.lastIndex(of: ")")
+        else { return false }
+        let state = stat[stat.index(after: commandEnd)...].drop(while: { $0 == " " }).first
+        return state == "Z" || state == "X"
     }
 
     /// Removes the name; the mappings stay valid. Idempotent; the creator's copy does it when released, too.

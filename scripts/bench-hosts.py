@@ -1,0 +1,241 @@
+#!/usr/bin/env python3
+"""Emulated multi-host bench: the coordinator and each worker in a network namespace of its own, each joined by a
+veth pair to a bridge in a switch namespace, every link shaped with tc. Needs root and iproute2.
+
+    scripts/bench-hosts.py [--binary .build/release/distembed] [--workers 1,2,4] [--links none,10gbit,1gbit]
+                           [--specs experiments/exercise4.json,experiments/wide.json] [--epochs 1]
+
+For each spec, link and worker count it trains one run across the emulated hosts (workers without shared memory,
+as on separate machines) and prints: the step time split into the slowest worker's compute, the coordinator's
+reduce and Adam, and the rest (messages, copies and waiting); bytes per step on the coordinator's link and on one
+worker's link (both directions, counted by the kernel on the veth); the speed-up over one worker on the same link;
+and the step time of the same spec on one host with shared memory (`distembed run --workers N`).
+
+What it cannot separate: every emulated host runs on this machine's CPUs, so N workers share its cores. The
+`none` link (veth without shaping) shows what the CPUs alone cost; the difference to a shaped link is what the
+link costs. A link is shaped with htb to the rate in each direction (both ends of each veth pair), plus 0.1 ms of
+netem delay when this kernel has netem (the bench says when it has not).
+
+Traffic stays inside the namespaces (10.79.0.0/24, on a bridge no interface outside them joins). Every wait is
+bounded, and the namespaces and processes are removed on exit, also when the bench fails or is interrupted.
+"""
+import argparse
+import atexit
+import json
+import os
+import platform
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+SUBNET = "10.79.0"
+PORT = 5555
+
+
+def sh(*cmd, check=True, timeout=30):
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    if check and result.returncode != 0:
+        raise SystemExit(f"bench-hosts: {' '.join(cmd)} failed: {result.stderr.strip()}")
+    return result
+
+
+def cpu_name():
+    for line in open("/proc/cpuinfo"):
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown CPU"
+
+
+class Hosts:
+    """N + 1 namespaces (c, w1..wN) on a bridge in a switch namespace, with each link shaped to `rate`."""
+
+    def __init__(self, workers, rate, netem):
+        self.tag = f"dbh{os.getpid() % 100000}"
+        self.switch = f"{self.tag}-sw"
+        self.names = ["c"] + [f"w{i}" for i in range(1, workers + 1)]
+        self.processes = []
+        self.rate = rate
+        self.netem = netem
+        self.made = []
+
+    def ns(self, name):
+        return f"{self.tag}-{name}"
+
+    def address(self, name):
+        return f"{SUBNET}.{1 if name == 'c' else 10 + int(name[1:])}"
+
+    def setup(self):
+        sh("ip", "netns", "add", self.switch)
+        self.made.append(self.switch)
+        sh("ip", "-n", self.switch, "link", "add", "br0", "type", "bridge")
+        sh("ip", "-n", self.switch, "link", "set", "br0", "up")
+        for name in self.names:
+            ns = self.ns(name)
+            sh("ip", "netns", "add", ns)
+            self.made.append(ns)
+            port = f"p-{name}"
+            sh("ip", "link", "add", port, "netns", self.switch, "type", "veth", "peer", "name", "eth0", "netns", ns)
+            sh("ip", "-n", self.switch, "link", "set", port, "master", "br0")
+            sh("ip", "-n", self.switch, "link", "set", port, "up")
+            sh("ip", "-n", ns, "addr", "add", f"{self.address(name)}/24", "dev", "eth0")
+            sh("ip", "-n", ns, "link", "set", "eth0", "up")
+            sh("ip", "-n", ns, "link", "set", "lo", "up")
+            if self.rate != "none":
+                self.shape(ns, "eth0")
+                self.shape(self.switch, port)
+
+    def shape(self, ns, dev):
+        """Egress of `dev` at the link's rate (htb), with netem's delay under it when there is netem."""
+        base = ["ip", "netns", "exec", ns, "tc"]
+        sh(*base, "qdisc", "add", "dev", dev, "root", "handle", "1:", "htb", "default", "1")
+        sh(*base, "class", "add", "dev", dev, "parent", "1:", "classid", "1:1", "htb", "rate", self.rate,
+           "ceil", self.rate)
+        if self.netem:
+            sh(*base, "qdisc", "add", "dev", dev, "parent", "1:1", "handle", "10:", "netem", "delay", "0.1ms",
+               "limit", "100000")
+
+    def spawn(self, name, args, log):
+        process = subprocess.Popen(["ip", "netns", "exec", self.ns(name)] + args, stdout=log, stderr=log,
+                                   start_new_session=True)
+        self.processes.append(process)
+        return process
+
+    def run(self, name, args, timeout):
+        return subprocess.run(["ip", "netns", "exec", self.ns(name)] + args, capture_output=True, text=True,
+                              timeout=timeout)
+
+    def link_bytes(self, name):
+        """Bytes sent plus received on host `name`'s link so far."""
+        total = 0
+        for counter in ("tx_bytes", "rx_bytes"):
+            result = self.run(name, ["cat", f"/sys/class/net/eth0/statistics/{counter}"], timeout=10)
+            total += int(result.stdout.strip())
+        return total
+
+    def teardown(self):
+        for process in self.processes:
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                pass
+        self.processes = []
+        for ns in reversed(self.made):
+            for pid in sh("ip", "netns", "pids", ns, check=False).stdout.split():
+                try:
+                    os.kill(int(pid), signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            sh("ip", "netns", "del", ns, check=False)
+        self.made = []
+
+
+def train_across_hosts(binary, spec, workers, rate, netem, overrides, folder):
+    """One run across emulated hosts; returns the result JSON and the link bytes per step."""
+    hosts = Hosts(workers, rate, netem)
+    atexit.register(hosts.teardown)
+    try:
+        hosts.setup()
+        store = os.path.join(folder, f"store-{rate}-{workers}-{os.path.basename(spec)}")
+        endpoint = f"tcp://{hosts.address('c')}:{PORT}"
+        local = f"tcp://127.0.0.1:{PORT}"
+        log = open(os.path.join(folder, "processes.log"), "a")
+        hosts.spawn("c", [binary, "coordinator", "--listen", endpoint, "--listen", local, "--store", store,
+                          "--insecure"], log)
+        time.sleep(0.5)
+        for name in hosts.names[1:]:
+            hosts.spawn(name, [binary, "worker", "--connect", endpoint, "--name", name, "--no-shared-memory"], log)
+        before = {name: hosts.link_bytes(name) for name in ("c", "w1")}
+        sets = [arg for key in overrides for arg in ("--set", key)]
+        submitted = hosts.run("c", [binary, "submit", spec, "--min-workers", str(workers), "--wait", "--json",
+                                    "--coordinator", local] + sets, timeout=1800)
+        if submitted.returncode != 0:
+            raise SystemExit(f"bench-hosts: the run failed ({rate}, {workers} workers): {submitted.stderr.strip()}")
+        after = {name: hosts.link_bytes(name) for name in ("c", "w1")}
+        result = json.loads(submitted.stdout.strip().splitlines()[-1])  # `submit --wait --json`: the result
+        steps = result["stepTimings"]["steps"]
+        per_step = {name: (after[name] - before[name]) / steps for name in after}
+        return result, per_step
+    finally:
+        hosts.teardown()
+        atexit.unregister(hosts.teardown)
+
+
+def train_on_one_host(binary, spec, workers, overrides):
+    sets = [arg for key in overrides for arg in ("--set", key)]
+    result = subprocess.run([binary, "run", spec, "--workers", str(workers), "--json"] + sets,
+                            capture_output=True, text=True, timeout=1800)
+    if result.returncode != 0:
+        raise SystemExit(f"bench-hosts: run on one host failed: {result.stderr.strip()}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def per_step_ms(result):
+    t = result["stepTimings"]
+    steps = max(1, t["steps"])
+    return {key: 1000 * t[key] / steps for key in ("wall", "compute", "reduce", "optimizer", "other")}
+
+
+def has_netem():
+    probe = f"dbhprobe{os.getpid() % 100000}"
+    sh("ip", "netns", "add", probe)
+    try:
+        sh("ip", "-n", probe, "link", "add", "v0", "type", "veth", "peer", "name", "v1")
+        return sh("ip", "netns", "exec", probe, "tc", "qdisc", "add", "dev", "v0", "root", "netem", "delay",
+                  "1ms", check=False).returncode == 0
+    finally:
+        sh("ip", "netns", "del", probe, check=False)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--binary", default=".build/release/distembed")
+    parser.add_argument("--workers", default="1,2,4", help="worker counts, comma-separated")
+    parser.add_argument("--links", default="none,10gbit,1gbit", help="link rates (tc syntax), or none")
+    parser.add_argument("--specs", default="experiments/exercise4.json,experiments/wide.json")
+    parser.add_argument("--epochs", type=int, default=1, help="epochs of each run (training.epochs)")
+    args = parser.parse_args()
+    if os.geteuid() != 0:
+        raise SystemExit("bench-hosts: needs root (ip netns, tc)")
+    binary = os.path.abspath(args.binary)
+    netem = has_netem()
+    workers = [int(n) for n in args.workers.split(",")]
+    links = args.links.split(",")
+    # Steps only: the held-out evaluation at the end runs on the coordinator's loop, and for a large model it
+    # keeps the coordinator from answering the CLI for longer than the CLI waits.
+    overrides = [f"training.epochs={args.epochs}", "dataset.testLimit=0"]
+
+    print(f"CPU: {cpu_name()}, {os.cpu_count()} logical CPUs, shared by every emulated host: N workers divide "
+          f"them, so compare a shaped link with `none` to see what the link costs.")
+    print("links: htb at the rate, each direction of each host's link"
+          + (", plus 0.1 ms netem delay" if netem else "; this kernel has no netem, so no added delay"))
+    print("ms per step: step = compute (slowest worker) + reduce + adam + other (messages, copies, waiting);"
+          " KB/step: sent + received on the link")
+    header = (f"{'spec':<12} {'link':<7} {'N':>2} {'step':>8} {'compute':>8} {'reduce':>7} {'adam':>6} "
+              f"{'other':>8} {'coord KB':>9} {'worker KB':>9} {'speed-up':>8} {'1-host':>8}  weights")
+    print(header)
+    with tempfile.TemporaryDirectory(prefix="bench-hosts-") as folder:
+        for spec in args.specs.split(","):
+            name = os.path.splitext(os.path.basename(spec))[0]
+            one_host = {n: per_step_ms(train_on_one_host(binary, spec, n, overrides))["wall"] for n in workers}
+            for link in links:
+                alone = None  # the step time with one worker on this link
+                for n in workers:
+                    result, per_step = train_across_hosts(binary, spec, n, link, netem, overrides, folder)
+                    ms = per_step_ms(result)
+                    if n == 1:
+                        alone = ms["wall"]
+                    speedup = f"{alone / ms['wall']:.2f}x" if alone else "-"
+                    print(f"{name:<12} {link:<7} {n:>2} {ms['wall']:>8.2f} {ms['compute']:>8.2f} "
+                          f"{ms['reduce']:>7.2f} {ms['optimizer']:>6.2f} {ms['other']:>8.2f} "
+                          f"{per_step['c'] / 1000:>9.0f} {per_step['w1'] / 1000:>9.0f} {speedup:>8} "
+                          f"{one_host[n]:>8.2f}  {result['weightsSha256'][:12]}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
