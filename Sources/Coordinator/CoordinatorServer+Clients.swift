@@ -44,6 +44,7 @@ extension CoordinatorServer {
             s.loss = last.loss
             s.accuracy = last.accuracy
         }
+        if evaluation?.experimentId == record.id { s.message = "evaluating the trained weights" }
         if let outcome = unsavedOutcomes[record.id] {
             s.state = Wire.ExperimentState(outcome.state)
             s.finishedAt = outcome.finishedAt

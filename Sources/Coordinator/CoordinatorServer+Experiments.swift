@@ -46,8 +46,9 @@ extension CoordinatorServer {
     /// Starts the oldest queued experiment, if any, once enough workers are connected (at least one, and its
     /// `minWorkers`).
     func startNextExperiment() {
-        // While the store cannot take how an experiment ended, it cannot be trusted with a new one either.
-        guard run == nil, !workers.isEmpty, unsavedOutcomes.isEmpty else { return }
+        // While the store cannot take how an experiment ended, it cannot be trusted with a new one either; and an
+        // experiment being evaluated still has the CPU.
+        guard run == nil, evaluation == nil, !workers.isEmpty, unsavedOutcomes.isEmpty else { return }
         let record: ExperimentRecord
         do {
             guard let next = try store.nextQueued(), workers.count >= next.minWorkers else { return }
@@ -127,29 +128,38 @@ extension CoordinatorServer {
 
     func finish(_ run: ExperimentRun, state: ExperimentState, message: String) {
         endRun()
-        var outcome = ExperimentOutcome(state: state, finishedAt: now, error: state == .done ? nil : message)
-        if state == .done {
-            do {
-                var (result, artifacts) = try run.result(now: now, workers: workers.count)
-                try artifacts.write(to: URL(fileURLWithPath: options.storeDirectory)
-                    .appendingPathComponent("artifacts").appendingPathComponent(run.id).path)
-                result.events = TrainingEvents(
-                    workersLost: counters.workersLost, workersJoined: counters.workersJoined,
-                    reassignedChunks: scheduler.reassignedChunks, resumes: counters.resumes,
-                    checkpoints: counters.checkpoints, checkpointSeconds: counters.checkpointSeconds,
-                    auditedRuns: scheduler.auditedRuns, auditMismatches: counters.auditMismatches)
-                result.stepTimings = run.timings
-                outcome.resultJSON = try String(decoding: ResultJSON.encoder.encode(result), as: UTF8.self)
-                outcome.weights = run.weights
-                outcome.weightsSha256 = result.weightsSha256
-            } catch {
-                outcome = ExperimentOutcome(
-                    state: .failed, finishedAt: now, error: "cannot complete the result: \(error)")
-                logger.error("experiment failed", metadata: ["experiment": "\(run.id)", "error": "\(error)"])
-            }
-        }
+        let events = TrainingEvents(
+            workersLost: counters.workersLost, workersJoined: counters.workersJoined,
+            reassignedChunks: scheduler.reassignedChunks, resumes: counters.resumes, checkpoints: counters.checkpoints,
+            checkpointSeconds: counters.checkpointSeconds, auditedRuns: scheduler.auditedRuns,
+            auditMismatches: counters.auditMismatches)
         counters = EventCounters()
-        save(outcome, of: run.id)
+        guard state == .done else {
+            save(ExperimentOutcome(state: state, finishedAt: now, error: message), of: run.id)
+            startNextExperiment()
+            return
+        }
+        event(run.id, "state", "evaluating the trained weights")
+        evaluation = FinalEvaluation(
+            run: run, workers: workers.count, events: events,
+            artifactsFolder: URL(fileURLWithPath: options.storeDirectory).appendingPathComponent("artifacts")
+                .appendingPathComponent(run.id).path,
+            finishedAt: now)
+    }
+
+    /// How long a stopping coordinator waits for an evaluation in progress: within the stop watchdog's 20 s.
+    static let evaluationWaitAtStop = 15.0
+
+    /// Stores the outcome of the evaluation in progress once it is over (``tick()`` asks every 0.1 s), or after
+    /// waiting up to `seconds` for it; then the queue goes on.
+    func storeEvaluatedOutcome(waiting seconds: Double = 0) {
+        guard let evaluation, let outcome = seconds > 0 ? evaluation.wait(seconds: seconds) : evaluation.outcome
+        else { return }
+        self.evaluation = nil
+        if let error = outcome.error {
+            logger.error("experiment failed", metadata: ["experiment": "\(evaluation.experimentId)", "error": "\(error)"])
+        }
+        save(outcome, of: evaluation.experimentId)
         startNextExperiment()
     }
 
@@ -208,6 +218,7 @@ extension CoordinatorServer {
     /// Tries once more to write the outcomes the store could not take, and names those it still cannot: they are
     /// lost with this process, and the store still says their experiments run, so the next start resumes them.
     func storeOutcomesBeforeStopping() {
+        storeEvaluatedOutcome(waiting: Self.evaluationWaitAtStop)
         saveUnsavedOutcomes()
         for (id, outcome) in unsavedOutcomes.sorted(by: { $0.key < $1.key }) {
             logger.critical(

@@ -34,6 +34,8 @@ public final class CoordinatorServer {
     /// How experiments ended that the store could not take yet (a full disk), by id: answered from here and
     /// written again each second.
     var unsavedOutcomes: [String: ExperimentOutcome] = [:]
+    /// The evaluation of the experiment that finished training last, while it runs.
+    var evaluation: FinalEvaluation?
     private var lastOutcomeRetry = 0.0
     /// The experiment for which creating a shared segment failed last (so the warning is logged once).
     var sharedMemoryFailure: String?
@@ -120,6 +122,7 @@ public final class CoordinatorServer {
         execute(scheduler.tick(at: now))
         reportWaiting()
         reportUndelivered()
+        storeEvaluatedOutcome()
         if !unsavedOutcomes.isEmpty && now - lastOutcomeRetry >= 1 {
             lastOutcomeRetry = now
             saveUnsavedOutcomes()
