@@ -66,6 +66,9 @@ extension ExitStatus {
         case let error as CLIError: self = error.status
         case is SpecError, is DatasetError: self = .badData
         case is CoordinatorSecurityError: self = .badConfiguration
+        // A store that is damaged or not ours is bad data; one that cannot be opened or written (a full disk, a
+        // folder's permissions, another coordinator holding it) is an I/O error.
+        case let error as StoreError: self = error.code == .corrupt ? .badData : .ioError
         case let error as WireError: self.init(error.code)
         case let error as ZMQError: self = error.isTimeout ? .unavailable : .ioError
         case is CocoaError, is POSIXError: self = .ioError
