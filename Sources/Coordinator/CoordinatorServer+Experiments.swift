@@ -96,10 +96,10 @@ extension CoordinatorServer {
             if let metrics {
                 try store.appendEpoch(id: run.id, metrics)
             }
-            let every = run.spec.checkpoint.everySteps
-            if !run.finished && (metrics != nil || (every > 0 && run.completedSteps % every == 0)) {
+            let every = run.training.spec.checkpoint.everySteps
+            if !run.training.finished && (metrics != nil || (every > 0 && run.training.completedSteps % every == 0)) {
                 let started = DispatchTime.now().uptimeNanoseconds
-                try store.saveCheckpoint(id: run.id, run.checkpoint(now: now))
+                try store.saveCheckpoint(id: run.id, run.training.checkpoint(now: now))
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
                 counters.checkpoints += 1
                 counters.checkpointSeconds += seconds
@@ -111,14 +111,14 @@ extension CoordinatorServer {
             return
         }
         if let metrics {
-            event(run.id, "epoch", EpochLine.text(metrics, of: run.schedule.epochs))
+            event(run.id, "epoch", EpochLine.text(metrics, of: run.training.schedule.epochs))
             logger.info("epoch done", metadata: [
                 "experiment": "\(run.id)", "epoch": "\(metrics.epoch)", "loss": "\(metrics.loss)",
             ])
         }
         if cancelRequested {
             finish(run, state: .cancelled, message: "cancelled at \(run.key)")
-        } else if run.finished {
+        } else if run.training.finished {
             finish(run, state: .done, message: "done")
         } else {
             beginStep(run)
@@ -130,7 +130,7 @@ extension CoordinatorServer {
         var outcome = ExperimentOutcome(state: state, finishedAt: now, error: state == .done ? nil : message)
         if state == .done {
             do {
-                var (result, artifacts) = try run.result(now: now, workers: workers.count)
+                var (result, artifacts) = try run.result(workers: workers.count)
                 try artifacts.write(to: URL(fileURLWithPath: options.storeDirectory)
                     .appendingPathComponent("artifacts").appendingPathComponent(run.id).path)
                 result.events = TrainingEvents(
@@ -140,7 +140,7 @@ extension CoordinatorServer {
                     auditedRuns: scheduler.auditedRuns, auditMismatches: counters.auditMismatches)
                 result.stepTimings = run.timings
                 outcome.resultJSON = try String(decoding: ResultJSON.encoder.encode(result), as: UTF8.self)
-                outcome.weights = run.weights
+                outcome.weights = run.training.weights
                 outcome.weightsSha256 = result.weightsSha256
             } catch {
                 outcome = ExperimentOutcome(
