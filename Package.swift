@@ -67,7 +67,7 @@ let package = Package(
         .target(
             name: "Wire",
             dependencies: [
-                "Core", "CZeroMQ", "CDistEmbedProto", "CProtobufC",
+                "CZeroMQ", "CDistEmbedProto", "CProtobufC",
                 .target(name: "CLinuxScheduling", condition: .when(platforms: [.linux])),
             ],
             exclude: ["Proto"],

@@ -206,7 +206,9 @@ def main():
     netem = has_netem()
     workers = [int(n) for n in args.workers.split(",")]
     links = args.links.split(",")
-    overrides = [f"training.epochs={args.epochs}"]
+    # Steps only: the held-out evaluation at the end runs on the coordinator's loop, and for a large model it
+    # keeps the coordinator from answering the CLI for longer than the CLI waits.
+    overrides = [f"training.epochs={args.epochs}", "dataset.testLimit=0"]
 
     print(f"CPU: {cpu_name()}, {os.cpu_count()} logical CPUs, shared by every emulated host: N workers divide "
           f"them, so compare a shaped link with `none` to see what the link costs.")
