@@ -25,11 +25,11 @@ extension CoordinatorServer {
             s.message = "waiting for \(record.minWorkers) workers (\(workers.count) connected)"
         }
         if let run, run.id == record.id {
-            s.epoch = UInt32(run.epoch)
-            s.step = UInt32(run.step)
-            s.stepsPerEpoch = UInt32(run.schedule.stepsPerEpoch)
+            s.epoch = UInt32(run.training.epoch)
+            s.step = UInt32(run.training.step)
+            s.stepsPerEpoch = UInt32(run.training.schedule.stepsPerEpoch)
             s.workers = UInt32(scheduler.readyCount)
-            let stats = run.epochStats
+            let stats = run.training.epochStats
             if stats.count > 0 {
                 s.loss = stats.lossSum / Double(stats.count)
                 s.accuracy = Double(stats.correct) / Double(stats.count)

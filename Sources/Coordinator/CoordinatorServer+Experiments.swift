@@ -97,10 +97,10 @@ extension CoordinatorServer {
             if let metrics {
                 try store.appendEpoch(id: run.id, metrics)
             }
-            let every = run.spec.checkpoint.everySteps
-            if !run.finished && (metrics != nil || (every > 0 && run.completedSteps % every == 0)) {
+            let every = run.training.spec.checkpoint.everySteps
+            if !run.training.finished && (metrics != nil || (every > 0 && run.training.completedSteps % every == 0)) {
                 let started = DispatchTime.now().uptimeNanoseconds
-                try store.saveCheckpoint(id: run.id, run.checkpoint(now: now))
+                try store.saveCheckpoint(id: run.id, run.training.checkpoint(now: now))
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
                 counters.checkpoints += 1
                 counters.checkpointSeconds += seconds
@@ -112,14 +112,14 @@ extension CoordinatorServer {
             return
         }
         if let metrics {
-            event(run.id, "epoch", EpochLine.text(metrics, of: run.spec.training))
+            event(run.id, "epoch", EpochLine.text(metrics, of: run.training.spec.training))
             logger.info("epoch done", metadata: [
                 "experiment": "\(run.id)", "epoch": "\(metrics.epoch)", "loss": "\(metrics.loss)",
             ])
         }
         if cancelRequested {
             finish(run, state: .cancelled, message: "cancelled at \(run.key)")
-        } else if run.finished {
+        } else if run.training.finished {
             finish(run, state: .done, message: "done")
         } else {
             beginStep(run)

@@ -82,10 +82,10 @@ extension CoordinatorServer {
     /// per experiment: the workers then train over messages).
     private func makeSegment(for run: ExperimentRun) -> SharedSegment? {
         guard options.sharedMemory, let slots = WorkerSegment.slotCount(
-            parameterCount: run.model.parameterCount, chunkCount: run.schedule.chunkCount(step: 0))
+            parameterCount: run.training.model.parameterCount, chunkCount: run.training.schedule.chunkCount(step: 0))
         else { return nil }
         do {
-            return try SharedSegment.create(parameterCount: run.model.parameterCount, slotCount: slots)
+            return try SharedSegment.create(parameterCount: run.training.model.parameterCount, slotCount: slots)
         } catch {
             if sharedMemoryFailure != run.id {
                 sharedMemoryFailure = run.id
@@ -157,7 +157,7 @@ extension CoordinatorServer {
     func beginStep(_ run: ExperimentRun) {
         run.stepDealt(now: now, workers: scheduler.readyCount)
         execute(scheduler.beginStep(
-            run.key, chunkCount: run.chunkCount, auditFraction: run.spec.determinism.auditFraction, at: now))
+            run.key, chunkCount: run.chunkCount, auditFraction: run.training.spec.determinism.auditFraction, at: now))
     }
 
     func workResult(_ result: WorkResult, from peer: PeerID) throws {
@@ -256,11 +256,11 @@ extension CoordinatorServer {
                 guard let run, let worker = workers[id], key == run.key else { continue }
                 waiting = nil
                 let subtrees = ChunkTree(chunkCount: run.chunkCount).cover(chunks).count
-                let firstSlot = workers[id]?.segment?.assign(key, weights: run.weights, subtrees: subtrees)
+                let firstSlot = workers[id]?.segment?.assign(key, weights: run.training.weights, subtrees: subtrees)
                 let assignment = WorkAssignment(
                     experimentId: run.id, epoch: UInt32(key.epoch), step: UInt32(key.step),
                     weightsVersion: key.version, chunkBegin: UInt32(chunks.lowerBound),
-                    chunkEnd: UInt32(chunks.upperBound), weights: firstSlot == nil ? Tensor(run.weights) : nil,
+                    chunkEnd: UInt32(chunks.upperBound), weights: firstSlot == nil ? Tensor(run.training.weights) : nil,
                     firstSharedSlot: firstSlot, replyInMailbox: firstSlot != nil && repliesInMailbox(id))
                 if firstSlot == nil || !post(assignment, to: id) {
                     reply(.workAssignment(assignment), to: worker.peer)

@@ -19,6 +19,6 @@ struct PortableCasesCommand: ParsableCommand {
         let trainer = try LocalTrainer(spec: spec, dataset: try DatasetLoading.load(spec))
         let cases = try PortableProof.write(trainer: trainer, to: URL(fileURLWithPath: out))
         for c in cases { Console.out("hash \(c.name) \(c.hash)") }
-        Console.out("weights \(WeightsHash.sha256(trainer.weights))")
+        Console.out("weights \(WeightsHash.sha256(trainer.run.weights))")
     }
 }

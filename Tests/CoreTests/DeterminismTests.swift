@@ -15,7 +15,7 @@ import Testing
         let dataset = try Dataset(folder: spec.dataset.path, trainLimit: spec.dataset.trainLimit, testLimit: 100)
         let trainer = try LocalTrainer(spec: spec, dataset: dataset)
         _ = try trainer.train()
-        return WeightsHash.sha256(trainer.weights)
+        return WeightsHash.sha256(trainer.run.weights)
     }
 
     @Test func sameSpecTwiceGivesTheSameWeights() throws {
@@ -25,56 +25,52 @@ import Testing
         #expect(try Self.train(Self.spec(["seed=2"])) != first)
     }
 
-    /// The metric objectives draw partners across the whole batch, so they are held to the same test.
+    /// Workers' subtrees of any split of a step's chunks, completed the way the coordinator completes them
+    /// (`ChunkTree.withRootHalves` into `TrainingRun.completeStep`), step to the bits of the whole tree computed
+    /// in one process. The metric objectives draw partners across the whole batch, so they are held to the same test.
     @Test(arguments: ["crossEntropy", "contrastive", "triplet"])
-    func subtreesOfAnySplitCompleteToTheLocalGradient(objective: String) throws {
+    func subtreesOfAnySplitCompleteToTheLocalStep(objective: String) throws {
         let spec = try Self.spec(["training.batchSize=56", "training.objective=\(objective)"])  // 7 chunks of 8
         let dataset = try Dataset(folder: spec.dataset.path, trainLimit: spec.dataset.trainLimit, testLimit: 1)
-        let model = try Model(spec.model)
-        let schedule = TrainingSchedule(spec: spec, sampleCount: dataset.train.count)
-        let weights = GlorotInitializer.weights(for: model, seed: spec.seed)
-        let order = schedule.order(epoch: 1)
-        let count = model.parameterCount
-        let tree = ChunkTree(chunkCount: schedule.chunkCount(step: 2))
+        let local = try TrainingRun(spec: spec, dataset: dataset)
+        let order = local.schedule.order(epoch: 0)
+        let count = local.model.parameterCount
+        let tree = ChunkTree(chunkCount: local.schedule.chunkCount(step: 0))
         #expect(tree.chunkCount == 7)
-        let computer = ChunkComputer(
-            model: model, schedule: schedule, stages: TrainingStages(spec: spec, model: model), data: dataset.train)
-        var reference = [Float](repeating: 0, count: count)
-        let local = weights.withUnsafeBufferPointer { w in
-            reference.withUnsafeMutableBufferPointer { r in
-                computer.subtree(tree.root, step: 2, epoch: 1, order: order, weights: w.baseAddress!,
-                                 into: r.baseAddress!)
+        /// A separate "worker" (a fresh computer) computes `node`'s gradient sum under `run`'s weights.
+        func subtree(_ node: ChunkTree.Node, of run: TrainingRun) -> ([Float], GradientEngine.Stats) {
+            let computer = ChunkComputer(
+                model: run.model, schedule: run.schedule, stages: run.stages, data: dataset.train)
+            var g = [Float](repeating: 0, count: count)
+            let stats = run.weights.withUnsafeBufferPointer { w in
+                g.withUnsafeMutableBufferPointer { out in
+                    computer.subtree(
+                        node, step: 0, epoch: 0, order: order, weights: w.baseAddress!, into: out.baseAddress!)
+                }
             }
+            return (g, stats)
         }
+        let (whole, stats) = subtree(tree.root, of: local)
+        local.record(stats)
+        _ = try local.completeStep(now: 0) { update in whole.withUnsafeBufferPointer { update($0.baseAddress!, nil) } }
         for runs in [[0..<7], [0..<3, 3..<7], [0..<1, 1..<2, 2..<5, 5..<7], (0..<7).map { $0..<($0 + 1) }] {
-            // Separate "workers" (fresh computers) each return the subtrees covering their run.
+            let distributed = try TrainingRun(spec: spec, dataset: dataset)
             var received: [ChunkTree.Node: [Float]] = [:]
-            var stats = GradientEngine.Stats()
-            for run in runs {
-                let worker = ChunkComputer(
-                    model: model, schedule: schedule, stages: TrainingStages(spec: spec, model: model), data: dataset.train)
-                for node in tree.cover(run) {
-                    var g = [Float](repeating: 0, count: count)
-                    weights.withUnsafeBufferPointer { w in
-                        g.withUnsafeMutableBufferPointer { gb in
-                            stats = stats + worker.subtree(node, step: 2, epoch: 1, order: order,
-                                                           weights: w.baseAddress!, into: gb.baseAddress!)
-                        }
-                    }
-                    received[node] = g
-                }
+            for node in runs.flatMap(tree.cover) {
+                let (g, stats) = subtree(node, of: distributed)
+                received[node] = g
+                distributed.record(stats)
             }
-            var total = [Float](repeating: 0, count: count)
-            total.withUnsafeMutableBufferPointer { t in
-                tree.sum(tree.root, count: count, into: t.baseAddress!, scratch: ScratchBuffers()) { node, out in
+            _ = try distributed.completeStep(now: 0) { update in
+                tree.withRootHalves(count: count, scratch: ScratchBuffers(), lookup: { node, body in
                     guard let g = received[node] else { return false }
-                    g.withUnsafeBufferPointer { out.update(from: $0.baseAddress!, count: count) }
+                    g.withUnsafeBufferPointer { body($0.baseAddress!) }
                     return true
-                }
+                }, update)
             }
-            #expect(total.map(\.bitPattern) == reference.map(\.bitPattern), "runs \(runs)")
-            #expect(stats == local, "loss sums and counts do not depend on the split")
+            #expect(distributed.weights.map(\.bitPattern) == local.weights.map(\.bitPattern), "runs \(runs)")
+            #expect(distributed.epochStats == local.epochStats, "loss sums and counts do not depend on the split")
         }
-        #expect(reference.contains { $0 != 0 } && local.lossSum > 0, "the step has a gradient to compare")
+        #expect(whole.contains { $0 != 0 } && stats.lossSum > 0, "the step has a gradient to compare")
     }
 }

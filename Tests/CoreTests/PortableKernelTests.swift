@@ -20,7 +20,7 @@ import Testing
         let dataset = try Dataset(folder: spec.dataset.path, trainLimit: spec.dataset.trainLimit, testLimit: 100)
         let trainer = try LocalTrainer(spec: spec, dataset: dataset)
         _ = try trainer.train()
-        return WeightsHash.sha256(trainer.weights)
+        return WeightsHash.sha256(trainer.run.weights)
     }
 
     /// Runs `body` on each path this machine has, scalar first, and restores the path it found.

@@ -2,28 +2,17 @@ import Core
 import Foundation
 import Wire
 
-/// The numbers of one running experiment on the coordinator: weights, Adam, the received subtrees of the step in
-/// progress, epoch statistics and the evaluation. The scheduler decides who computes what; this completes the
-/// chunk tree, divides by the batch size once and steps Adam once per step (determinism contract 3).
+/// What is distributed about one running experiment on the coordinator: the received subtrees of the step in
+/// progress, the shared segments they and the weights are in, audits and timings. The training itself (weights,
+/// Adam, position, statistics, evaluation) is a ``TrainingRun``, the same as `train --local`'s. The scheduler
+/// decides who computes what; this completes the chunk tree from what came back and steps the run once per step.
 final class ExperimentRun {
     let id: String
-    let spec: ExperimentSpec
     let specJSON: String
-    let model: Model
-    let schedule: TrainingSchedule
-    let stages: TrainingStages
-    let dataset: Dataset
-    private(set) var weights: [Float]
+    let training: TrainingRun
     /// The shared weights, which every worker on this host reads: a segment without slots that Adam copies each
     /// step's weights to; nil when the coordinator has none.
     let sharedWeights: SharedSegment?
-    private(set) var optimizer: Adam
-    /// The next step to run.
-    private(set) var epoch = 0
-    private(set) var step = 0
-    private(set) var epochStats = GradientEngine.Stats()
-    private(set) var metrics: [EpochMetrics] = []
-    private(set) var embeddingsBefore: [Float] = []
     private var received: [ChunkTree.Node: ReceivedGradient] = [:]
     /// Runs of the step in progress whose result was refused for not being finite (dealt again since).
     private var nonFiniteRuns: [Range<Int>] = []
@@ -32,7 +21,6 @@ final class ExperimentRun {
     /// The results of audits that disagreed with the stored run, this step, awaiting a tie-break.
     private var secondOpinions: [Range<Int>: RunOpinion] = [:]
     private let scratch = ScratchBuffers()
-    private var epochStarted: Double
     let startedAt: Double
     private(set) var computeSeconds = 0.0
     private(set) var timings = StepTimings()
@@ -48,33 +36,17 @@ final class ExperimentRun {
         weightsSegment: (_ parameterCount: Int) -> SharedSegment? = { _ in nil }
     ) throws {
         self.id = id
-        self.spec = spec
         self.specJSON = specJSON
-        self.model = try Model(spec.model)
-        self.dataset = dataset
-        self.schedule = TrainingSchedule(spec: spec, sampleCount: dataset.train.count)
-        self.stages = TrainingStages(spec: spec, model: model)
-        self.weights = GlorotInitializer.weights(for: model, seed: spec.seed)
-        self.sharedWeights = weightsSegment(model.parameterCount)
-        sharedWeights?.writeWeights(weights)
-        self.optimizer = Adam(parameterCount: model.parameterCount, training: spec.training)
-        self.epochStarted = now
+        self.training = try TrainingRun(spec: spec, dataset: dataset)
+        self.sharedWeights = weightsSegment(training.model.parameterCount)
+        sharedWeights?.writeWeights(training.weights)
+        training.startClock(now: now)
         self.startedAt = now
-        self.embeddingsBefore = evaluationEmbeddings()
     }
 
-    var key: StepKey { StepKey(epoch: epoch, step: step, version: UInt64(optimizer.step)) }
-    var chunkCount: Int { schedule.chunkCount(step: step) }
-    var finished: Bool { epoch >= schedule.epochs }
-    var completedSteps: Int { epoch * schedule.stepsPerEpoch + step }
-
-    /// The embedding of the first `evaluation.samples` training images under the current weights.
-    func evaluationEmbeddings() -> [Float] {
-        let samples = min(spec.evaluation.samples, dataset.train.count)
-        return Evaluator(model: model).embeddings(
-            layer: spec.evaluation.layer, count: samples, of: dataset.train, weights: weights
-        ).values
-    }
+    var key: StepKey { StepKey(epoch: training.epoch, step: training.step, version: UInt64(training.optimizer.step)) }
+    var chunkCount: Int { training.schedule.chunkCount(step: training.step) }
+    private var model: Model { training.model }
 
     /// The chunks a result's subtrees cover, if they are a contiguous run of this step's chunks.
     func chunks(coveredBy result: WorkResult) -> Range<Int>? {
@@ -113,7 +85,7 @@ final class ExperimentRun {
                 break
             }
         }
-        let samples = run.reduce(0) { $0 + schedule.chunk($1, ofStep: step).count }
+        let samples = run.reduce(0) { $0 + training.schedule.chunk($1, ofStep: training.step).count }
         guard Int(result.sampleCount) == samples else {
             throw WireError(.badRequest, "result counts \(result.sampleCount) samples, chunks \(run) hold \(samples)")
         }
@@ -144,7 +116,8 @@ final class ExperimentRun {
         guard !finite else { return }
         if let earlier = nonFiniteRuns.first(where: { $0.overlaps(run) }) {
             throw TrainingDiverged(
-                epoch: epoch + 1, step: step, learningRate: stages.stage(epoch: epoch).learningRate,
+                epoch: training.epoch + 1, step: training.step,
+                learningRate: training.stages.stage(epoch: training.epoch).learningRate,
                 what: "two workers computed a gradient or loss that is not finite (NaN or infinity) for chunks "
                     + "\(earlier.clamped(to: run)) of the step")
         }
@@ -165,7 +138,7 @@ final class ExperimentRun {
         let stats = GradientEngine.Stats(
             lossSum: result.lossSum, correct: Int(result.correctCount), count: Int(result.sampleCount))
         statsByRun[run] = stats
-        epochStats = epochStats + stats
+        training.record(stats)
         samplesTrained += Int(result.sampleCount)
         computeSeconds += result.computeSeconds
         stepCompute = max(stepCompute, result.computeSeconds)
@@ -209,11 +182,8 @@ final class ExperimentRun {
         }
         guard secondOpinions[run] == opinion else { return .agreesWithNeither }
         for (node, values) in opinion.gradients { received[node] = .owned(values) }
-        let (old, new) = (stored.stats, opinion.stats)
-        epochStats = GradientEngine.Stats(
-            lossSum: epochStats.lossSum - old.lossSum + new.lossSum, correct: epochStats.correct - old.correct
-                + new.correct, count: epochStats.count - old.count + new.count)
-        statsByRun[run] = new
+        training.replace(stored.stats, with: opinion.stats)
+        statsByRun[run] = opinion.stats
         return .replacedStored
     }
 
@@ -227,36 +197,17 @@ final class ExperimentRun {
     /// Starts the clock of the first epoch when the first step is dealt.
     func markTrainingStarted(now: Double) {
         trainingStarted = true
-        epochStarted = now
+        training.startClock(now: now)
         trainingStartedAt = now
-    }
-
-    /// Everything the next step reads, for the store.
-    func checkpoint(now: Double) -> Checkpoint {
-        Checkpoint(
-            epoch: epoch, step: step, weights: weights, adamM: optimizer.m, adamV: optimizer.v,
-            adamStep: optimizer.step, epochLossSum: epochStats.lossSum, epochCorrect: epochStats.correct,
-            epochCount: epochStats.count, embeddingsBefore: embeddingsBefore, createdAt: now)
     }
 
     /// Continues from a checkpoint: the same as never having stopped.
     /// - Throws: when the checkpoint does not fit this run's model or schedule.
     func restore(_ c: Checkpoint, metrics stored: [EpochMetrics]) throws {
-        guard c.weights.count == model.parameterCount, c.adamM.count == model.parameterCount,
-            c.adamV.count == model.parameterCount, c.epoch <= schedule.epochs, c.step < schedule.stepsPerEpoch
-        else {
+        guard training.restore(c, metrics: stored) else {
             throw WireError(.internal, "the checkpoint of \(id) does not fit its spec")
         }
-        weights = c.weights
-        sharedWeights?.writeWeights(weights)
-        optimizer.m = c.adamM
-        optimizer.v = c.adamV
-        optimizer.step = c.adamStep
-        epoch = c.epoch
-        step = c.step
-        epochStats = GradientEngine.Stats(lossSum: c.epochLossSum, correct: c.epochCorrect, count: c.epochCount)
-        embeddingsBefore = c.embeddingsBefore
-        metrics = stored
+        sharedWeights?.writeWeights(training.weights)
     }
 
     /// The step's work went out to `workers` workers at `now`.
@@ -266,103 +217,46 @@ final class ExperimentRun {
         peakWorkers = max(peakWorkers, workers)
     }
 
-    /// Completes the tree, steps Adam (with `pass`'s helper, if given), advances. Returns the epoch's metrics when
-    /// the step ended an epoch.
+    /// Completes the tree from the received subtrees and steps the run (Adam with `pass`'s helper, if given,
+    /// copying the new weights to the shared ones). Returns the epoch's metrics when the step ended an epoch.
     /// - Throws: ``TrainingDiverged`` when the new weights or the epoch's loss are not finite; the run then stays
     ///   at this step, and nothing of it should be stored.
     func completeStep(now: Double, pass: BlockPass? = nil) throws(TrainingDiverged) -> EpochMetrics? {
         let started = DispatchTime.now().uptimeNanoseconds
-        stages.prepare(&optimizer, epoch: epoch, step: step)
-        let trainable = stages.stage(epoch: epoch).trainableCount
-        let batchSize = schedule.batch(step).count
+        let tree = ChunkTree(chunkCount: chunkCount)
         var reduced = started
-        withRootHalves(ChunkTree(chunkCount: chunkCount)) { sum, plus in
-            reduced = DispatchTime.now().uptimeNanoseconds
-            optimizer.update(
-                &weights, gradientSum: sum, plus: plus, batchSize: batchSize, trainable: trainable,
-                copy: sharedWeights?.mutableWeights.baseAddress, pass: pass)
+        defer {
+            received.removeAll(keepingCapacity: true)
+            nonFiniteRuns.removeAll()
+            statsByRun.removeAll()
+            secondOpinions.removeAll()
         }
-        received.removeAll(keepingCapacity: true)
-        nonFiniteRuns.removeAll()
-        statsByRun.removeAll()
-        secondOpinions.removeAll()
-        try TrainingDiverged.check(
-            weights, lossSum: epochStats.lossSum, epoch: epoch, step: step,
-            learningRate: stages.stage(epoch: epoch).learningRate)
+        let metrics = try training.completeStep(
+            now: now, copy: sharedWeights?.mutableWeights.baseAddress, pass: pass
+        ) { update in
+            tree.withRootHalves(count: model.parameterCount, scratch: scratch, lookup: lookup) { sum, plus in
+                reduced = DispatchTime.now().uptimeNanoseconds
+                update(sum, plus)
+            }
+        }
         let stepped = DispatchTime.now().uptimeNanoseconds
         timings.steps += 1
         timings.reduce += Double(reduced - started) / 1e9
         timings.optimizer += Double(stepped - reduced) / 1e9
         timings.compute += stepCompute
         timings.wall += now - stepDealtAt + Double(stepped - started) / 1e9
-        step += 1
-        guard step == schedule.stepsPerEpoch else { return nil }
-        let m = EpochMetrics(
-            epoch: epoch + 1, loss: epochStats.lossSum / Double(epochStats.count),
-            accuracy: Double(epochStats.correct) / Double(epochStats.count), seconds: now - epochStarted)
-        metrics.append(m)
-        epoch += 1
-        step = 0
-        epochStats = GradientEngine.Stats()
-        epochStarted = now
-        return m
+        return metrics
     }
 
-    /// Calls `body` with the step's gradient sum as one or two halves for Adam to add: the root when one worker
-    /// returned it whole, else the root's children, each read where its result left it (a message, a shared slot)
-    /// or summed from smaller subtrees into a scratch buffer. The root's own addition happens inside Adam's pass.
-    private func withRootHalves(_ tree: ChunkTree, _ body: (UnsafePointer<Float>, UnsafePointer<Float>?) -> Void) {
-        if let whole = received[tree.root] {
-            whole.withPointer { body($0, nil) }
-            return
-        }
-        // A tree of height ≥ 1 always has a real right child at the root (its height is the least that fits).
-        withValue(of: tree.root.left, in: tree) { left in
-            withValue(of: tree.root.right, in: tree) { right in body(left, right) }
-        }
+    /// Reads a received subtree where its result left it (a message, a shared slot).
+    private func lookup(_ node: ChunkTree.Node, _ body: (UnsafePointer<Float>) -> Void) -> Bool {
+        guard let gradient = received[node] else { return false }
+        gradient.withPointer(body)
+        return true
     }
 
-    private func withValue(
-        of node: ChunkTree.Node, in tree: ChunkTree, _ body: (UnsafePointer<Float>) -> Void
-    ) {
-        if let gradient = received[node] {
-            gradient.withPointer(body)
-            return
-        }
-        let count = model.parameterCount
-        let buffer = scratch.take(count)
-        defer { scratch.give(buffer) }
-        tree.sum(node, count: count, into: buffer, scratch: scratch) { node, out in
-            guard let gradient = received[node] else { return false }
-            gradient.withPointer { out.update(from: $0, count: count) }
-            return true
-        }
-        body(buffer)
-    }
-
-    /// The result, with the evaluation after training (embeddings, losses, test accuracy) computed here.
-    func result(now: Double, workers: Int) throws -> (TrainingResult, ExperimentArtifacts) {
-        let after = evaluationEmbeddings()
-        let samples = min(spec.evaluation.samples, dataset.train.count)
-        let labels = dataset.train.labels[0..<samples].map(Int.init)
-        let width = model.layer(named: spec.evaluation.layer)!.outputSize
-        let losses = try EmbeddingLossReport(
-            before: embeddingsBefore, after: after, width: width, labels: labels, evaluation: spec.evaluation)
-        let heldOut = HeldOutEvaluation(spec: spec, model: model, dataset: dataset, weights: weights)
-        let seconds = metrics.reduce(0) { $0 + $1.seconds }
-        var result = TrainingResult(
-            name: spec.name, seed: spec.seed, epochs: metrics, testAccuracy: heldOut.testAccuracy, trainSeconds: seconds,
-            samplesPerSecond: Double(schedule.sampleCount * schedule.epochs) / seconds,
-            weightsSha256: WeightsHash.sha256(weights), parameterCount: model.parameterCount,
-            steps: schedule.totalSteps, losses: losses, workers: max(workers, peakWorkers))
-        result.embeddingQuality = heldOut.quality
-        result.setup = RunSetup(spec: spec)
-        result.drawSeeds = try DrawSeedReport.evaluate(
-            before: embeddingsBefore, after: after, width: width, labels: labels, evaluation: spec.evaluation)
-        result.embeddings = EmbeddingSnapshot(
-            labels: labels, width: width, before: embeddingsBefore, after: after, classNames: spec.dataset.classNames)
-        let artifacts = ExperimentArtifacts(
-            before: embeddingsBefore, after: after, labels: labels, width: width, weights: weights)
-        return (result, artifacts)
+    /// The result, with the evaluation after training computed here; `workers` are those connected now.
+    func result(workers: Int) throws -> (TrainingResult, ExperimentArtifacts) {
+        try training.result(workers: max(workers, peakWorkers))
     }
 }

@@ -44,14 +44,14 @@ final class FinalEvaluation: Sendable {
         of run: ExperimentRun, workers: Int, events: TrainingEvents, artifactsFolder: String, finishedAt: Double
     ) -> ExperimentOutcome {
         do {
-            var (result, artifacts) = try run.result(now: finishedAt, workers: workers)
+            var (result, artifacts) = try run.result(workers: workers)
             try artifacts.write(to: artifactsFolder)
             result.events = events
             result.stepTimings = run.timings
             return ExperimentOutcome(
                 state: .done, finishedAt: finishedAt,
                 resultJSON: try String(decoding: ResultJSON.encoder.encode(result), as: UTF8.self),
-                weights: run.weights, weightsSha256: result.weightsSha256)
+                weights: run.training.weights, weightsSha256: result.weightsSha256)
         } catch {
             return ExperimentOutcome(state: .failed, finishedAt: finishedAt, error: "cannot complete the result: \(error)")
         }

@@ -64,7 +64,7 @@ public enum PortableProof {
     /// `folder`; returns the cases in order. Trains `trainer` as a side effect.
     public static func write(trainer: LocalTrainer, to folder: URL) throws -> [Case] {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let model = trainer.model
+        let model = trainer.run.model
         try writeLayers(of: model, to: folder)
         let probe = KernelFingerprint.Probe()
         precondition(
@@ -73,7 +73,7 @@ public enum PortableProof {
         var cases = [try writeCase(
             "0000-probe", engine: GradientEngine(model: probe.model, capacity: probe.samples.count),
             weights: probe.weights, samples: probe.samples[...], from: probe.data, keys: probe.keys, to: folder)]
-        let schedule = trainer.schedule
+        let schedule = trainer.run.schedule
         let engine = GradientEngine(model: model, capacity: schedule.chunkSize)
         var index = 1
         var failure: Error?
@@ -85,7 +85,7 @@ public enum PortableProof {
                 do {
                     cases.append(try writeCase(
                         name, engine: engine, weights: weights, samples: order[schedule.chunk(chunk, ofStep: step)],
-                        from: trainer.dataset.train, keys: keys, to: folder))
+                        from: trainer.run.dataset.train, keys: keys, to: folder))
                 } catch {
                     failure = error
                 }
