@@ -82,6 +82,32 @@ import Testing
         #expect(second["state"] as? String == "done", "\(second)")
     }
 
+    static func status(_ cluster: TestCluster, _ id: String) throws -> [String: Any] {
+        try Binary.json(try cluster.cli(["status", id, "--json"]))
+    }
+
+    /// Starts a coordinator and a worker on a small store, runs a long experiment, fills the disk after its first
+    /// epoch and waits (up to a minute) until the experiment no longer runs. Returns its id, the filler and its
+    /// status then.
+    static func fillDuringARun(_ cluster: TestCluster) throws -> (id: String, filler: URL, state: [String: Any]) {
+        try cluster.startCoordinator()
+        try cluster.startWorker("w1")
+        let id = try cluster.submit(
+            DistributedTrainingTests.spec, DistributedTrainingTests.short + ["--set", "training.epochs=500"])
+        var deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, try (status(cluster, id)["epoch"] as? Int ?? 0) < 1 {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        let filler = fill(cluster)
+        var state: [String: Any] = [:]
+        deadline = Date().addingTimeInterval(60)
+        repeat {
+            Thread.sleep(forTimeInterval: 0.1)
+            state = try status(cluster, id)
+        } while Date() < deadline && state["state"] as? String == "running"
+        return (id, filler, state)
+    }
+
     /// The disk fills while an experiment runs. It once stayed `running` with nothing running it, and `submit
     /// --wait` hung. Now it fails at the next checkpoint, clients are told so at once even if the store cannot take
     /// the failure yet, and once there is room the store agrees.
@@ -89,21 +115,7 @@ import Testing
         let cluster = try TestCluster()
         try Self.mountSmallStore(cluster)
         defer { Self.unmount(cluster) }
-        try cluster.startCoordinator()
-        try cluster.startWorker("w1")
-        let id = try cluster.submit(
-            DistributedTrainingTests.spec, DistributedTrainingTests.short + ["--set", "training.epochs=500"])
-        func status() throws -> [String: Any] { try Binary.json(try cluster.cli(["status", id, "--json"])) }
-        var deadline = Date().addingTimeInterval(60)
-        while Date() < deadline, try (status()["epoch"] as? Int ?? 0) < 1 { Thread.sleep(forTimeInterval: 0.05) }
-        let filler = Self.fill(cluster)
-
-        var state: [String: Any] = [:]
-        deadline = Date().addingTimeInterval(60)
-        repeat {
-            Thread.sleep(forTimeInterval: 0.1)
-            state = try status()
-        } while Date() < deadline && state["state"] as? String == "running"
+        let (id, filler, state) = try Self.fillDuringARun(cluster)
         #expect(state["state"] as? String == "failed", "\(state)\n\(cluster.log("coordinator"))")
         #expect((state["message"] as? String)?.contains("full") == true, "\(state)")
         #expect(try cluster.cli(["list"]).status == 0, "reads go on while the disk is full")
@@ -113,7 +125,7 @@ import Testing
         cluster.coordinator?.terminate()
         _ = cluster.waitForExit(cluster.coordinator!)
         try cluster.startCoordinator()
-        let stored = try status()
+        let stored = try Self.status(cluster, id)
         #expect(stored["state"] as? String == "failed", "\(stored)\n\(cluster.log("coordinator"))")
         #expect((stored["message"] as? String)?.contains("full") == true, "\(stored)")
     }
@@ -125,22 +137,12 @@ import Testing
         let cluster = try TestCluster()
         try Self.mountSmallStore(cluster)
         defer { Self.unmount(cluster) }
-        try cluster.startCoordinator()
-        try cluster.startWorker("w1")
-        let id = try cluster.submit(
-            DistributedTrainingTests.spec, DistributedTrainingTests.short + ["--set", "training.epochs=500"])
-        func status() throws -> [String: Any] { try Binary.json(try cluster.cli(["status", id, "--json"])) }
-        var deadline = Date().addingTimeInterval(60)
-        while Date() < deadline, try (status()["epoch"] as? Int ?? 0) < 1 { Thread.sleep(forTimeInterval: 0.05) }
-        let filler = Self.fill(cluster)
-        deadline = Date().addingTimeInterval(60)
-        while Date() < deadline, try status()["state"] as? String == "running" { Thread.sleep(forTimeInterval: 0.1) }
-
+        let (id, filler, _) = try Self.fillDuringARun(cluster)
         cluster.coordinator?.terminate()
         _ = cluster.waitForExit(cluster.coordinator!)
         try FileManager.default.removeItem(at: filler)
         try cluster.startCoordinator()
-        let stored = try status()
+        let stored = try Self.status(cluster, id)
         #expect(stored["state"] as? String == "failed", "\(stored)\n\(cluster.log("coordinator"))")
         #expect((stored["message"] as? String)?.contains("full") == true, "\(stored)")
     }
