@@ -38,6 +38,7 @@ enum Harness {
         options.listen = ["ipc://\(folder.path)/c.sock"]
         options.storeDirectory = folder.appendingPathComponent("store").path
         options.sharedMemory = false
+        options.dataFolder = dataset
         options.specLimits.epochs = 2
         options.specLimits.trainSamples = 64
         options.specLimits.testSamples = 16
@@ -52,8 +53,31 @@ enum Harness {
         }
     }
 
+    /// A dataset of 64 training and 16 test images in NumPy files, written once: every coordinator hashes its
+    /// dataset at start and every experiment start reads and checks it again, which for Fashion-MNIST's 30 MB kept
+    /// the fuzzer to a few dozen inputs a second.
+    static let dataset: String = {
+        let folder = "/dev/shm/distembed-fuzz-data-\(getpid())"
+        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        atexit { try? FileManager.default.removeItem(atPath: "/dev/shm/distembed-fuzz-data-\(getpid())") }
+        for (part, count) in [("train", 64), ("test", 16)] {
+            let pixels = (0..<count * 28 * 28).map { Float($0 % 251) / 251 }
+            let images = NPYArray(shape: [count, 28, 28], contents: .float32(pixels))
+            let labels = NPYArray(shape: [count], contents: .int64((0..<count).map { Int64($0 % 10) }))
+            try? NPYWriter.write(images, toPath: "\(folder)/\(part)_images.npy")
+            try? NPYWriter.write(labels, toPath: "\(folder)/\(part)_labels.npy")
+        }
+        return folder
+    }()
+
+    /// What every submit sets: the harness's dataset, and sizes that keep an experiment to milliseconds.
+    static var baseOverrides: [String] {
+        ["dataset.path=\"\(dataset)\"", "dataset.format=\"npy\"", "dataset.trainLimit=32", "dataset.testLimit=8",
+         "evaluation.samples=8", "training.epochs=1", "training.batchSize=16"]
+    }
+
     static let hello: Hello = {
-        let catalog = try? DatasetCatalog(folder: DatasetSpec.defaultPath)
+        let catalog = try? DatasetCatalog(folder: dataset)
         return Hello(
             name: "fuzz", host: "localhost", pid: 1, cores: 1,
             datasets: catalog?.sha256.map { DatasetDigest(name: $0.name, sha256: $0.digest) } ?? [],
@@ -110,8 +134,7 @@ enum Harness {
         let id = experimentId(&input)
         switch input.byte() % 13 {
         case 0:
-            var overrides = ["dataset.trainLimit=32", "dataset.testLimit=8", "evaluation.samples=8",
-                             "training.epochs=1", "training.batchSize=16"]
+            var overrides = baseOverrides
             for _ in 0..<Int(input.byte() % 4) { overrides.append(override(&input)) }
             let seeds = input.bool() ? [] : (0..<Int(input.byte() % 3)).map { _ in input.uint64() }
             return .submitRequest(SubmitRequest(
