@@ -83,8 +83,7 @@ public final class CoordinatorServer {
 
     /// Seconds since the Unix epoch, from a monotonic clock.
     var now: Double {
-        let elapsed = clock.now - origin
-        return wallOrigin + Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        wallOrigin + (clock.now - origin).seconds
     }
 
     /// Serves until `shouldStop` returns true (checked every 50 ms at least).

@@ -52,8 +52,7 @@ public final class WorkerClient {
     }
 
     private var now: Double {
-        let e = clock.now - origin
-        return Double(e.components.seconds) + Double(e.components.attoseconds) / 1e18
+        (clock.now - origin).seconds
     }
 
     /// Works until `shouldStop` returns true or the coordinator refuses this worker.

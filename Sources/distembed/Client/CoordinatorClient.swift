@@ -84,13 +84,6 @@ final class CoordinatorClient {
     }
 }
 
-extension Duration {
-    /// The duration in seconds, fractions included.
-    var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
-}
-
 /// A user-facing failure: one line on stderr and an exit status that says what kind of failure it is.
 struct CLIError: Error, CustomStringConvertible {
     var status: ExitStatus
