@@ -9,7 +9,7 @@ public func fuzzSpec(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let text = String(decoding: bytes, as: UTF8.self)
     guard let spec = try? ExperimentSpec.parse(json: text) else { return 0 }
     // What the coordinator stores, and parses again when the experiment starts.
-    guard let canonical = try? ExperimentSpec.canonicalJSON(json: text) else {
+    guard let canonical = try? ExperimentSpec.parseCanonical(json: text).json else {
         fatalError("a valid spec has no canonical JSON")
     }
     guard let again = try? ExperimentSpec.parse(json: canonical) else {
