@@ -70,13 +70,58 @@ static void scalar_gemm(
     }
 }
 
+/// Row by row like `scalar_gemm`, with A(i, p) = a[row_offsets[i] + column_offsets[p]]; B is not transposed.
+static void scalar_gemm_gathered(
+    size_t m, size_t n, size_t k, const float *restrict a, const size_t *row_offsets, const size_t *column_offsets,
+    const float *restrict b, size_t ldb, float *restrict c, size_t ldc, int accumulate) {
+    for (size_t i = 0; i < m; i++) {
+        float *restrict ci = c + i * ldc;
+        const float *restrict ai = a + row_offsets[i];
+        if (!accumulate)
+            for (size_t j = 0; j < n; j++) ci[j] = 0.0f;
+        for (size_t p = 0; p < k; p++) {
+            const float x = ai[column_offsets[p]];
+            const float *restrict bp = b + p * ldb;
+            for (size_t j = 0; j < n; j++) ci[j] = fmaf(x, bp[j], ci[j]);
+        }
+    }
+}
+
 // ---- What a vector path provides ---------------------------------------------------------------------------
 
-/// Computes one tile of mr × nv vectors (the function's fixed shape) over `k` steps of p:
-/// A(r,p) = cols ? a[p*lda + r] : a[r*lda + p]; B(p, lane) = b[p*ldb + lane]; C(r, lane) = c[r*ldc + lane].
-/// The accumulators start from C when `load`, else from +0.
+/// Where a tile finds A(r, p). A gathered A is how a convolution reads its patches straight from its input image,
+/// with no patch matrix: one table says where each output pixel's patch starts, the other where each element of a
+/// patch lies from there.
+enum a_layout {
+    A_ROWS = 0,      ///< a[r*lda + p]
+    A_COLUMNS = 1,   ///< a[p*lda + r]: A stored transposed
+    A_GATHERED = 2,  ///< a[row_offsets[r] + column_offsets[p]]
+};
+
+/// Where a tile's A is and how it is laid out.
+struct a_tile {
+    const float *a;
+    size_t lda;
+    const size_t *row_offsets, *column_offsets;  ///< A_GATHERED only
+};
+
+/// A(r, p) of a tile, for a layout known when the tile is compiled.
+ALWAYS_INLINE const float *a_element(int layout, struct a_tile at, size_t r, size_t p) {
+    switch (layout) {
+    case A_ROWS: return &at.a[r * at.lda + p];
+    case A_COLUMNS: return &at.a[p * at.lda + r];
+    default: return &at.a[at.row_offsets[r] + at.column_offsets[p]];
+    }
+}
+
+/// Computes one tile of mr × nv vectors (the function's fixed shape) over `k` steps of p: A(r,p) as `layout`
+/// says; B(p, lane) = b[p*ldb + lane]; C(r, lane) = c[r*ldc + lane]. The accumulators start from C when `load`,
+/// else from +0.
+/// (The parts of `struct a_tile` go as separate arguments: passed whole, the struct goes through memory, and the
+/// transposed layout's tiles ran 10 % slower.)
 typedef void tile_fn(
-    size_t k, const float *a, size_t lda, int cols, const float *b, size_t ldb, float *c, size_t ldc, int load);
+    size_t k, const float *a, size_t lda, const size_t *row_offsets, const size_t *column_offsets, int layout,
+    const float *b, size_t ldb, float *c, size_t ldc, int load);
 
 /// Writes dst[p*width + j] = src[j*lds + p] for p < k, j < w, and 0 for w <= j < width.
 typedef void pack_transposed_fn(const float *src, size_t lds, size_t k, size_t w, float *dst, size_t width);
@@ -127,16 +172,18 @@ static void pad_columns(size_t k, size_t w, float *dst, size_t width) {
 #define MR_UP_TO_13(F, nv) MR_UP_TO_12(F, nv) F(nv, 13)
 #define MR_UP_TO_14(F, nv) MR_UP_TO_13(F, nv) F(nv, 14)
 
-/// Defines `prefix_tile_nv_mr` (with the given attributes) from `prefix_tile(nv, mr, cols, ...)`, inlined once for
-/// each constant value of `cols`.
+/// Defines `prefix_tile_nv_mr` (with the given attributes) from `prefix_tile(nv, mr, layout, ...)`, inlined once
+/// for each layout of A.
 #define DEFINE_TILE(prefix, attributes, nv, mr)                                                              \
     attributes static void prefix##_tile_##nv##_##mr(                                                        \
-        size_t k, const float *a, size_t lda, int cols, const float *b, size_t ldb, float *c, size_t ldc,   \
-        int load) {                                                                                          \
-        if (cols)                                                                                            \
-            prefix##_tile(nv, mr, 1, k, a, lda, b, ldb, c, ldc, load);                                       \
-        else                                                                                                 \
-            prefix##_tile(nv, mr, 0, k, a, lda, b, ldb, c, ldc, load);                                       \
+        size_t k, const float *a, size_t lda, const size_t *row_offsets, const size_t *column_offsets,       \
+        int layout, const float *b, size_t ldb, float *c, size_t ldc, int load) {                            \
+        struct a_tile at = {a, lda, row_offsets, column_offsets};                                            \
+        switch (layout) {                                                                                    \
+        case A_ROWS: prefix##_tile(nv, mr, A_ROWS, k, at, b, ldb, c, ldc, load); break;                      \
+        case A_COLUMNS: prefix##_tile(nv, mr, A_COLUMNS, k, at, b, ldb, c, ldc, load); break;                \
+        default: prefix##_tile(nv, mr, A_GATHERED, k, at, b, ldb, c, ldc, load); break;                      \
+        }                                                                                                    \
     }
 
 // ---- AVX-512F and AVX2 with FMA (x86-64) --------------------------------------------------------------------
@@ -147,8 +194,8 @@ static void pad_columns(size_t k, size_t w, float *dst, size_t width) {
 #define AVX512_TARGET __attribute__((target("avx512f,avx2,fma")))
 
 ALWAYS_INLINE AVX512_TARGET void avx512_tile(
-    int nv, int mr, int cols, size_t k, const float *a, size_t lda, const float *b, size_t ldb, float *c,
-    size_t ldc, int load) {
+    int nv, int mr, int layout, size_t k, struct a_tile at, const float *b, size_t ldb, float *c, size_t ldc,
+    int load) {
     __m512 acc[MAX_MR][MAX_NV];
     UNROLL
     for (int r = 0; r < mr; r++) {
@@ -161,7 +208,7 @@ ALWAYS_INLINE AVX512_TARGET void avx512_tile(
         for (int v = 0; v < nv; v++) bv[v] = _mm512_loadu_ps(b + p * ldb + 16 * v);
         UNROLL
         for (int r = 0; r < mr; r++) {
-            __m512 ar = _mm512_set1_ps(cols ? a[p * lda + r] : a[r * lda + p]);
+            __m512 ar = _mm512_set1_ps(*a_element(layout, at, r, p));
             UNROLL
             for (int v = 0; v < nv; v++) acc[r][v] = _mm512_fmadd_ps(ar, bv[v], acc[r][v]);
         }
@@ -174,8 +221,8 @@ ALWAYS_INLINE AVX512_TARGET void avx512_tile(
 }
 
 ALWAYS_INLINE AVX2_TARGET void avx2_tile(
-    int nv, int mr, int cols, size_t k, const float *a, size_t lda, const float *b, size_t ldb, float *c,
-    size_t ldc, int load) {
+    int nv, int mr, int layout, size_t k, struct a_tile at, const float *b, size_t ldb, float *c, size_t ldc,
+    int load) {
     __m256 acc[MAX_MR][MAX_NV];
     UNROLL
     for (int r = 0; r < mr; r++) {
@@ -188,7 +235,7 @@ ALWAYS_INLINE AVX2_TARGET void avx2_tile(
         for (int v = 0; v < nv; v++) bv[v] = _mm256_loadu_ps(b + p * ldb + 8 * v);
         UNROLL
         for (int r = 0; r < mr; r++) {
-            __m256 ar = _mm256_broadcast_ss(cols ? &a[p * lda + r] : &a[r * lda + p]);
+            __m256 ar = _mm256_broadcast_ss(a_element(layout, at, r, p));
             UNROLL
             for (int v = 0; v < nv; v++) acc[r][v] = _mm256_fmadd_ps(ar, bv[v], acc[r][v]);
         }
@@ -277,8 +324,8 @@ static const struct vector_path avx2_path = {
 #if defined(__aarch64__)
 
 ALWAYS_INLINE void neon_tile(
-    int nv, int mr, int cols, size_t k, const float *a, size_t lda, const float *b, size_t ldb, float *c,
-    size_t ldc, int load) {
+    int nv, int mr, int layout, size_t k, struct a_tile at, const float *b, size_t ldb, float *c, size_t ldc,
+    int load) {
     float32x4_t acc[MAX_MR][MAX_NV];
     UNROLL
     for (int r = 0; r < mr; r++) {
@@ -291,7 +338,7 @@ ALWAYS_INLINE void neon_tile(
         for (int v = 0; v < nv; v++) bv[v] = vld1q_f32(b + p * ldb + 4 * v);
         UNROLL
         for (int r = 0; r < mr; r++) {
-            float32x4_t ar = vld1q_dup_f32(cols ? &a[p * lda + r] : &a[r * lda + p]);
+            float32x4_t ar = vld1q_dup_f32(a_element(layout, at, r, p));
             // vfmaq_f32(acc, x, y) is acc + x·y with one rounding (FMLA), lane by lane.
             UNROLL
             for (int v = 0; v < nv; v++) acc[r][v] = vfmaq_f32(acc[r][v], ar, bv[v]);
@@ -353,9 +400,8 @@ static const struct vector_path neon_path = {
 // ---- The blocked driver ------------------------------------------------------------------------------------
 
 struct operands {
-    const float *a;
-    int trans_a;
-    size_t lda;
+    struct a_tile a;  ///< the whole of A
+    int layout;       ///< an `a_layout`
     const float *b;
     int trans_b;
     size_t ldb;
@@ -376,14 +422,14 @@ static _Thread_local _Alignas(64) float packed_b[KC * MAX_PANEL];
 
 /// A tile whose last vector runs past the panel's `w` columns of C: computed in a full-width copy of its rows.
 static void edge_tile(
-    tile_fn *tile, size_t mr, size_t kc, const float *a, size_t lda, int cols, struct b_block bb, float *c,
-    size_t ldc, size_t w, int load) {
+    tile_fn *tile, size_t mr, size_t kc, struct a_tile at, int layout, struct b_block bb, float *c, size_t ldc,
+    size_t w, int load) {
     _Alignas(64) float t[MAX_MR * MAX_PANEL];
     if (load) {
         copy_rows(c, ldc, mr, w, t, bb.width);
         pad_columns(mr, w, t, bb.width);
     }
-    tile(kc, a, lda, cols, bb.b, bb.ld, t, bb.width, load);
+    tile(kc, at.a, at.lda, at.row_offsets, at.column_offsets, layout, bb.b, bb.ld, t, bb.width, load);
     copy_rows(t, bb.width, mr, w, c, ldc);
 }
 
@@ -398,12 +444,17 @@ static void row_tiles(
     for (size_t t = 0; t < tiles; t++) {
         size_t mr = m / tiles + (t < m % tiles);
         tile_fn *tile = path->tile[nv - 1][mr - 1];
-        const float *a = o->trans_a ? o->a + p0 * o->lda + i0 : o->a + i0 * o->lda + p0;
+        struct a_tile at = o->a;
+        switch (o->layout) {
+        case A_ROWS: at.a += i0 * at.lda + p0; break;
+        case A_COLUMNS: at.a += p0 * at.lda + i0; break;
+        default: at.row_offsets += i0, at.column_offsets += p0; break;
+        }
         float *c = o->c + i0 * o->ldc + j0;
         if (w == bb.width)
-            tile(kc, a, o->lda, o->trans_a, bb.b, bb.ld, c, o->ldc, load);
+            tile(kc, at.a, at.lda, at.row_offsets, at.column_offsets, o->layout, bb.b, bb.ld, c, o->ldc, load);
         else
-            edge_tile(tile, mr, kc, a, o->lda, o->trans_a, bb, c, o->ldc, w, load);
+            edge_tile(tile, mr, kc, at, o->layout, bb, c, o->ldc, w, load);
         i0 += mr;
     }
 }
@@ -459,6 +510,19 @@ void distembed_gemm(
         scalar_gemm(m, n, k, a, trans_a, lda, b, trans_b, ldb, c, ldc, accumulate);
         return;
     }
-    struct operands o = {a, trans_a != 0, lda, b, trans_b != 0, ldb, c, ldc};
+    struct operands o = {{a, lda, NULL, NULL}, trans_a ? A_COLUMNS : A_ROWS, b, trans_b != 0, ldb, c, ldc};
+    vector_gemm(path, &o, m, n, k, accumulate);
+}
+
+void distembed_gemm_gathered(
+    size_t m, size_t n, size_t k, const float *a, const size_t *row_offsets, const size_t *column_offsets,
+    const float *b, size_t ldb, float *c, size_t ldc, int accumulate) {
+    const struct vector_path *path = vector_path(distembed_isa_active());
+    if (m == 0 || n == 0) return;
+    if (path == NULL || k == 0) {
+        scalar_gemm_gathered(m, n, k, a, row_offsets, column_offsets, b, ldb, c, ldc, accumulate);
+        return;
+    }
+    struct operands o = {{a, 0, row_offsets, column_offsets}, A_GATHERED, b, 0, ldb, c, ldc};
     vector_gemm(path, &o, m, n, k, accumulate);
 }

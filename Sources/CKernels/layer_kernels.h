@@ -17,9 +17,6 @@ void distembed_im2col(const struct distembed_layer *g, size_t n, const float *in
 void distembed_col2im(
     const struct distembed_layer *g, size_t n, const float *cols_gradient, float *input_gradient);
 
-/// `x = max(x, 0)`, with a NaN kept as NaN.
-void distembed_relu(float *x, size_t count);
-
 /// Zeroes the gradient where the ReLU's output was not positive.
 void distembed_relu_backward(float *restrict gradient, const float *restrict output, size_t count);
 
@@ -29,7 +26,8 @@ void distembed_multiply(const float *a, const float *b, float *out, size_t count
 /// `out[j] = x[0][j] + x[1][j] + ...`, rows added top to bottom.
 void distembed_column_sums(const float *restrict x, size_t rows, size_t width, float *restrict out);
 
-/// `out[r][j] += bias[j]`: the bias goes on after the product, as Keras and PyTorch add it.
-void distembed_add_bias(float *restrict out, size_t rows, const float *restrict bias, size_t width);
+/// `out[r][j] += bias[j]`: the bias goes on after the product, as Keras and PyTorch add it; with `relu` 1, then
+/// `max(·, 0)` (`0 >= z ? 0 : z`, so a NaN stays NaN), in the same pass over the rows.
+void distembed_add_bias(float *restrict out, size_t rows, const float *restrict bias, size_t width, int relu);
 
 #endif

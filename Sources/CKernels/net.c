@@ -15,28 +15,35 @@ struct distembed_net {
     /// its input's memory; so are the gradients.
     float **activations;
     float **gradients;
-    /// Per layer: a convolution's patch matrix, a dropout's mask, or NULL.
+    /// Per layer: a convolution's patch matrix, a dropout's mask, or NULL. A convolution whose patches all lie
+    /// inside its image has no patch matrix: its products read the image through two tables instead (the same
+    /// bits, `distembed_gemm_gathered`), where each output pixel's patch starts in the input and where each
+    /// element of a patch lies from there.
     float **cols;
+    size_t **pixel_offsets;
+    size_t **element_offsets;
     float **masks;
     /// The patch-matrix gradient, shared by the convolutions (one at a time).
     float *cols_gradient;
     /// Layers below this one need no input gradient: nothing under them is trained.
     size_t first_trainable;
     /// Every allocation, to free.
-    float **owned;
+    void **owned;
     size_t owned_count;
 };
 
-/// A zeroed buffer of `count` floats on a 64-byte boundary: a vector load that straddles two cache lines costs
-/// more (about 5 % of the products, measured with Tests/Portable/gemm_bench.c).
-static float *take(struct distembed_net *net, size_t count) {
-    const size_t bytes = ((count ? count : 1) * sizeof(float) + 63) / 64 * 64;
-    float *p = aligned_alloc(64, bytes);
+/// A zeroed buffer of `count` elements of `size` bytes on a 64-byte boundary: a vector load that straddles two cache
+/// lines costs more (about 5 % of the products, measured with Tests/Portable/gemm_bench.c).
+static void *take_bytes(struct distembed_net *net, size_t count, size_t size) {
+    const size_t bytes = ((count ? count : 1) * size + 63) / 64 * 64;
+    void *p = aligned_alloc(64, bytes);
     if (!p) return NULL;
     memset(p, 0, bytes);
     net->owned[net->owned_count++] = p;
     return p;
 }
+
+static float *take(struct distembed_net *net, size_t count) { return take_bytes(net, count, sizeof(float)); }
 
 static int has_parameters(const struct distembed_layer *l) {
     return l->kind == DISTEMBED_LAYER_CONV || l->kind == DISTEMBED_LAYER_DENSE;
@@ -44,6 +51,37 @@ static int has_parameters(const struct distembed_layer *l) {
 
 static size_t patch_rows(const struct distembed_layer *l) { return l->out_h * l->out_w; }
 static size_t patch_size(const struct distembed_layer *l) { return l->kernel * l->kernel * l->in_c; }
+
+/// Whether every patch lies wholly inside the image, so no padding is ever read.
+static int patches_inside(const struct distembed_layer *l) {
+    return l->kernel > 0 && l->out_h > 0 && l->out_w > 0 && l->pad_top == 0 && l->pad_left == 0
+        && (l->out_h - 1) * l->stride + l->kernel <= l->in_h && (l->out_w - 1) * l->stride + l->kernel <= l->in_w;
+}
+
+/// Where the patch of each of `capacity` samples' output pixels starts in the input, in the order of the rows of
+/// the patch matrix.
+static size_t *take_pixel_offsets(struct distembed_net *net, const struct distembed_layer *l, size_t capacity) {
+    size_t *offsets = take_bytes(net, capacity * patch_rows(l), sizeof(size_t));
+    if (!offsets) return NULL;
+    const size_t image_row = l->in_w * l->in_c;
+    size_t t = 0;
+    for (size_t s = 0; s < capacity; s++)
+        for (size_t oy = 0; oy < l->out_h; oy++)
+            for (size_t ox = 0; ox < l->out_w; ox++)
+                offsets[t++] = s * l->in_h * image_row + oy * l->stride * image_row + ox * l->stride * l->in_c;
+    return offsets;
+}
+
+/// Where each element of a patch (kernel row, kernel column, channel: the columns of the patch matrix) lies from
+/// the patch's start.
+static size_t *take_element_offsets(struct distembed_net *net, const struct distembed_layer *l) {
+    size_t *offsets = take_bytes(net, patch_size(l), sizeof(size_t));
+    if (!offsets) return NULL;
+    size_t q = 0;
+    for (size_t ky = 0; ky < l->kernel; ky++)
+        for (size_t e = 0; e < l->kernel * l->in_c; e++) offsets[q++] = ky * l->in_w * l->in_c + e;
+    return offsets;
+}
 
 struct distembed_net *distembed_net_create(
     const struct distembed_layer *layers, size_t layer_count, size_t input_size, size_t capacity) {
@@ -59,8 +97,11 @@ struct distembed_net *distembed_net_create(
     net->gradients = calloc(layer_count + 1, sizeof(float *));
     net->cols = calloc(layer_count + 1, sizeof(float *));
     net->masks = calloc(layer_count + 1, sizeof(float *));
-    net->owned = calloc(3 * layer_count + 3, sizeof(float *));
-    if (!net->layers || !net->activations || !net->gradients || !net->cols || !net->masks || !net->owned) {
+    net->pixel_offsets = calloc(layer_count + 1, sizeof(size_t *));
+    net->element_offsets = calloc(layer_count + 1, sizeof(size_t *));
+    net->owned = calloc(4 * layer_count + 3, sizeof(void *));
+    if (!net->layers || !net->activations || !net->gradients || !net->cols || !net->masks || !net->pixel_offsets
+        || !net->element_offsets || !net->owned) {
         distembed_net_destroy(net);
         return NULL;
     }
@@ -79,7 +120,11 @@ struct distembed_net *distembed_net_create(
         }
         if (l->kind == DISTEMBED_LAYER_CONV) {
             const size_t count = capacity * patch_rows(l) * patch_size(l);
-            ok = (net->cols[i] = take(net, count)) != NULL;
+            if (patches_inside(l))
+                ok = (net->pixel_offsets[i] = take_pixel_offsets(net, l, capacity)) != NULL
+                    && (net->element_offsets[i] = take_element_offsets(net, l)) != NULL;
+            else
+                ok = (net->cols[i] = take(net, count)) != NULL;
             if (count > max_cols) max_cols = count;
         }
         if (l->kind == DISTEMBED_LAYER_DROPOUT) ok = ok && (net->masks[i] = take(net, capacity * l->units)) != NULL;
@@ -98,6 +143,8 @@ void distembed_net_destroy(struct distembed_net *net) {
     if (!net) return;
     for (size_t i = 0; i < net->owned_count; i++) free(net->owned[i]);
     free(net->owned);
+    free(net->element_offsets);
+    free(net->pixel_offsets);
     free(net->masks);
     free(net->cols);
     free(net->gradients);
@@ -117,27 +164,31 @@ static void forward_layer(struct distembed_net *net, size_t i, const float *weig
     switch (l->kind) {
     case DISTEMBED_LAYER_CONV: {
         const size_t rows = n * patch_rows(l), k = patch_size(l);
-        distembed_im2col(l, n, input, net->cols[i]);
-        distembed_gemm(rows, l->out_c, k, net->cols[i], 0, k, weights + l->kernel_offset, 0, l->out_c, output,
-                       l->out_c, 0);
-        distembed_add_bias(output, rows, weights + l->bias_offset, l->out_c);
+        if (net->pixel_offsets[i]) {
+            distembed_gemm_gathered(rows, l->out_c, k, input, net->pixel_offsets[i], net->element_offsets[i],
+                                    weights + l->kernel_offset, l->out_c, output, l->out_c, 0);
+        } else {
+            distembed_im2col(l, n, input, net->cols[i]);
+            distembed_gemm(rows, l->out_c, k, net->cols[i], 0, k, weights + l->kernel_offset, 0, l->out_c, output,
+                           l->out_c, 0);
+        }
+        distembed_add_bias(output, rows, weights + l->bias_offset, l->out_c, l->relu);
         break;
     }
     case DISTEMBED_LAYER_DENSE:
         distembed_gemm(n, l->units, l->inputs, input, 0, l->inputs, weights + l->kernel_offset, 0, l->units,
                        output, l->units, 0);
-        distembed_add_bias(output, n, weights + l->bias_offset, l->units);
+        distembed_add_bias(output, n, weights + l->bias_offset, l->units, l->relu);
         break;
     case DISTEMBED_LAYER_DROPOUT:
         if (training)
             distembed_multiply(input, net->masks[i], output, n * l->units);
         else
             memcpy(output, input, n * l->units * sizeof(float));
-        return;
+        break;
     default:
-        return;
+        break;
     }
-    if (l->relu) distembed_relu(output, n * l->units);
 }
 
 void distembed_net_forward(
@@ -171,8 +222,13 @@ static void backward_layer(struct distembed_net *net, size_t i, const float *wei
     switch (l->kind) {
     case DISTEMBED_LAYER_CONV: {
         const size_t rows = n * patch_rows(l), k = patch_size(l);
-        distembed_gemm(k, l->out_c, rows, net->cols[i], 1, k, out_grad, 0, l->out_c, gradient + l->kernel_offset,
-                       l->out_c, 0);
+        if (net->pixel_offsets[i]) {
+            distembed_gemm_gathered(k, l->out_c, rows, input, net->element_offsets[i], net->pixel_offsets[i],
+                                    out_grad, l->out_c, gradient + l->kernel_offset, l->out_c, 0);
+        } else {
+            distembed_gemm(k, l->out_c, rows, net->cols[i], 1, k, out_grad, 0, l->out_c,
+                           gradient + l->kernel_offset, l->out_c, 0);
+        }
         distembed_column_sums(out_grad, rows, l->out_c, gradient + l->bias_offset);
         if (needs_input_gradient) {
             distembed_gemm(rows, k, l->out_c, out_grad, 0, l->out_c, weights + l->kernel_offset, 1, l->out_c,

@@ -83,6 +83,47 @@ import Testing
         }
     }
 
+    /// The products a convolution takes straight from its image, A read through a table of row offsets and one of
+    /// column offsets that overlap as patches do: every path's bits are the scalar path's, and the scalar path's
+    /// are the fused multiply-add chain of the definition.
+    @Test func everyPathGivesTheScalarBitsOnGatheredProducts() {
+        var random = SystemRandomNumberGenerator()
+        var seeded = SeededFloats(seed: 12)
+        for trial in 0..<60 {
+            let big = trial % 10 == 0
+            let m = Int.random(in: big ? 200...400 : 0...40, using: &random)
+            let n = Int.random(in: big ? 50...140 : 0...40, using: &random)
+            let k = Int.random(in: big ? 200...320 : 0...40, using: &random)
+            let span = Int.random(in: 1...300, using: &random)
+            let rowOffsets = (0..<max(m, 1)).map { _ in Int.random(in: 0..<span, using: &random) }
+            let columnOffsets = (0..<max(k, 1)).map { _ in Int.random(in: 0..<span, using: &random) }
+            let accumulate = Bool.random(using: &random)
+            let ldb = n + Int.random(in: 0...3, using: &random)
+            let ldc = n + Int.random(in: 0...3, using: &random)
+            let a = seeded.next(count: 2 * span)
+            let b = seeded.next(count: max(k * ldb, 1))
+            let c0 = seeded.next(count: max(m * ldc, 1))
+            let results = Self.onEveryPath { () -> [UInt32] in
+                var c = c0
+                distembed_gemm_gathered(m, n, k, a, rowOffsets, columnOffsets, b, ldb, &c, ldc, accumulate ? 1 : 0)
+                return c.map(\.bitPattern)
+            }
+            let scalar = results[0].1
+            for (path, bits) in results.dropFirst() {
+                #expect(bits == scalar, "\(path) differs from scalar: m \(m) n \(n) k \(k) span \(span)")
+            }
+            var reference = c0
+            for i in 0..<m {
+                for j in 0..<n {
+                    var acc: Float = accumulate ? c0[i * ldc + j] : 0
+                    for p in 0..<k { acc = acc.addingProduct(a[rowOffsets[i] + columnOffsets[p]], b[p * ldb + j]) }
+                    reference[i * ldc + j] = acc
+                }
+            }
+            #expect(reference.map(\.bitPattern) == scalar, "scalar is not the fma chain: m \(m) n \(n) k \(k)")
+        }
+    }
+
     /// The probe chunk gradient and the short run give the same bits on every path.
     @Test func everyPathGivesTheSameProbeAndShortRun() throws {
         let results = try Self.onEveryPath { (KernelFingerprint.compute(), try Self.shortRunWeights()) }

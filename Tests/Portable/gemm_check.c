@@ -1,10 +1,12 @@
-// Checks distembed_gemm bit for bit against a naive fmaf triple loop written here, on every path this CPU and build
-// have (scalar, avx2, avx512, neon), and prints an FNV-1a 64-bit hash of the reference outputs, which must be the
-// same on every machine and build for the same seed and case count.
+// Checks distembed_gemm and distembed_gemm_gathered bit for bit against a naive fmaf triple loop written here, on
+// every path this CPU and build have (scalar, avx2, avx512, neon), and prints an FNV-1a 64-bit hash of the reference
+// outputs, which must be the same on every machine and build for the same seed and case count.
 //
 //     gemm_check [seed] [cases]
 //
-// The cases are the model's own shapes followed by `cases` random ones (default 400): m, n, k from 0 up to 700,
+// The cases are the model's own shapes followed by `cases` random ones (default 400), then `cases / 4` random
+// gathered ones (A read through random row and column offset tables, as a convolution reads its patches; B not
+// transposed): m, n, k from 0 up to 700,
 // both transposes, accumulate 0 and 1, leading dimensions with random padding, operands at random (unaligned)
 // offsets, inputs with zeros of both signs, subnormals, tiny and huge values and infinities (so some outputs
 // overflow and some become NaN). The whole C buffer is compared, padding and guard elements included, so a path
@@ -91,6 +93,7 @@ static float *random_buffer(uint64_t *state, size_t count, unsigned special_rate
 
 struct gemm_case {
     size_t m, n, k;
+    int gathered;  ///< A(i, p) = a[row_offsets[i] + column_offsets[p]] (distembed_gemm_gathered); trans_a unused
     int trans_a, trans_b, accumulate;
     size_t lda, ldb, ldc;
     size_t a_offset, b_offset, c_offset;  ///< floats before the operand in its buffer: unaligned pointers
@@ -101,6 +104,7 @@ struct gemm_case {
 struct operands {
     float *a, *b, *c;  ///< buffers, offsets included
     size_t a_count, b_count, c_count;
+    size_t *row_offsets, *column_offsets;  ///< a gathered case's tables (m and k entries), else NULL
 };
 
 /// 0, 1, small, medium, or large, with the small ones most common.
@@ -140,6 +144,17 @@ static struct gemm_case random_case(uint64_t *state) {
     return g;
 }
 
+/// A random case of distembed_gemm_gathered: the tables point anywhere into an A of up to `lda` floats (rows and
+/// columns may share elements, as overlapping patches do).
+static struct gemm_case random_gathered_case(uint64_t *state) {
+    struct gemm_case g = random_case(state);
+    g.gathered = 1;
+    g.trans_a = g.trans_b = 0;
+    g.lda = 1 + random_dimension(state);  // the span of each table's offsets
+    g.ldb = g.n + padding(state);
+    return g;
+}
+
 /// The model's products for one chunk of 8 samples (forward, weight gradients, input gradients).
 static const size_t model_shapes[][5] = {
     // m, n, k, trans_a, trans_b (forward accumulates, the rest overwrite)
@@ -163,10 +178,23 @@ static struct gemm_case model_case(size_t i, uint64_t *state) {
 /// Size of a row-major buffer of `rows` rows `ld` apart whose rows hold `width` elements.
 static size_t extent(size_t rows, size_t width, size_t ld) { return rows == 0 ? 0 : (rows - 1) * ld + width; }
 
+static size_t *random_offsets(uint64_t *state, size_t count, size_t span) {
+    size_t *offsets = malloc((count ? count : 1) * sizeof(size_t));
+    if (!offsets) exit(2);
+    for (size_t i = 0; i < count; i++) offsets[i] = below(state, span);
+    return offsets;
+}
+
 static struct operands make_operands(const struct gemm_case *g) {
     uint64_t state = g->seed;
-    struct operands o;
-    o.a_count = g->a_offset + (g->trans_a ? extent(g->k, g->m, g->lda) : extent(g->m, g->k, g->lda));
+    struct operands o = {0};
+    if (g->gathered) {
+        o.row_offsets = random_offsets(&state, g->m, g->lda);
+        o.column_offsets = random_offsets(&state, g->k, g->lda);
+        o.a_count = g->a_offset + 2 * g->lda;
+    } else {
+        o.a_count = g->a_offset + (g->trans_a ? extent(g->k, g->m, g->lda) : extent(g->m, g->k, g->lda));
+    }
     o.b_count = g->b_offset + (g->trans_b ? extent(g->n, g->k, g->ldb) : extent(g->k, g->n, g->ldb));
     o.c_count = g->c_offset + extent(g->m, g->n, g->ldc);
     o.a = random_buffer(&state, o.a_count, g->special_rate);
@@ -176,6 +204,8 @@ static struct operands make_operands(const struct gemm_case *g) {
 }
 
 static void free_operands(struct operands *o) {
+    free(o->row_offsets);
+    free(o->column_offsets);
     free(o->a);
     free(o->b);
     free(o->c);
@@ -184,12 +214,15 @@ static void free_operands(struct operands *o) {
 // ---- The reference and the comparison ----------------------------------------------------------------------
 
 /// The definition: one fmaf chain per element, in the order of p.
-static void reference_gemm(const struct gemm_case *g, const float *a, const float *b, float *c) {
+static void reference_gemm(const struct gemm_case *g, const struct operands *o, const float *a, const float *b,
+                           float *c) {
     for (size_t i = 0; i < g->m; i++)
         for (size_t j = 0; j < g->n; j++) {
             float acc = g->accumulate ? c[i * g->ldc + j] : 0.0f;
             for (size_t p = 0; p < g->k; p++) {
-                float x = g->trans_a ? a[p * g->lda + i] : a[i * g->lda + p];
+                float x = g->gathered ? a[o->row_offsets[i] + o->column_offsets[p]]
+                          : g->trans_a ? a[p * g->lda + i]
+                                       : a[i * g->lda + p];
                 float y = g->trans_b ? b[j * g->ldb + p] : b[p * g->ldb + j];
                 acc = fmaf(x, y, acc);
             }
@@ -203,8 +236,12 @@ static float *run_gemm(const struct gemm_case *g, const struct operands *o) {
     float *c = malloc(bytes);
     if (!c) exit(2);
     memcpy(c, o->c, bytes);
-    distembed_gemm(g->m, g->n, g->k, o->a + g->a_offset, g->trans_a, g->lda, o->b + g->b_offset, g->trans_b, g->ldb,
-                   c + g->c_offset, g->ldc, g->accumulate);
+    if (g->gathered)
+        distembed_gemm_gathered(g->m, g->n, g->k, o->a + g->a_offset, o->row_offsets, o->column_offsets,
+                                o->b + g->b_offset, g->ldb, c + g->c_offset, g->ldc, g->accumulate);
+    else
+        distembed_gemm(g->m, g->n, g->k, o->a + g->a_offset, g->trans_a, g->lda, o->b + g->b_offset, g->trans_b,
+                       g->ldb, c + g->c_offset, g->ldc, g->accumulate);
     return c;
 }
 
@@ -213,13 +250,14 @@ static float *run_reference(const struct gemm_case *g, const struct operands *o)
     float *c = malloc(bytes);
     if (!c) exit(2);
     memcpy(c, o->c, bytes);
-    reference_gemm(g, o->a + g->a_offset, o->b + g->b_offset, c + g->c_offset);
+    reference_gemm(g, o, o->a + g->a_offset, o->b + g->b_offset, c + g->c_offset);
     return c;
 }
 
 static void describe(const struct gemm_case *g) {
-    printf("m=%zu n=%zu k=%zu trans_a=%d trans_b=%d accumulate=%d lda=%zu ldb=%zu ldc=%zu offsets=%zu,%zu,%zu",
-           g->m, g->n, g->k, g->trans_a, g->trans_b, g->accumulate, g->lda, g->ldb, g->ldc, g->a_offset,
+    printf("m=%zu n=%zu k=%zu gathered=%d trans_a=%d trans_b=%d accumulate=%d lda=%zu ldb=%zu ldc=%zu "
+           "offsets=%zu,%zu,%zu",
+           g->m, g->n, g->k, g->gathered, g->trans_a, g->trans_b, g->accumulate, g->lda, g->ldb, g->ldc, g->a_offset,
            g->b_offset, g->c_offset);
 }
 
@@ -315,22 +353,25 @@ static size_t check_threads(const struct gemm_case *cases, size_t count) {
 int main(int argc, char **argv) {
     uint64_t seed = argc > 1 ? strtoull(argv[1], NULL, 10) : 1;
     size_t random_cases = argc > 2 ? strtoull(argv[2], NULL, 10) : 400;
-    size_t count = MODEL_CASES + random_cases;
+    size_t gathered_cases = random_cases / 4, count = MODEL_CASES + random_cases + gathered_cases;
 
     static const int all_paths[] = {DISTEMBED_ISA_SCALAR, DISTEMBED_ISA_AVX2, DISTEMBED_ISA_AVX512, DISTEMBED_ISA_NEON};
     int paths[4], path_count = 0;
     int best = distembed_isa_best();
     for (int i = 0; i < 4; i++)
         if (distembed_isa_select(all_paths[i]) == 0) paths[path_count++] = all_paths[i];
-    printf("gemm_check: seed %llu, %zu model shapes + %zu random cases; best path %s; paths:",
-           (unsigned long long)seed, (size_t)MODEL_CASES, random_cases, distembed_isa_name(best));
+    printf("gemm_check: seed %llu, %zu model shapes + %zu random cases + %zu gathered; best path %s; paths:",
+           (unsigned long long)seed, (size_t)MODEL_CASES, random_cases, gathered_cases, distembed_isa_name(best));
     for (int i = 0; i < path_count; i++) printf(" %s", distembed_isa_name(paths[i]));
     printf("\n");
 
     struct gemm_case *cases = malloc(count * sizeof *cases);
     if (!cases) return 2;
     uint64_t state = seed;
-    for (size_t i = 0; i < count; i++) cases[i] = i < MODEL_CASES ? model_case(i, &state) : random_case(&state);
+    for (size_t i = 0; i < count; i++)
+        cases[i] = i < MODEL_CASES                  ? model_case(i, &state)
+                   : i < MODEL_CASES + random_cases ? random_case(&state)
+                                                    : random_gathered_case(&state);
 
     size_t wrong[4] = {0}, wrong_cases[4] = {0}, outputs = 0;
     struct kinds kinds = {0};

@@ -54,6 +54,17 @@ void distembed_gemm(
     const float *b, int trans_b, size_t ldb,
     float *c, size_t ldc, int accumulate);
 
+/// `distembed_gemm` with A gathered through two tables, `A(i, p) = a[row_offsets[i] + column_offsets[p]]` (m and k
+/// entries); B is `k×n`, not transposed. The same fused multiply-add chain per element as `distembed_gemm` over the
+/// gathered matrix, so the same bits. A convolution reads its patches from the input image this way (where each
+/// output pixel's patch starts, and where each element of a patch lies from there) instead of laying them out as a
+/// matrix first.
+void distembed_gemm_gathered(
+    size_t m, size_t n, size_t k,
+    const float *a, const size_t *row_offsets, const size_t *column_offsets,
+    const float *b, size_t ldb,
+    float *c, size_t ldc, int accumulate);
+
 // ---- exp and log -------------------------------------------------------------------------------------------
 
 /// e^x, correctly rounded for every float input (checked exhaustively: Tests/Portable/exp_log_check.c), from
