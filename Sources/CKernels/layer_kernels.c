@@ -97,24 +97,24 @@ void distembed_col2im(
     }
 }
 
-void distembed_relu_backward(float *restrict gradient, const float *restrict output, size_t count) {
-    // A store on every element, not only where it zeroes: a conditional store cannot be vectorised.
-    for (size_t i = 0; i < count; i++) gradient[i] = output[i] > 0.0f ? gradient[i] : 0.0f;
-}
-
 void distembed_multiply(const float *a, const float *b, float *out, size_t count) {
     for (size_t i = 0; i < count; i++) out[i] = a[i] * b[i];
 }
 
-void distembed_column_sums(const float *restrict x, size_t rows, size_t width, float *restrict out) {
-    if (rows == 0) {
-        memset(out, 0, width * sizeof(float));
-        return;
-    }
-    memcpy(out, x, width * sizeof(float));
-    for (size_t r = 1; r < rows; r++) {
-        const float *row = x + r * width;
-        for (size_t j = 0; j < width; j++) out[j] += row[j];
+void distembed_relu_backward_bias_gradient(
+    float *restrict gradient, const float *restrict output, int relu, size_t rows, size_t width,
+    float *restrict bias_gradient) {
+    if (rows == 0) memset(bias_gradient, 0, width * sizeof(float));
+    for (size_t r = 0; r < rows; r++) {
+        float *row = gradient + r * width;
+        const float *out = output + r * width;
+        // A store on every element, not only where it zeroes: a conditional store cannot be vectorised.
+        if (relu)
+            for (size_t j = 0; j < width; j++) row[j] = out[j] > 0.0f ? row[j] : 0.0f;
+        if (r == 0)
+            memcpy(bias_gradient, row, width * sizeof(float));
+        else
+            for (size_t j = 0; j < width; j++) bias_gradient[j] += row[j];
     }
 }
 

@@ -17,14 +17,14 @@ void distembed_im2col(const struct distembed_layer *g, size_t n, const float *in
 void distembed_col2im(
     const struct distembed_layer *g, size_t n, const float *cols_gradient, float *input_gradient);
 
-/// Zeroes the gradient where the ReLU's output was not positive.
-void distembed_relu_backward(float *restrict gradient, const float *restrict output, size_t count);
-
 /// `out[i] = a[i] · b[i]`.
 void distembed_multiply(const float *a, const float *b, float *out, size_t count);
 
-/// `out[j] = x[0][j] + x[1][j] + ...`, rows added top to bottom.
-void distembed_column_sums(const float *restrict x, size_t rows, size_t width, float *restrict out);
+/// With `relu` 1, zeroes the gradient where the ReLU's output was not positive; then sets the bias gradient to the
+/// column sums of the `rows × width` gradient, `out[j] = g[0][j] + g[1][j] + ...` added top to bottom. One pass.
+void distembed_relu_backward_bias_gradient(
+    float *restrict gradient, const float *restrict output, int relu, size_t rows, size_t width,
+    float *restrict bias_gradient);
 
 /// `out[r][j] += bias[j]`: the bias goes on after the product, as Keras and PyTorch add it; with `relu` 1, then
 /// `max(·, 0)` (`0 >= z ? 0 : z`, so a NaN stays NaN), in the same pass over the rows.

@@ -218,10 +218,11 @@ static void backward_layer(struct distembed_net *net, size_t i, const float *wei
     const float *input = net->activations[i];
     float *out_grad = net->gradients[i + 1];
     const int needs_input_gradient = i > net->first_trainable;
-    if (l->relu) distembed_relu_backward(out_grad, net->activations[i + 1], n * l->units);
     switch (l->kind) {
     case DISTEMBED_LAYER_CONV: {
         const size_t rows = n * patch_rows(l), k = patch_size(l);
+        distembed_relu_backward_bias_gradient(out_grad, net->activations[i + 1], l->relu, rows, l->out_c,
+                                              gradient + l->bias_offset);
         if (net->pixel_offsets[i]) {
             distembed_gemm_gathered(k, l->out_c, rows, input, net->element_offsets[i], net->pixel_offsets[i],
                                     out_grad, l->out_c, gradient + l->kernel_offset, l->out_c, 0);
@@ -229,7 +230,6 @@ static void backward_layer(struct distembed_net *net, size_t i, const float *wei
             distembed_gemm(k, l->out_c, rows, net->cols[i], 1, k, out_grad, 0, l->out_c,
                            gradient + l->kernel_offset, l->out_c, 0);
         }
-        distembed_column_sums(out_grad, rows, l->out_c, gradient + l->bias_offset);
         if (needs_input_gradient) {
             distembed_gemm(rows, k, l->out_c, out_grad, 0, l->out_c, weights + l->kernel_offset, 1, l->out_c,
                            net->cols_gradient, k, 0);
@@ -238,9 +238,10 @@ static void backward_layer(struct distembed_net *net, size_t i, const float *wei
         break;
     }
     case DISTEMBED_LAYER_DENSE:
+        distembed_relu_backward_bias_gradient(out_grad, net->activations[i + 1], l->relu, n, l->units,
+                                              gradient + l->bias_offset);
         distembed_gemm(l->inputs, l->units, n, input, 1, l->inputs, out_grad, 0, l->units,
                        gradient + l->kernel_offset, l->units, 0);
-        distembed_column_sums(out_grad, n, l->units, gradient + l->bias_offset);
         if (needs_input_gradient)
             distembed_gemm(n, l->inputs, l->units, out_grad, 0, l->units, weights + l->kernel_offset, 1, l->units,
                            net->gradients[i], l->inputs, 0);
