@@ -38,6 +38,43 @@ import Testing
         #expect(KernelPath.available.count >= 2, "only \(KernelPath.available): the vector paths are untested here")
     }
 
+    /// A product's size: small and odd most of the time, large every tenth trial.
+    static func randomSize(trial: Int, using random: inout some RandomNumberGenerator) -> (m: Int, n: Int, k: Int) {
+        let big = trial % 10 == 0
+        return (
+            Int.random(in: big ? 200...400 : 0...40, using: &random),
+            Int.random(in: big ? 50...140 : 0...40, using: &random),
+            Int.random(in: big ? 200...320 : 0...40, using: &random)
+        )
+    }
+
+    /// Runs `product` on C (starting as `c0`, `m` rows `ldc` apart) on every path, and expects every path's bits to
+    /// be the scalar path's and the scalar path's to be the definition: one fused multiply-add chain over
+    /// `a(i, p) · b(p, j)` per element, in the order of p.
+    static func expectEveryPathIsTheFMAChain(
+        m: Int, n: Int, k: Int, c0: [Float], ldc: Int, accumulate: Bool, shape: String,
+        a: (Int, Int) -> Float, b: (Int, Int) -> Float, product: (inout [Float]) -> Void
+    ) {
+        let results = onEveryPath { () -> [UInt32] in
+            var c = c0
+            product(&c)
+            return c.map(\.bitPattern)
+        }
+        let scalar = results[0].1
+        for (path, bits) in results.dropFirst() {
+            #expect(bits == scalar, "\(path) differs from scalar: \(shape)")
+        }
+        var reference = c0
+        for i in 0..<m {
+            for j in 0..<n {
+                var acc: Float = accumulate ? c0[i * ldc + j] : 0
+                for p in 0..<k { acc = acc.addingProduct(a(i, p), b(p, j)) }
+                reference[i * ldc + j] = acc
+            }
+        }
+        #expect(reference.map(\.bitPattern) == scalar, "scalar is not the fma chain: \(shape)")
+    }
+
     /// Random shapes and odd sizes, both transposes, with and without accumulation, over values that include
     /// zeros of both signs, subnormals and large magnitudes: every path's bits are the scalar path's, padding
     /// included.
@@ -45,10 +82,7 @@ import Testing
         var random = SystemRandomNumberGenerator()
         var seeded = SeededFloats(seed: 18)
         for trial in 0..<80 {
-            let big = trial % 10 == 0
-            let m = Int.random(in: big ? 200...400 : 0...40, using: &random)
-            let n = Int.random(in: big ? 50...140 : 0...40, using: &random)
-            let k = Int.random(in: big ? 200...320 : 0...40, using: &random)
+            let (m, n, k) = Self.randomSize(trial: trial, using: &random)
             let transA = Bool.random(using: &random), transB = Bool.random(using: &random)
             let accumulate = Bool.random(using: &random)
             let lda = (transA ? m : k) + Int.random(in: 0...3, using: &random)
@@ -56,30 +90,14 @@ import Testing
             let ldc = n + Int.random(in: 0...3, using: &random)
             let a = seeded.next(count: max((transA ? k : m) * lda, 1))
             let b = seeded.next(count: max((transB ? n : k) * ldb, 1))
-            let c0 = seeded.next(count: max(m * ldc, 1))
-            let results = Self.onEveryPath { () -> [UInt32] in
-                var c = c0
+            Self.expectEveryPathIsTheFMAChain(
+                m: m, n: n, k: k, c0: seeded.next(count: max(m * ldc, 1)), ldc: ldc, accumulate: accumulate,
+                shape: "m \(m) n \(n) k \(k) transA \(transA) transB \(transB) accumulate \(accumulate)",
+                a: { i, p in transA ? a[p * lda + i] : a[i * lda + p] },
+                b: { p, j in transB ? b[j * ldb + p] : b[p * ldb + j] }
+            ) { c in
                 distembed_gemm(m, n, k, a, transA ? 1 : 0, lda, b, transB ? 1 : 0, ldb, &c, ldc, accumulate ? 1 : 0)
-                return c.map(\.bitPattern)
             }
-            let scalar = results[0].1
-            for (path, bits) in results.dropFirst() {
-                let shape = "m \(m) n \(n) k \(k) transA \(transA) transB \(transB) accumulate \(accumulate)"
-                #expect(bits == scalar, "\(path) differs from scalar: \(shape)")
-            }
-            // The scalar path against the definition, one fused multiply-add chain per element.
-            var reference = c0
-            for i in 0..<m {
-                for j in 0..<n {
-                    var acc: Float = accumulate ? c0[i * ldc + j] : 0
-                    for p in 0..<k {
-                        let x = transA ? a[p * lda + i] : a[i * lda + p]
-                        acc = acc.addingProduct(x, transB ? b[j * ldb + p] : b[p * ldb + j])
-                    }
-                    reference[i * ldc + j] = acc
-                }
-            }
-            #expect(reference.map(\.bitPattern) == scalar, "scalar is not the fma chain: m \(m) n \(n) k \(k)")
         }
     }
 
@@ -90,10 +108,7 @@ import Testing
         var random = SystemRandomNumberGenerator()
         var seeded = SeededFloats(seed: 12)
         for trial in 0..<60 {
-            let big = trial % 10 == 0
-            let m = Int.random(in: big ? 200...400 : 0...40, using: &random)
-            let n = Int.random(in: big ? 50...140 : 0...40, using: &random)
-            let k = Int.random(in: big ? 200...320 : 0...40, using: &random)
+            let (m, n, k) = Self.randomSize(trial: trial, using: &random)
             let span = Int.random(in: 1...300, using: &random)
             let rowOffsets = (0..<max(m, 1)).map { _ in Int.random(in: 0..<span, using: &random) }
             let columnOffsets = (0..<max(k, 1)).map { _ in Int.random(in: 0..<span, using: &random) }
@@ -102,25 +117,13 @@ import Testing
             let ldc = n + Int.random(in: 0...3, using: &random)
             let a = seeded.next(count: 2 * span)
             let b = seeded.next(count: max(k * ldb, 1))
-            let c0 = seeded.next(count: max(m * ldc, 1))
-            let results = Self.onEveryPath { () -> [UInt32] in
-                var c = c0
+            Self.expectEveryPathIsTheFMAChain(
+                m: m, n: n, k: k, c0: seeded.next(count: max(m * ldc, 1)), ldc: ldc, accumulate: accumulate,
+                shape: "m \(m) n \(n) k \(k) span \(span) accumulate \(accumulate)",
+                a: { i, p in a[rowOffsets[i] + columnOffsets[p]] }, b: { p, j in b[p * ldb + j] }
+            ) { c in
                 distembed_gemm_gathered(m, n, k, a, rowOffsets, columnOffsets, b, ldb, &c, ldc, accumulate ? 1 : 0)
-                return c.map(\.bitPattern)
             }
-            let scalar = results[0].1
-            for (path, bits) in results.dropFirst() {
-                #expect(bits == scalar, "\(path) differs from scalar: m \(m) n \(n) k \(k) span \(span)")
-            }
-            var reference = c0
-            for i in 0..<m {
-                for j in 0..<n {
-                    var acc: Float = accumulate ? c0[i * ldc + j] : 0
-                    for p in 0..<k { acc = acc.addingProduct(a[rowOffsets[i] + columnOffsets[p]], b[p * ldb + j]) }
-                    reference[i * ldc + j] = acc
-                }
-            }
-            #expect(reference.map(\.bitPattern) == scalar, "scalar is not the fma chain: m \(m) n \(n) k \(k)")
         }
     }
 
