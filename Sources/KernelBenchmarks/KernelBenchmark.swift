@@ -1,4 +1,5 @@
 import CKernels
+import Core
 import Foundation
 
 /// Micro-benchmarks of the step's parts on this machine, against its measured single-core FMA peak:
