@@ -71,10 +71,9 @@ public enum KernelBenchmark {
         var shared = weights
         let helpedSeconds = gradient.withUnsafeBufferPointer { g in
             shared.withUnsafeMutableBufferPointer { shared in
-                time(repeats: 200) {
-                    adam.update(
-                        &w, gradientSum: g.baseAddress!, plus: g.baseAddress!, batchSize: 32,
-                        copy: shared.baseAddress!, pass: pass)
+                let adamPass = AdamPass(helper: pass, mirror: shared.baseAddress!)
+                return time(repeats: 200) {
+                    adamPass.update(&adam, weights: &w, gradientSum: g.baseAddress!, plus: g.baseAddress!, batchSize: 32)
                 }
             }
         }
