@@ -43,14 +43,10 @@ public enum KernelBenchmark {
         let order = schedule.order(epoch: 0)
         let engine = GradientEngine(model: model, capacity: 8)
         var gradient = [Float](repeating: 0, count: model.parameterCount)
-        let chunk = weights.withUnsafeBufferPointer { w in
-            gradient.withUnsafeMutableBufferPointer { g in
-                time(repeats: 200) {
-                    _ = engine.chunkGradient(
-                        weights: w.baseAddress!, samples: order[0..<8], from: data,
-                        keys: .init(seed: 1, epoch: 0), into: g.baseAddress!)
-                }
-            }
+        let chunk = time(repeats: 200) {
+            var out = gradient.mutableSpan
+            _ = engine.chunkGradient(
+                weights: weights.span, samples: order[0..<8], from: data, keys: .init(seed: 1, epoch: 0), into: &out)
         }
         let chunkFlops = trainingFlopsPerSample * 8
         var adam = Adam(parameterCount: model.parameterCount)

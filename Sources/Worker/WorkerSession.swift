@@ -84,15 +84,11 @@ final class WorkerSession {
             }
             let count = model.parameterCount
             while gradients.count < nodes.count { gradients.append([Float](repeating: 0, count: count)) }
-            subtrees = weights.values.withUnsafeBufferPointer { w in
-                nodes.enumerated().map { k, node in
-                    gradients[k].withUnsafeMutableBufferPointer { g in
-                        stats = stats + computer.subtree(
-                            node, step: step, epoch: epoch, order: samples, weights: w.baseAddress!,
-                            into: g.baseAddress!)
-                    }
-                    return Subtree(level: UInt32(node.level), index: UInt32(node.index), gradient: Tensor(gradients[k]))
-                }
+            subtrees = nodes.enumerated().map { k, node in
+                var out = gradients[k].mutableSpan
+                stats = stats + computer.subtree(
+                    node, step: step, epoch: epoch, order: samples, weights: weights.values.span, into: &out)
+                return Subtree(level: UInt32(node.level), index: UInt32(node.index), gradient: Tensor(gradients[k]))
             }
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
