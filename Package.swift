@@ -26,6 +26,8 @@ let package = Package(
         .executable(name: "distembed", targets: ["distembed"]),
         .library(name: "Core", targets: ["Core"]),
         .library(name: "Wire", targets: ["Wire"]),
+        // For the micro-benchmarks (Benchmarks/), which time the same parts as `distembed debug kernels`.
+        .library(name: "KernelBenchmarks", targets: ["KernelBenchmarks"]),
         // For the handler fuzzer (Fuzz/), which drives a coordinator in process.
         .library(name: "Coordinator", targets: ["Coordinator"]),
     ],
@@ -47,9 +49,12 @@ let package = Package(
         // glibc's <malloc.h>, for mallopt. Not named CSystem: swift-system has a target of that name, and
         // target names must be unique in a package graph (Benchmarks/ depends on both).
         .systemLibrary(name: "CMalloc"),
-        // Linux thread scheduling: SCHED_BATCH and CPU affinity (they need _GNU_SOURCE) and the shared futex the
-        // workers sleep on (a raw syscall). Linux only; Wire and Worker do without it elsewhere.
+        // Linux thread scheduling: SCHED_BATCH and CPU affinity (they need _GNU_SOURCE). Linux only; Worker does
+        // without it elsewhere.
         .target(name: "CLinuxScheduling"),
+        // The shared-memory mailboxes' word: acquire/release loads and stores, and the futex (a raw syscall) that
+        // the coordinator and the workers sleep on. Linux only; Wire does without it elsewhere.
+        .target(name: "CSharedFutex"),
         // The training path's arithmetic: portable kernels that give the same bits on every CPU (matrix products
         // with a path per instruction set chosen at run time, the layers' passes, exp and log, Adam).
         .target(name: "CKernels", cSettings: simdCSettings),
@@ -68,7 +73,7 @@ let package = Package(
             name: "Wire",
             dependencies: [
                 "CZeroMQ", "CDistEmbedProto", "CProtobufC",
-                .target(name: "CLinuxScheduling", condition: .when(platforms: [.linux])),
+                .target(name: "CSharedFutex", condition: .when(platforms: [.linux])),
             ],
             exclude: ["Proto"],
             swiftSettings: simdSwiftSettings
@@ -94,10 +99,14 @@ let package = Package(
             ],
             swiftSettings: simdSwiftSettings
         ),
+        // The HTML report of a run or a sweep (curves, losses, embeddings; SVG drawn here): only the CLI writes it.
+        .target(name: "Report", dependencies: ["Core"]),
+        // `distembed debug kernels` and the micro-benchmarks: the step's parts timed against the FMA peak.
+        .target(name: "KernelBenchmarks", dependencies: ["Core", "CKernels"], swiftSettings: simdSwiftSettings),
         .executableTarget(
             name: "distembed",
             dependencies: [
-                "Core", "Wire", "Coordinator", "Worker",
+                "Core", "Wire", "Coordinator", "Worker", "Report", "KernelBenchmarks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -105,6 +114,7 @@ let package = Package(
         ),
         // CZip: the tests write `.npz` fixtures.
         .testTarget(name: "CoreTests", dependencies: ["Core", "CKernels", "CZip"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Core"]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Core"]),
         .testTarget(
             name: "CoordinatorTests",

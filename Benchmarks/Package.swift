@@ -19,6 +19,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Core", package: "distembed"),
                 .product(name: "Wire", package: "distembed"),
+                .product(name: "KernelBenchmarks", package: "distembed"),
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/DistEmbedBenchmarks",

@@ -682,141 +682,6 @@ void   distembed__work_result__free_unpacked
   assert(message->base.descriptor == &distembed__work_result__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-void   distembed__weights__init
-                     (Distembed__Weights         *message)
-{
-  static const Distembed__Weights init_value = DISTEMBED__WEIGHTS__INIT;
-  *message = init_value;
-}
-size_t distembed__weights__get_packed_size
-                     (const Distembed__Weights *message)
-{
-  assert(message->base.descriptor == &distembed__weights__descriptor);
-  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
-}
-size_t distembed__weights__pack
-                     (const Distembed__Weights *message,
-                      uint8_t       *out)
-{
-  assert(message->base.descriptor == &distembed__weights__descriptor);
-  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
-}
-size_t distembed__weights__pack_to_buffer
-                     (const Distembed__Weights *message,
-                      ProtobufCBuffer *buffer)
-{
-  assert(message->base.descriptor == &distembed__weights__descriptor);
-  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
-}
-Distembed__Weights *
-       distembed__weights__unpack
-                     (ProtobufCAllocator  *allocator,
-                      size_t               len,
-                      const uint8_t       *data)
-{
-  return (Distembed__Weights *)
-     protobuf_c_message_unpack (&distembed__weights__descriptor,
-                                allocator, len, data);
-}
-void   distembed__weights__free_unpacked
-                     (Distembed__Weights *message,
-                      ProtobufCAllocator *allocator)
-{
-  if(!message)
-    return;
-  assert(message->base.descriptor == &distembed__weights__descriptor);
-  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
-}
-void   distembed__evaluation_request__init
-                     (Distembed__EvaluationRequest         *message)
-{
-  static const Distembed__EvaluationRequest init_value = DISTEMBED__EVALUATION_REQUEST__INIT;
-  *message = init_value;
-}
-size_t distembed__evaluation_request__get_packed_size
-                     (const Distembed__EvaluationRequest *message)
-{
-  assert(message->base.descriptor == &distembed__evaluation_request__descriptor);
-  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
-}
-size_t distembed__evaluation_request__pack
-                     (const Distembed__EvaluationRequest *message,
-                      uint8_t       *out)
-{
-  assert(message->base.descriptor == &distembed__evaluation_request__descriptor);
-  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
-}
-size_t distembed__evaluation_request__pack_to_buffer
-                     (const Distembed__EvaluationRequest *message,
-                      ProtobufCBuffer *buffer)
-{
-  assert(message->base.descriptor == &distembed__evaluation_request__descriptor);
-  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
-}
-Distembed__EvaluationRequest *
-       distembed__evaluation_request__unpack
-                     (ProtobufCAllocator  *allocator,
-                      size_t               len,
-                      const uint8_t       *data)
-{
-  return (Distembed__EvaluationRequest *)
-     protobuf_c_message_unpack (&distembed__evaluation_request__descriptor,
-                                allocator, len, data);
-}
-void   distembed__evaluation_request__free_unpacked
-                     (Distembed__EvaluationRequest *message,
-                      ProtobufCAllocator *allocator)
-{
-  if(!message)
-    return;
-  assert(message->base.descriptor == &distembed__evaluation_request__descriptor);
-  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
-}
-void   distembed__evaluation_result__init
-                     (Distembed__EvaluationResult         *message)
-{
-  static const Distembed__EvaluationResult init_value = DISTEMBED__EVALUATION_RESULT__INIT;
-  *message = init_value;
-}
-size_t distembed__evaluation_result__get_packed_size
-                     (const Distembed__EvaluationResult *message)
-{
-  assert(message->base.descriptor == &distembed__evaluation_result__descriptor);
-  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
-}
-size_t distembed__evaluation_result__pack
-                     (const Distembed__EvaluationResult *message,
-                      uint8_t       *out)
-{
-  assert(message->base.descriptor == &distembed__evaluation_result__descriptor);
-  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
-}
-size_t distembed__evaluation_result__pack_to_buffer
-                     (const Distembed__EvaluationResult *message,
-                      ProtobufCBuffer *buffer)
-{
-  assert(message->base.descriptor == &distembed__evaluation_result__descriptor);
-  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
-}
-Distembed__EvaluationResult *
-       distembed__evaluation_result__unpack
-                     (ProtobufCAllocator  *allocator,
-                      size_t               len,
-                      const uint8_t       *data)
-{
-  return (Distembed__EvaluationResult *)
-     protobuf_c_message_unpack (&distembed__evaluation_result__descriptor,
-                                allocator, len, data);
-}
-void   distembed__evaluation_result__free_unpacked
-                     (Distembed__EvaluationResult *message,
-                      ProtobufCAllocator *allocator)
-{
-  if(!message)
-    return;
-  assert(message->base.descriptor == &distembed__evaluation_result__descriptor);
-  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
-}
 void   distembed__experiment_summary__init
                      (Distembed__ExperimentSummary         *message)
 {
@@ -2582,354 +2447,6 @@ const ProtobufCMessageDescriptor distembed__work_result__descriptor =
   (ProtobufCMessageInit) distembed__work_result__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor distembed__weights__field_descriptors[3] =
-{
-  {
-    "experiment_id",
-    1,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_STRING,
-    0,   /* quantifier_offset */
-    offsetof(Distembed__Weights, experiment_id),
-    NULL,
-    &protobuf_c_empty_string,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "version",
-    2,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_UINT64,
-    0,   /* quantifier_offset */
-    offsetof(Distembed__Weights, version),
-    NULL,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "tensor",
-    3,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_MESSAGE,
-    0,   /* quantifier_offset */
-    offsetof(Distembed__Weights, tensor),
-    &distembed__tensor__descriptor,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-};
-static const unsigned distembed__weights__field_indices_by_name[] = {
-  0,   /* field[0] = experiment_id */
-  2,   /* field[2] = tensor */
-  1,   /* field[1] = version */
-};
-static const ProtobufCIntRange distembed__weights__number_ranges[1 + 1] =
-{
-  { 1, 0 },
-  { 0, 3 }
-};
-const ProtobufCMessageDescriptor distembed__weights__descriptor =
-{
-  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
-  "distembed.Weights",
-  "Weights",
-  "Distembed__Weights",
-  "distembed",
-  sizeof(Distembed__Weights),
-  3,
-  distembed__weights__field_descriptors,
-  distembed__weights__field_indices_by_name,
-  1,  distembed__weights__number_ranges,
-  (ProtobufCMessageInit) distembed__weights__init,
-  NULL,NULL,NULL    /* reserved[123] */
-};
-static const ProtobufCFieldDescriptor distembed__evaluation_request__field_descriptors[8] =
-{
-  {
-    "experiment_id",
-    1,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_STRING,
-    0,   /* quantifier_offset */
-    offsetof(Distembed__EvaluationRequest, experiment_id),
-    NULL,
-    &protobuf_c_empty_string,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "weights_version",
-    2,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_UINT64,
-    0,   /* quantifier_offset */
-    offsetof(Distembed__EvaluationRequest, weights_version),
-    NULL,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "kind",
-    3,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_ENUM,
-    0,   /* quantifier_offset */
-    offsetof(Distembed__EvaluationRequest, kind),
-    &distembed__evaluation_kind__descriptor,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "split",
-    4,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_ENUM,
-    0,   /* quantifier_offset */
-    offsetof(Distembed__EvaluationRequest, split),
-    &distembed__dataset_split__descriptor,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "begin",
-    5,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_UINT32,
-    0,   /* quantifier_offset */
-    offsetof(Distembed__EvaluationRequest, begin),
-    NULL,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "end",
-    6,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_UINT32,
-    0,   /* quantifier_offset */
-    offsetof(Distembed__EvaluationRequest, end),
-    NULL,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "layer",
-    7,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_STRING,
-    0,   /* quantifier_offset */
-    offsetof(Distembed__EvaluationRequest, layer),
-    NULL,
-    &protobuf_c_empty_string,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "weights",
-    8,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_MESSAGE,
-    0,   /* quantifier_offset */
-    offsetof(Distembed__EvaluationRequest, weights),
-    &distembed__tensor__descriptor,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-};
-static const unsigned distembed__evaluation_request__field_indices_by_name[] = {
-  4,   /* field[4] = begin */
-  5,   /* field[5] = end */
-  0,   /* field[0] = experiment_id */
-  2,   /* field[2] = kind */
-  6,   /* field[6] = layer */
-  3,   /* field[3] = split */
-  7,   /* field[7] = weights */
-  1,   /* field[1] = weights_version */
-};
-static const ProtobufCIntRange distembed__evaluation_request__number_ranges[1 + 1] =
-{
-  { 1, 0 },
-  { 0, 8 }
-};
-const ProtobufCMessageDescriptor distembed__evaluation_request__descriptor =
-{
-  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
-  "distembed.EvaluationRequest",
-  "EvaluationRequest",
-  "Distembed__EvaluationRequest",
-  "distembed",
-  sizeof(Distembed__EvaluationRequest),
-  8,
-  distembed__evaluation_request__field_descriptors,
-  distembed__evaluation_request__field_indices_by_name,
-  1,  distembed__evaluation_request__number_ranges,
-  (ProtobufCMessageInit) distembed__evaluation_request__init,
-  NULL,NULL,NULL    /* reserved[123] */
-};
-static const ProtobufCFieldDescriptor distembed__evaluation_result__field_descriptors[10] =
-{
-  {
-    "experiment_id",
-    1,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_STRING,
-    0,   /* quantifier_offset */
-    offsetof(Distembed__EvaluationResult, experiment_id),
-    NULL,
-    &protobuf_c_empty_string,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "weights_version",
-    2,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_UINT64,
-    0,   /* quantifier_offset */
-    offsetof(Distembed__EvaluationResult, weights_version),
-    NULL,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "kind",
-    3,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_ENUM,
-    0,   /* quantifier_offset */
-    offsetof(Distembed__EvaluationResult, kind),
-    &distembed__evaluation_kind__descriptor,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "split",
-    4,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_ENUM,
-    0,   /* quantifier_offset */
-    offsetof(Distembed__EvaluationResult, split),
-    &distembed__dataset_split__descriptor,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "begin",
-    5,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_UINT32,
-    0,   /* quantifier_offset */
-    offsetof(Distembed__EvaluationResult, begin),
-    NULL,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "end",
-    6,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_UINT32,
-    0,   /* quantifier_offset */
-    offsetof(Distembed__EvaluationResult, end),
-    NULL,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "embeddings",
-    7,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_MESSAGE,
-    0,   /* quantifier_offset */
-    offsetof(Distembed__EvaluationResult, embeddings),
-    &distembed__tensor__descriptor,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "correct_count",
-    8,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_UINT32,
-    0,   /* quantifier_offset */
-    offsetof(Distembed__EvaluationResult, correct_count),
-    NULL,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "loss_sum",
-    9,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_DOUBLE,
-    0,   /* quantifier_offset */
-    offsetof(Distembed__EvaluationResult, loss_sum),
-    NULL,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "compute_seconds",
-    10,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_DOUBLE,
-    0,   /* quantifier_offset */
-    offsetof(Distembed__EvaluationResult, compute_seconds),
-    NULL,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-};
-static const unsigned distembed__evaluation_result__field_indices_by_name[] = {
-  4,   /* field[4] = begin */
-  9,   /* field[9] = compute_seconds */
-  7,   /* field[7] = correct_count */
-  6,   /* field[6] = embeddings */
-  5,   /* field[5] = end */
-  0,   /* field[0] = experiment_id */
-  2,   /* field[2] = kind */
-  8,   /* field[8] = loss_sum */
-  3,   /* field[3] = split */
-  1,   /* field[1] = weights_version */
-};
-static const ProtobufCIntRange distembed__evaluation_result__number_ranges[1 + 1] =
-{
-  { 1, 0 },
-  { 0, 10 }
-};
-const ProtobufCMessageDescriptor distembed__evaluation_result__descriptor =
-{
-  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
-  "distembed.EvaluationResult",
-  "EvaluationResult",
-  "Distembed__EvaluationResult",
-  "distembed",
-  sizeof(Distembed__EvaluationResult),
-  10,
-  distembed__evaluation_result__field_descriptors,
-  distembed__evaluation_result__field_indices_by_name,
-  1,  distembed__evaluation_result__number_ranges,
-  (ProtobufCMessageInit) distembed__evaluation_result__init,
-  NULL,NULL,NULL    /* reserved[123] */
-};
 static const ProtobufCFieldDescriptor distembed__experiment_summary__field_descriptors[17] =
 {
   {
@@ -3852,7 +3369,7 @@ const ProtobufCMessageDescriptor distembed__cancel_reply__descriptor =
   (ProtobufCMessageInit) distembed__cancel_reply__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor distembed__envelope__field_descriptors[27] =
+static const ProtobufCFieldDescriptor distembed__envelope__field_descriptors[24] =
 {
   {
     "protocol_version",
@@ -3982,42 +3499,6 @@ static const ProtobufCFieldDescriptor distembed__envelope__field_descriptors[27]
     offsetof(Distembed__Envelope, body_case),
     offsetof(Distembed__Envelope, work_result),
     &distembed__work_result__descriptor,
-    NULL,
-    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "weights",
-    24,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_MESSAGE,
-    offsetof(Distembed__Envelope, body_case),
-    offsetof(Distembed__Envelope, weights),
-    &distembed__weights__descriptor,
-    NULL,
-    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "evaluation_request",
-    25,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_MESSAGE,
-    offsetof(Distembed__Envelope, body_case),
-    offsetof(Distembed__Envelope, evaluation_request),
-    &distembed__evaluation_request__descriptor,
-    NULL,
-    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "evaluation_result",
-    26,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_MESSAGE,
-    offsetof(Distembed__Envelope, body_case),
-    offsetof(Distembed__Envelope, evaluation_result),
-    &distembed__evaluation_result__descriptor,
     NULL,
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
@@ -4180,30 +3661,27 @@ static const ProtobufCFieldDescriptor distembed__envelope__field_descriptors[27]
   },
 };
 static const unsigned distembed__envelope__field_indices_by_name[] = {
-  25,   /* field[25] = cancel_reply */
-  24,   /* field[24] = cancel_request */
-  26,   /* field[26] = error */
-  12,   /* field[12] = evaluation_request */
-  13,   /* field[13] = evaluation_result */
+  22,   /* field[22] = cancel_reply */
+  21,   /* field[21] = cancel_request */
+  23,   /* field[23] = error */
   7,   /* field[7] = experiment_setup */
   6,   /* field[6] = goodbye */
   5,   /* field[5] = heartbeat */
   2,   /* field[2] = hello */
-  19,   /* field[19] = list_reply */
-  18,   /* field[18] = list_request */
+  16,   /* field[16] = list_reply */
+  15,   /* field[15] = list_request */
   0,   /* field[0] = protocol_version */
   4,   /* field[4] = reject */
   1,   /* field[1] = request_id */
-  23,   /* field[23] = results_reply */
-  22,   /* field[22] = results_request */
+  20,   /* field[20] = results_reply */
+  19,   /* field[19] = results_request */
   8,   /* field[8] = setup_ack */
-  17,   /* field[17] = status_reply */
-  16,   /* field[16] = status_request */
-  15,   /* field[15] = submit_reply */
-  14,   /* field[14] = submit_request */
-  21,   /* field[21] = watch_reply */
-  20,   /* field[20] = watch_request */
-  11,   /* field[11] = weights */
+  14,   /* field[14] = status_reply */
+  13,   /* field[13] = status_request */
+  12,   /* field[12] = submit_reply */
+  11,   /* field[11] = submit_request */
+  18,   /* field[18] = watch_reply */
+  17,   /* field[17] = watch_request */
   3,   /* field[3] = welcome */
   9,   /* field[9] = work_assignment */
   10,   /* field[10] = work_result */
@@ -4213,9 +3691,9 @@ static const ProtobufCIntRange distembed__envelope__number_ranges[5 + 1] =
   { 1, 0 },
   { 10, 2 },
   { 20, 7 },
-  { 40, 14 },
-  { 60, 26 },
-  { 0, 27 }
+  { 40, 11 },
+  { 60, 23 },
+  { 0, 24 }
 };
 const ProtobufCMessageDescriptor distembed__envelope__descriptor =
 {
@@ -4225,7 +3703,7 @@ const ProtobufCMessageDescriptor distembed__envelope__descriptor =
   "Distembed__Envelope",
   "distembed",
   sizeof(Distembed__Envelope),
-  27,
+  24,
   distembed__envelope__field_descriptors,
   distembed__envelope__field_indices_by_name,
   5,  distembed__envelope__number_ranges,
@@ -4276,66 +3754,6 @@ const ProtobufCEnumDescriptor distembed__error_code__descriptor =
   distembed__error_code__enum_values_by_name,
   1,
   distembed__error_code__value_ranges,
-  NULL,NULL,NULL,NULL   /* reserved[1234] */
-};
-static const ProtobufCEnumValue distembed__evaluation_kind__enum_values_by_number[3] =
-{
-  { "EVALUATION_KIND_UNSPECIFIED", "DISTEMBED__EVALUATION_KIND__EVALUATION_KIND_UNSPECIFIED", 0 },
-  { "EVALUATION_KIND_EMBEDDINGS", "DISTEMBED__EVALUATION_KIND__EVALUATION_KIND_EMBEDDINGS", 1 },
-  { "EVALUATION_KIND_TEST_ACCURACY", "DISTEMBED__EVALUATION_KIND__EVALUATION_KIND_TEST_ACCURACY", 2 },
-};
-static const ProtobufCIntRange distembed__evaluation_kind__value_ranges[] = {
-{0, 0},{0, 3}
-};
-static const ProtobufCEnumValueIndex distembed__evaluation_kind__enum_values_by_name[3] =
-{
-  { "EVALUATION_KIND_EMBEDDINGS", 1 },
-  { "EVALUATION_KIND_TEST_ACCURACY", 2 },
-  { "EVALUATION_KIND_UNSPECIFIED", 0 },
-};
-const ProtobufCEnumDescriptor distembed__evaluation_kind__descriptor =
-{
-  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
-  "distembed.EvaluationKind",
-  "EvaluationKind",
-  "Distembed__EvaluationKind",
-  "distembed",
-  3,
-  distembed__evaluation_kind__enum_values_by_number,
-  3,
-  distembed__evaluation_kind__enum_values_by_name,
-  1,
-  distembed__evaluation_kind__value_ranges,
-  NULL,NULL,NULL,NULL   /* reserved[1234] */
-};
-static const ProtobufCEnumValue distembed__dataset_split__enum_values_by_number[3] =
-{
-  { "DATASET_SPLIT_UNSPECIFIED", "DISTEMBED__DATASET_SPLIT__DATASET_SPLIT_UNSPECIFIED", 0 },
-  { "DATASET_SPLIT_TRAIN", "DISTEMBED__DATASET_SPLIT__DATASET_SPLIT_TRAIN", 1 },
-  { "DATASET_SPLIT_TEST", "DISTEMBED__DATASET_SPLIT__DATASET_SPLIT_TEST", 2 },
-};
-static const ProtobufCIntRange distembed__dataset_split__value_ranges[] = {
-{0, 0},{0, 3}
-};
-static const ProtobufCEnumValueIndex distembed__dataset_split__enum_values_by_name[3] =
-{
-  { "DATASET_SPLIT_TEST", 2 },
-  { "DATASET_SPLIT_TRAIN", 1 },
-  { "DATASET_SPLIT_UNSPECIFIED", 0 },
-};
-const ProtobufCEnumDescriptor distembed__dataset_split__descriptor =
-{
-  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
-  "distembed.DatasetSplit",
-  "DatasetSplit",
-  "Distembed__DatasetSplit",
-  "distembed",
-  3,
-  distembed__dataset_split__enum_values_by_number,
-  3,
-  distembed__dataset_split__enum_values_by_name,
-  1,
-  distembed__dataset_split__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
 static const ProtobufCEnumValue distembed__experiment_state__enum_values_by_number[6] =

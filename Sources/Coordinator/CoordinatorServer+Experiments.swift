@@ -83,11 +83,11 @@ extension CoordinatorServer {
     func completeStep() {
         guard let run else { return }
         // The helper first: a nudged worker on its CPU (a batch thread) then waits for it instead of spinning.
-        adamPass?.wakeHelper()
+        adamHelper?.wakeHelper()
         nudgeWorkers(of: run.key)
         let metrics: EpochMetrics?
         do {
-            metrics = try run.completeStep(now: now, pass: adamPass)
+            metrics = try run.completeStep(now: now, adamHelper: adamHelper)
         } catch {
             fail(run.id, error: error.description)
             return

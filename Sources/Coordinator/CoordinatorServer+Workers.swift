@@ -170,10 +170,13 @@ extension CoordinatorServer {
             logger.debug("ignored a late result", metadata: ["worker": "\(id)", "step": "\(key)"])
             return
         }
-        let segment = workers[id]?.segment
+        let link = workers[id]?.segment
+        let checked: CheckedResult
         do {
-            try run.validate(result, run: chunks, firstSharedSlot: segment?.assignedFirstSlot)
-            try run.checkFinite(result, run: chunks, segment: segment?.segment)
+            checked = try run.validate(
+                result, run: chunks,
+                shared: link.flatMap { link in link.assignedFirstSlot.map { (link.segment, $0) } })
+            try run.checkFinite(checked)
         } catch let diverged as TrainingDiverged {
             fail(run.id, error: diverged.description)
             return
@@ -186,11 +189,11 @@ extension CoordinatorServer {
         if checks.isEmpty {
             let (accepted, directives) = scheduler.resultArrived(from: id, key: key, run: chunks, at: now)
             guard accepted else { return }
-            run.store(result, run: chunks, segment: segment?.segment)
+            run.store(checked)
             execute(directives)
             return
         }
-        let verdict = run.audit(result, run: chunks, segment: segment?.segment, tieBreak: checks.count == 2)
+        let verdict = run.audit(checked, tieBreak: checks.count == 2)
         let action = settleAudit(verdict, of: chunks, checks: checks, by: id, run: run)
         if action == .stopped { return }
         let (_, directives) = scheduler.resultArrived(from: id, key: key, run: chunks, at: now)

@@ -46,7 +46,7 @@ public final class CoordinatorServer {
     let telemetry: CoordinatorTelemetry?
     /// A helper thread for Adam's pass, which runs while every worker waits; nil on one CPU, where it could
     /// only take turns with this thread.
-    let adamPass: BlockPass? = ProcessInfo.processInfo.activeProcessorCount > 1 ? BlockPass() : nil
+    let adamHelper: BlockPass? = ProcessInfo.processInfo.activeProcessorCount > 1 ? BlockPass() : nil
     private let clock = ContinuousClock()
     private let origin: ContinuousClock.Instant
     private let wallOrigin = Date().timeIntervalSince1970

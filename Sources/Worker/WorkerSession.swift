@@ -10,6 +10,7 @@ final class WorkerSession {
     let model: Model
     let schedule: TrainingSchedule
     private let computer: ChunkComputer
+    /// The sample order of the epoch last asked for: computing one shuffles the whole training set.
     private var order: (epoch: Int, samples: [Int])?
     /// One gradient buffer per subtree of an assignment, reused from step to step: a result's tensors share
     /// their storage and are gone once it is sent, so the next step writes in place without allocating
@@ -54,7 +55,7 @@ final class WorkerSession {
         guard a.chunkBegin < a.chunkEnd, Int(a.chunkEnd) <= chunks else {
             throw WireError(.badRequest, "chunks \(a.chunkBegin)..<\(a.chunkEnd) outside 0..<\(chunks)")
         }
-        if order?.epoch != epoch { order = (epoch, schedule.order(epoch: epoch)) }
+        let samples = samples(ofEpoch: epoch)
         let nodes = ChunkTree(chunkCount: chunks).cover(Int(a.chunkBegin)..<Int(a.chunkEnd))
         var stats = GradientEngine.Stats()
         let subtrees: [Subtree]
@@ -71,7 +72,7 @@ final class WorkerSession {
                     let slot = Int(first) + k
                     segment.withMutableSlot(slot) { g in
                         stats = stats + computer.subtree(
-                            node, step: step, epoch: epoch, order: order!.samples, weights: w, into: g)
+                            node, step: step, epoch: epoch, order: samples, weights: w, into: g)
                     }
                     return Subtree(level: UInt32(node.level), index: UInt32(node.index), gradient: .sharedSlot(
                         UInt32(slot)))
@@ -83,15 +84,11 @@ final class WorkerSession {
             }
             let count = model.parameterCount
             while gradients.count < nodes.count { gradients.append([Float](repeating: 0, count: count)) }
-            subtrees = weights.values.withUnsafeBufferPointer { w in
-                nodes.enumerated().map { k, node in
-                    gradients[k].withUnsafeMutableBufferPointer { g in
-                        stats = stats + computer.subtree(
-                            node, step: step, epoch: epoch, order: order!.samples, weights: w.baseAddress!,
-                            into: g.baseAddress!)
-                    }
-                    return Subtree(level: UInt32(node.level), index: UInt32(node.index), gradient: Tensor(gradients[k]))
-                }
+            subtrees = nodes.enumerated().map { k, node in
+                var out = gradients[k].mutableSpan
+                stats = stats + computer.subtree(
+                    node, step: step, epoch: epoch, order: samples, weights: weights.values.span, into: &out)
+                return Subtree(level: UInt32(node.level), index: UInt32(node.index), gradient: Tensor(gradients[k]))
             }
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
@@ -99,5 +96,13 @@ final class WorkerSession {
             experimentId: experimentId, epoch: a.epoch, step: a.step, weightsVersion: a.weightsVersion,
             subtrees: subtrees, lossSum: stats.lossSum, correctCount: UInt32(stats.correct),
             sampleCount: UInt32(stats.count), computeSeconds: seconds)
+    }
+
+    /// The epoch's sample order, from the schedule when it is not the one kept.
+    private func samples(ofEpoch epoch: Int) -> [Int] {
+        if let order, order.epoch == epoch { return order.samples }
+        let samples = schedule.order(epoch: epoch)
+        order = (epoch, samples)
+        return samples
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Core
+import KernelBenchmarks
 
 /// `distembed debug kernels`: the step's parts timed against this machine's FMA peak.
 struct KernelsCommand: ParsableCommand {

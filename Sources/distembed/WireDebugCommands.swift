@@ -49,7 +49,8 @@ struct WireEchoCommand: ParsableCommand {
 }
 
 /// `distembed debug wire-bench`: checks an echo server returns every message type unchanged, then measures
-/// round trips of a small request and of a model-sized weights message.
+/// round trips of a small request and of a model-sized gradient: the `WorkResult` a worker without shared memory
+/// sends each step.
 struct WireBenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "wire-bench",
@@ -64,7 +65,7 @@ struct WireBenchCommand: ParsableCommand {
     @Option(help: "Untimed round trips of each kind first.")
     var warmup = 100
 
-    @Option(help: "Floats in the weights message (the exercise's model has 72,842).")
+    @Option(help: "Floats in the gradient message (the exercise's model has 72,842).")
     var floats = 72_842
 
     @Flag(help: "End with one JSON object on stdout.")
@@ -82,13 +83,14 @@ struct WireBenchCommand: ParsableCommand {
         let connection = try DealerConnection(context: context, connect: connect)
         let verified = try verifyEchoes(connection)
         let small = WireMessage.heartbeat(Heartbeat(sentAtNanos: 1))
-        let weights = WireMessage.weights(
-            Weights(
-                experimentId: "bench", version: 1,
-                tensor: Tensor((0..<floats).map { Float($0) * 0.001 - 36 })))
+        let gradient = WireMessage.workResult(
+            WorkResult(
+                experimentId: "bench", epoch: 0, step: 0, weightsVersion: 1,
+                subtrees: [Subtree(level: 0, index: 0, gradient: Tensor((0..<floats).map { Float($0) * 0.001 - 36 }))],
+                lossSum: 1, correctCount: 1, sampleCount: 1, computeSeconds: 0))
         let results = [
             try measure("small", small, connection),
-            try measure("weights", weights, connection),
+            try measure("gradient", gradient, connection),
         ]
         print("\(connect): \(verified) message types echoed unchanged")
         for result in results {

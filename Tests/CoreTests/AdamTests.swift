@@ -42,8 +42,8 @@ import Testing
     /// The update (in C, vectorized) gives the bits of the formula written out as a scalar Swift loop, which
     /// rounds every operation on its own: halves added, divided by the batch size, then Adam element by element.
     /// Batch sizes with and without the reciprocal shortcut, one half or two, counts around the vector width, the
-    /// block size of a helper thread's share and the exercise's, a trainable prefix, with and without the helper
-    /// (which also copies the new weights to a second buffer, as the coordinator's shared weights).
+    /// block size of a helper thread's share and the exercise's, a trainable prefix, plain and as the coordinator
+    /// runs it (``AdamPass``: with a helper thread, copying the new weights to a mirror, its shared weights).
     @Test(arguments: [1, 12, 16, 32, 33, 1000])
     func updateMatchesTheScalarFormulaBitForBit(batchSize: Int) {
         var random = SystemRandomNumberGenerator()
@@ -61,11 +61,17 @@ import Testing
                     for _ in 0..<3 {
                         left.withUnsafeBufferPointer { l in
                             right.withUnsafeBufferPointer { r in
-                                copy.withUnsafeMutableBufferPointer { copy in
+                                let plus = halves == 2 ? r.baseAddress! : nil
+                                if let pass {
+                                    copy.withUnsafeMutableBufferPointer { copy in
+                                        AdamPass(helper: pass, mirror: copy.baseAddress!).update(
+                                            &adam, weights: &w, gradientSum: l.baseAddress!, plus: plus,
+                                            batchSize: batchSize, trainable: trainable)
+                                    }
+                                } else {
                                     adam.update(
-                                        &w, gradientSum: l.baseAddress!, plus: halves == 2 ? r.baseAddress! : nil,
-                                        batchSize: batchSize, trainable: trainable,
-                                        copy: pass == nil ? nil : copy.baseAddress!, pass: pass)
+                                        &w, gradientSum: l.baseAddress!, plus: plus, batchSize: batchSize,
+                                        trainable: trainable)
                                 }
                             }
                         }

@@ -88,4 +88,19 @@ import Testing
             .init(level: 0, index: 1), .init(level: 1, index: 1), .init(level: 2, index: 1),
         ])
     }
+
+    /// Before the pool lent buffers for a closure's length, asking for a larger size freed every buffer,
+    /// including those still lent out: this read freed memory.
+    @Test("a buffer lent out stays valid when a larger one is asked for")
+    func scratchKeepsLentBuffersWhenItGrows() {
+        let scratch = ScratchBuffers()
+        scratch.withBuffer(4) { small in
+            small.update(repeating: 1, count: 4)
+            scratch.withBuffer(64) { large in large.update(repeating: 2, count: 64) }
+            #expect((0..<4).map { small[$0] } == [1, 1, 1, 1])
+        }
+        // The small buffer went away when it came back; the pool lends the large one again.
+        scratch.withBuffer(64) { large in #expect((0..<64).allSatisfy { large[$0] == 2 }) }
+    }
+
 }

@@ -4,7 +4,7 @@ import Testing
 /// `distembed debug wire-echo` and `distembed debug wire-bench` in two real processes.
 @Suite("Wire protocol between two processes")
 struct WireProcessTests {
-    @Test("every message type and model-sized weights cross between processes", arguments: ["tcp", "ipc"])
+    @Test("every message type and a model-sized gradient cross between processes", arguments: ["tcp", "ipc"])
     func echoAcrossProcesses(transport: String) throws {
         let listen = transport == "tcp" ? "tcp://127.0.0.1:*" : "ipc:///tmp/de-wire-\(UUID().uuidString.prefix(8)).sock"
         let server = Process()
@@ -27,12 +27,12 @@ struct WireProcessTests {
         ])
         #expect(bench.status == 0, "wire-bench failed: \(bench.stderr)")
         let json = try Binary.json(bench)
-        #expect(json["messageTypesVerified"] as? Int == 25)
+        #expect(json["messageTypesVerified"] as? Int == 22)
         let small = try #require(json["small"] as? [String: Any])
-        let weights = try #require(json["weights"] as? [String: Any])
+        let gradient = try #require(json["gradient"] as? [String: Any])
         #expect(small["count"] as? Int == 40)
-        #expect((weights["bytes"] as? Int ?? 0) > 72_842 * 4)
-        #expect((weights["p50Us"] as? Double ?? 0) > 0)
+        #expect((gradient["bytes"] as? Int ?? 0) > 72_842 * 4)
+        #expect((gradient["p50Us"] as? Double ?? 0) > 0)
 
         server.terminate()
         server.waitUntilExit()
@@ -41,7 +41,7 @@ struct WireProcessTests {
         }
         let log = String(decoding: serverErr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(server.terminationStatus == 0, "wire-echo exited with \(server.terminationStatus): \(log)")
-        #expect(log.contains("wire-echo: answered \(25 + 2 * 45), rejected 0"))
+        #expect(log.contains("wire-echo: answered \(22 + 2 * 45), rejected 0"))
     }
 
     /// The first line a child process writes (empty if it exits first).

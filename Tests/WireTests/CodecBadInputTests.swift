@@ -32,18 +32,19 @@ struct CodecBadInputTests {
         }
     }
 
-    @Test("a body field this version does not know")
-    func unknownOneofCase() {
-        let bytes = ProtobufWriter.envelope(version: 1, requestId: 5, bodyField: 99, body: [0x08, 0x01])
+    /// 24–26 are the messages version 2 removed (`Weights`, `EvaluationRequest`, `EvaluationResult`).
+    @Test("a body field this version does not know", arguments: [24, 25, 26, 99] as [UInt64])
+    func unknownOneofCase(field: UInt64) {
+        let bytes = ProtobufWriter.envelope(requestId: 5, bodyField: field, body: [0x08, 0x01])
         let error = decodeError(bytes)
         #expect(error?.code == .badRequest)
-        #expect(error?.message.contains("field 99") == true)
+        #expect(error?.message.contains("field \(field) is not part of protocol version 2") == true)
     }
 
     @Test("an envelope without a body or without a version")
     func missingParts() {
         var versionOnly = ProtobufWriter()
-        versionOnly.field(1, varint: 1)
+        versionOnly.field(1, varint: UInt64(Wire.protocolVersion))
         #expect(decodeError(versionOnly.bytes) == WireError(.badRequest, "envelope has no body"))
         #expect(decodeError([]) == WireError(.badRequest, "envelope carries no protocol version"))
     }
@@ -51,9 +52,9 @@ struct CodecBadInputTests {
     @Test("another protocol version is named in the error, whatever the body")
     func versionMismatch() {
         let codec = Codec()
-        let newer = codec.encode(Envelope(requestId: 1, message: .listRequest(ListRequest()), protocolVersion: 2))
+        let older = codec.encode(Envelope(requestId: 1, message: .listRequest(ListRequest()), protocolVersion: 1))
         let unknownBody = ProtobufWriter.envelope(version: 7, requestId: 1, bodyField: 99, body: [])
-        for (bytes, version) in [(newer, 2), (unknownBody, 7)] {
+        for (bytes, version) in [(older, 1), (unknownBody, 7)] {
             let error = decodeError(bytes, codec: codec)
             #expect(error?.code == .versionMismatch)
             #expect(error?.message.contains("version \(version)") == true)
@@ -66,7 +67,7 @@ struct CodecBadInputTests {
         let codec = Codec(maxMessageSize: 1000)
         let tensor = Tensor([Float](repeating: 0, count: 300))
         let bytes = Codec().encode(
-            Envelope(requestId: 1, message: .weights(Weights(experimentId: "", version: 0, tensor: tensor))))
+            Envelope(requestId: 1, message: .gradient(tensor)))
         #expect(decodeError(bytes, codec: codec) == .tooLarge(size: bytes.count, limit: 1000))
     }
 
@@ -76,26 +77,30 @@ struct CodecBadInputTests {
 
     @Test("a tensor whose byte count does not match its shape", arguments: mismatchedTensors)
     func tensorShapeMismatch(shape: [UInt64], byteCount: Int) {
-        let error = decodeError(ProtobufWriter.weightsEnvelope(shape: shape, byteCount: byteCount))
+        let error = decodeError(ProtobufWriter.gradientEnvelope(shape: shape, byteCount: byteCount))
         #expect(error?.code == .badRequest)
-        #expect(error?.message.contains("Weights.tensor") == true)
+        #expect(error?.message.contains("Subtree.gradient") == true)
     }
 
     @Test("a required tensor that is missing")
     func missingTensor() {
-        var weights = ProtobufWriter()
-        weights.field(2, varint: 1)
-        let error = decodeError(ProtobufWriter.envelope(version: 1, requestId: 1, bodyField: 24, body: weights.bytes))
-        #expect(error == WireError(.badRequest, "required field Weights.tensor is missing"))
+        var subtree = ProtobufWriter()
+        subtree.field(1, varint: 1)
+        var result = ProtobufWriter()
+        result.field(5, bytes: subtree.bytes)
+        let error = decodeError(ProtobufWriter.envelope(requestId: 1, bodyField: 23, body: result.bytes))
+        #expect(error == WireError(.badRequest, "required field Subtree.gradient (or Subtree.shared_slot) is missing"))
     }
 
     @Test("an enum value this version does not know")
     func unknownEnumValue() {
-        var request = ProtobufWriter()
-        request.field(3, varint: 9)
-        request.field(4, varint: 1)
-        let error = decodeError(ProtobufWriter.envelope(version: 1, requestId: 1, bodyField: 25, body: request.bytes))
+        var summary = ProtobufWriter()
+        summary.field(1, bytes: Array("exp-0001".utf8))
+        summary.field(3, varint: 9)
+        var reply = ProtobufWriter()
+        reply.field(1, bytes: summary.bytes)
+        let error = decodeError(ProtobufWriter.envelope(requestId: 1, bodyField: 45, body: reply.bytes))
         #expect(error?.code == .badRequest)
-        #expect(error?.message.contains("evaluation kind 9") == true)
+        #expect(error?.message.contains("ExperimentSummary.state has unknown value 9") == true)
     }
 }

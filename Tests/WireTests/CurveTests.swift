@@ -140,9 +140,8 @@ import Wire
         let client = try DealerConnection(context: context, connect: secure.endpoint, options: options)
         let message = WireMessage.statusRequest(ExperimentRequest(experimentId: "x"))
         #expect(try client.request(message, timeout: .seconds(10)) == message)
-        let weights = WireMessage.weights(
-            Weights(experimentId: "big", version: 2, tensor: Tensor((0..<72_842).map { Float($0) })))
-        #expect(try client.request(weights, timeout: .seconds(10)) == weights)
+        let gradient = WireMessage.gradient(Tensor((0..<72_842).map { Float($0) }))
+        #expect(try client.request(gradient, timeout: .seconds(10)) == gradient)
 
         // A stranger (unknown key), a client with a wrong server key and a plain client get nothing through.
         var strangerOptions = SocketOptions()

@@ -21,12 +21,12 @@ struct LiveBadInputTests {
             case 0: BadInput(frames: [generator.bytes(count: Int(generator.next() % 200) + 1)],
                              expected: [.badRequest, .versionMismatch])
             case 1: BadInput(frames: [Array(valid.prefix(Int(generator.next() % UInt64(valid.count))))], expected: bad)
-            case 2: BadInput(frames: [ProtobufWriter.envelope(version: 1, requestId: 1, bodyField: 77, body: [])],
+            case 2: BadInput(frames: [ProtobufWriter.envelope(requestId: 1, bodyField: 77, body: [])],
                              expected: bad)
             case 3: BadInput(
                 frames: [codec.encode(Envelope(requestId: 1, message: .listRequest(ListRequest()), protocolVersion: 9))],
                 expected: [.versionMismatch])
-            case 4: BadInput(frames: [ProtobufWriter.weightsEnvelope(shape: [10], byteCount: 36)], expected: bad)
+            case 4: BadInput(frames: [ProtobufWriter.gradientEnvelope(shape: [10], byteCount: 36)], expected: bad)
             case 5: BadInput(frames: [[]], expected: bad)
             case 6: BadInput(frames: [valid, valid], expected: bad)
             default: BadInput(frames: [valid, [], generator.bytes(count: 5)], expected: bad)

@@ -21,9 +21,8 @@ struct TransportTests {
             let reply = try #require(try connection.receive(timeout: .seconds(10)))
             #expect(reply == Envelope(requestId: id, message: message))
         }
-        let weights = WireMessage.weights(
-            Weights(experimentId: "big", version: 2, tensor: Tensor((0..<72_842).map { Float($0) })))
-        #expect(try connection.request(weights, timeout: .seconds(10)) == weights)
+        let gradient = WireMessage.gradient(Tensor((0..<72_842).map { Float($0) }))
+        #expect(try connection.request(gradient, timeout: .seconds(10)) == gradient)
         #expect(server.stop().handled == WireMessage.examples.count + 1)
     }
 
@@ -67,12 +66,12 @@ struct TransportTests {
         let socket = try ZMQSocket(.dealer, context: context)
         try socket.connect(server.endpoint)
         try socket.send(
-            [Codec().encode(Envelope(requestId: 41, message: .listRequest(ListRequest()), protocolVersion: 2))])
+            [Codec().encode(Envelope(requestId: 41, message: .listRequest(ListRequest()), protocolVersion: 1))])
         let frames = try #require(try socket.receive(timeout: .seconds(10)))
         #expect(frames.count == 1)
         let reply = try Codec().decode(frames[0])
         #expect(reply.requestId == 41)
-        #expect(reply.message == .error(.versionMismatch(received: 2)))
+        #expect(reply.message == .error(.versionMismatch(received: 1)))
         #expect(try socket.receive(timeout: .milliseconds(200)) == nil)
         let result = server.stop()
         #expect(result.handled == 0)
@@ -158,7 +157,7 @@ struct TransportTests {
         let context = try ZMQContext()
         let connection = try DealerConnection(context: context, connect: TestServer.ipcEndpoint(), options: options)
         let tensor = Tensor([Float](repeating: 1, count: 300))
-        let message = WireMessage.weights(Weights(experimentId: "", version: 0, tensor: tensor))
+        let message = WireMessage.gradient(tensor)
         let error = try #require(throws: WireError.self) { try connection.send(message) }
         #expect(error.code == .tooLarge)
     }

@@ -1,6 +1,7 @@
 import Benchmark
 import Core
 import Foundation
+import KernelBenchmarks
 
 /// The single-core FMA peak, the forward pass and the chunk gradient of 8 samples.
 ///

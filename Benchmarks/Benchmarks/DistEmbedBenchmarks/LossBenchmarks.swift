@@ -1,5 +1,6 @@
 import Benchmark
 import Core
+import KernelBenchmarks
 
 /// The exercise's contrastive and triplet losses over the whole training set's embeddings (60,000 × 64).
 func registerLossBenchmarks() {

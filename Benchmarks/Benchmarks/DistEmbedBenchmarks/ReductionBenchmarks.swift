@@ -52,10 +52,9 @@ func registerReductionBenchmarks() {
     Benchmark("adam, helper, copy", configuration: timeAndAllocations()) { benchmark, state in
         state.withHalves { left, right in
             state.out.withUnsafeMutableBufferPointer { shared in
+                let pass = AdamPass(helper: state.pass, mirror: shared.baseAddress!)
                 for _ in benchmark.scaledIterations {
-                    state.adam.update(
-                        &state.weights, gradientSum: left, plus: right, batchSize: 32, copy: shared.baseAddress!,
-                        pass: state.pass)
+                    pass.update(&state.adam, weights: &state.weights, gradientSum: left, plus: right, batchSize: 32)
                 }
             }
         }

@@ -30,9 +30,6 @@ typedef struct Distembed__WorkAssignment Distembed__WorkAssignment;
 typedef struct Distembed__SharedSlots Distembed__SharedSlots;
 typedef struct Distembed__Subtree Distembed__Subtree;
 typedef struct Distembed__WorkResult Distembed__WorkResult;
-typedef struct Distembed__Weights Distembed__Weights;
-typedef struct Distembed__EvaluationRequest Distembed__EvaluationRequest;
-typedef struct Distembed__EvaluationResult Distembed__EvaluationResult;
 typedef struct Distembed__ExperimentSummary Distembed__ExperimentSummary;
 typedef struct Distembed__SubmitRequest Distembed__SubmitRequest;
 typedef struct Distembed__SubmitReply Distembed__SubmitReply;
@@ -69,18 +66,6 @@ typedef enum _Distembed__ErrorCode {
   DISTEMBED__ERROR_CODE__ERROR_CODE_INTERNAL = 10
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(DISTEMBED__ERROR_CODE)
 } Distembed__ErrorCode;
-typedef enum _Distembed__EvaluationKind {
-  DISTEMBED__EVALUATION_KIND__EVALUATION_KIND_UNSPECIFIED = 0,
-  DISTEMBED__EVALUATION_KIND__EVALUATION_KIND_EMBEDDINGS = 1,
-  DISTEMBED__EVALUATION_KIND__EVALUATION_KIND_TEST_ACCURACY = 2
-    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(DISTEMBED__EVALUATION_KIND)
-} Distembed__EvaluationKind;
-typedef enum _Distembed__DatasetSplit {
-  DISTEMBED__DATASET_SPLIT__DATASET_SPLIT_UNSPECIFIED = 0,
-  DISTEMBED__DATASET_SPLIT__DATASET_SPLIT_TRAIN = 1,
-  DISTEMBED__DATASET_SPLIT__DATASET_SPLIT_TEST = 2
-    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(DISTEMBED__DATASET_SPLIT)
-} Distembed__DatasetSplit;
 typedef enum _Distembed__ExperimentState {
   DISTEMBED__EXPERIMENT_STATE__EXPERIMENT_STATE_UNSPECIFIED = 0,
   DISTEMBED__EXPERIMENT_STATE__EXPERIMENT_STATE_QUEUED = 1,
@@ -376,66 +361,6 @@ struct  Distembed__WorkResult
 
 
 /*
- * Coordinator → worker: a version of the model's parameters.
- */
-struct  Distembed__Weights
-{
-  ProtobufCMessage base;
-  char *experiment_id;
-  uint64_t version;
-  Distembed__Tensor *tensor;
-};
-#define DISTEMBED__WEIGHTS__INIT \
- { PROTOBUF_C_MESSAGE_INIT (&distembed__weights__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, NULL }
-
-
-/*
- * Coordinator → worker: evaluate samples [begin, end) of a split.
- */
-struct  Distembed__EvaluationRequest
-{
-  ProtobufCMessage base;
-  char *experiment_id;
-  uint64_t weights_version;
-  Distembed__EvaluationKind kind;
-  Distembed__DatasetSplit split;
-  uint32_t begin;
-  uint32_t end;
-  char *layer;
-  /*
-   * Absent when the worker already holds `weights_version`.
-   */
-  Distembed__Tensor *weights;
-};
-#define DISTEMBED__EVALUATION_REQUEST__INIT \
- { PROTOBUF_C_MESSAGE_INIT (&distembed__evaluation_request__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, DISTEMBED__EVALUATION_KIND__EVALUATION_KIND_UNSPECIFIED, DISTEMBED__DATASET_SPLIT__DATASET_SPLIT_UNSPECIFIED, 0, 0, (char *)protobuf_c_empty_string, NULL }
-
-
-/*
- * Worker → coordinator: embeddings (shape [rows, dims]) or accuracy counts of samples [begin, end).
- */
-struct  Distembed__EvaluationResult
-{
-  ProtobufCMessage base;
-  char *experiment_id;
-  uint64_t weights_version;
-  Distembed__EvaluationKind kind;
-  Distembed__DatasetSplit split;
-  uint32_t begin;
-  uint32_t end;
-  Distembed__Tensor *embeddings;
-  uint32_t correct_count;
-  double loss_sum;
-  double compute_seconds;
-};
-#define DISTEMBED__EVALUATION_RESULT__INIT \
- { PROTOBUF_C_MESSAGE_INIT (&distembed__evaluation_result__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, DISTEMBED__EVALUATION_KIND__EVALUATION_KIND_UNSPECIFIED, DISTEMBED__DATASET_SPLIT__DATASET_SPLIT_UNSPECIFIED, 0, 0, NULL, 0, 0, 0 }
-
-
-/*
  * The state and progress of one experiment. Times are Unix seconds; 0 means not yet.
  */
 struct  Distembed__ExperimentSummary
@@ -684,9 +609,6 @@ typedef enum {
   DISTEMBED__ENVELOPE__BODY_SETUP_ACK = 21,
   DISTEMBED__ENVELOPE__BODY_WORK_ASSIGNMENT = 22,
   DISTEMBED__ENVELOPE__BODY_WORK_RESULT = 23,
-  DISTEMBED__ENVELOPE__BODY_WEIGHTS = 24,
-  DISTEMBED__ENVELOPE__BODY_EVALUATION_REQUEST = 25,
-  DISTEMBED__ENVELOPE__BODY_EVALUATION_RESULT = 26,
   DISTEMBED__ENVELOPE__BODY_SUBMIT_REQUEST = 40,
   DISTEMBED__ENVELOPE__BODY_SUBMIT_REPLY = 41,
   DISTEMBED__ENVELOPE__BODY_STATUS_REQUEST = 42,
@@ -722,9 +644,6 @@ struct  Distembed__Envelope
     Distembed__SetupAck *setup_ack;
     Distembed__WorkAssignment *work_assignment;
     Distembed__WorkResult *work_result;
-    Distembed__Weights *weights;
-    Distembed__EvaluationRequest *evaluation_request;
-    Distembed__EvaluationResult *evaluation_result;
     Distembed__SubmitRequest *submit_request;
     Distembed__SubmitReply *submit_reply;
     Distembed__StatusRequest *status_request;
@@ -1029,63 +948,6 @@ Distembed__WorkResult *
                       const uint8_t       *data);
 void   distembed__work_result__free_unpacked
                      (Distembed__WorkResult *message,
-                      ProtobufCAllocator *allocator);
-/* Distembed__Weights methods */
-void   distembed__weights__init
-                     (Distembed__Weights         *message);
-size_t distembed__weights__get_packed_size
-                     (const Distembed__Weights   *message);
-size_t distembed__weights__pack
-                     (const Distembed__Weights   *message,
-                      uint8_t             *out);
-size_t distembed__weights__pack_to_buffer
-                     (const Distembed__Weights   *message,
-                      ProtobufCBuffer     *buffer);
-Distembed__Weights *
-       distembed__weights__unpack
-                     (ProtobufCAllocator  *allocator,
-                      size_t               len,
-                      const uint8_t       *data);
-void   distembed__weights__free_unpacked
-                     (Distembed__Weights *message,
-                      ProtobufCAllocator *allocator);
-/* Distembed__EvaluationRequest methods */
-void   distembed__evaluation_request__init
-                     (Distembed__EvaluationRequest         *message);
-size_t distembed__evaluation_request__get_packed_size
-                     (const Distembed__EvaluationRequest   *message);
-size_t distembed__evaluation_request__pack
-                     (const Distembed__EvaluationRequest   *message,
-                      uint8_t             *out);
-size_t distembed__evaluation_request__pack_to_buffer
-                     (const Distembed__EvaluationRequest   *message,
-                      ProtobufCBuffer     *buffer);
-Distembed__EvaluationRequest *
-       distembed__evaluation_request__unpack
-                     (ProtobufCAllocator  *allocator,
-                      size_t               len,
-                      const uint8_t       *data);
-void   distembed__evaluation_request__free_unpacked
-                     (Distembed__EvaluationRequest *message,
-                      ProtobufCAllocator *allocator);
-/* Distembed__EvaluationResult methods */
-void   distembed__evaluation_result__init
-                     (Distembed__EvaluationResult         *message);
-size_t distembed__evaluation_result__get_packed_size
-                     (const Distembed__EvaluationResult   *message);
-size_t distembed__evaluation_result__pack
-                     (const Distembed__EvaluationResult   *message,
-                      uint8_t             *out);
-size_t distembed__evaluation_result__pack_to_buffer
-                     (const Distembed__EvaluationResult   *message,
-                      ProtobufCBuffer     *buffer);
-Distembed__EvaluationResult *
-       distembed__evaluation_result__unpack
-                     (ProtobufCAllocator  *allocator,
-                      size_t               len,
-                      const uint8_t       *data);
-void   distembed__evaluation_result__free_unpacked
-                     (Distembed__EvaluationResult *message,
                       ProtobufCAllocator *allocator);
 /* Distembed__ExperimentSummary methods */
 void   distembed__experiment_summary__init
@@ -1419,15 +1281,6 @@ typedef void (*Distembed__Subtree_Closure)
 typedef void (*Distembed__WorkResult_Closure)
                  (const Distembed__WorkResult *message,
                   void *closure_data);
-typedef void (*Distembed__Weights_Closure)
-                 (const Distembed__Weights *message,
-                  void *closure_data);
-typedef void (*Distembed__EvaluationRequest_Closure)
-                 (const Distembed__EvaluationRequest *message,
-                  void *closure_data);
-typedef void (*Distembed__EvaluationResult_Closure)
-                 (const Distembed__EvaluationResult *message,
-                  void *closure_data);
 typedef void (*Distembed__ExperimentSummary_Closure)
                  (const Distembed__ExperimentSummary *message,
                   void *closure_data);
@@ -1480,8 +1333,6 @@ typedef void (*Distembed__Envelope_Closure)
 /* --- descriptors --- */
 
 extern const ProtobufCEnumDescriptor    distembed__error_code__descriptor;
-extern const ProtobufCEnumDescriptor    distembed__evaluation_kind__descriptor;
-extern const ProtobufCEnumDescriptor    distembed__dataset_split__descriptor;
 extern const ProtobufCEnumDescriptor    distembed__experiment_state__descriptor;
 extern const ProtobufCMessageDescriptor distembed__error__descriptor;
 extern const ProtobufCMessageDescriptor distembed__tensor__descriptor;
@@ -1498,9 +1349,6 @@ extern const ProtobufCMessageDescriptor distembed__work_assignment__descriptor;
 extern const ProtobufCMessageDescriptor distembed__shared_slots__descriptor;
 extern const ProtobufCMessageDescriptor distembed__subtree__descriptor;
 extern const ProtobufCMessageDescriptor distembed__work_result__descriptor;
-extern const ProtobufCMessageDescriptor distembed__weights__descriptor;
-extern const ProtobufCMessageDescriptor distembed__evaluation_request__descriptor;
-extern const ProtobufCMessageDescriptor distembed__evaluation_result__descriptor;
 extern const ProtobufCMessageDescriptor distembed__experiment_summary__descriptor;
 extern const ProtobufCMessageDescriptor distembed__submit_request__descriptor;
 extern const ProtobufCMessageDescriptor distembed__submit_reply__descriptor;

@@ -55,34 +55,46 @@ final class ExperimentRun {
         for s in result.subtrees {
             guard Int(s.level) <= tree.height, Int(s.index) << Int(s.level) < chunkCount else { return nil }
             let c = tree.chunks(of: ChunkTree.Node(level: Int(s.level), index: Int(s.index)))
-            guard bounds == nil || bounds!.upperBound == c.lowerBound else { return nil }
-            bounds = (bounds?.lowerBound ?? c.lowerBound)..<c.upperBound
+            if let before = bounds {
+                guard before.upperBound == c.lowerBound else { return nil }
+                bounds = before.lowerBound..<c.upperBound
+            } else {
+                bounds = c
+            }
         }
         return bounds
     }
 
     /// Checks a worker's result against the run it was given.
-    /// - Parameter firstSharedSlot: the first slot of the worker's shared segment the assignment handed out; nil
-    ///   when it went in messages.
+    /// - Parameter shared: the sender's shared segment, and the first of its slots the assignment handed out (nil
+    ///   when the assignment went in messages).
+    /// - Returns: the result with each subtree's gradient resolved to where it is.
     /// - Throws: ``WireError`` when the subtrees are not exactly those covering `run`, a gradient has the wrong
     ///   length or is not in the slot it was given, or the sample count is off: the result is refused and the
     ///   worker dropped.
-    func validate(_ result: WorkResult, run: Range<Int>, firstSharedSlot: Int?) throws(WireError) {
+    func validate(
+        _ result: WorkResult, run: Range<Int>, shared: (segment: SharedSegment, firstSlot: Int)?
+    ) throws(WireError) -> CheckedResult {
         let expected = ChunkTree(chunkCount: chunkCount).cover(run)
         let nodes = result.subtrees.map { ChunkTree.Node(level: Int($0.level), index: Int($0.index)) }
         guard nodes == expected else {
             throw WireError(.badRequest, "result for \(key) covers \(nodes), expected \(expected) for chunks \(run)")
         }
+        var gradients: [(node: ChunkTree.Node, gradient: ReceivedGradient)] = []
         for (k, subtree) in result.subtrees.enumerated() {
             switch subtree.gradient {
-            case .inline(let tensor) where tensor.values.count != model.parameterCount:
-                throw WireError(.badRequest, "gradient of \(tensor.values.count) values, the model has "
-                    + "\(model.parameterCount)")
-            case .sharedSlot(let slot) where firstSharedSlot.map({ Int(slot) != $0 + k }) ?? true:
-                throw WireError(.badRequest, "subtree \(k) of the result for \(key) names shared slot \(slot), "
-                    + (firstSharedSlot.map { "slot \($0 + k) was given" } ?? "the assignment gave no shared slots"))
-            default:
-                break
+            case .inline(let tensor):
+                guard tensor.values.count == model.parameterCount else {
+                    throw WireError(.badRequest, "gradient of \(tensor.values.count) values, the model has "
+                        + "\(model.parameterCount)")
+                }
+                gradients.append((nodes[k], .owned(tensor.values)))
+            case .sharedSlot(let slot):
+                guard let shared, Int(slot) == shared.firstSlot + k else {
+                    throw WireError(.badRequest, "subtree \(k) of the result for \(key) names shared slot \(slot), "
+                        + (shared.map { "slot \($0.firstSlot + k) was given" } ?? "the assignment gave no shared slots"))
+                }
+                gradients.append((nodes[k], .shared(shared.segment, slot: Int(slot))))
             }
         }
         let samples = run.reduce(0) { $0 + training.schedule.chunk($1, ofStep: training.step).count }
@@ -95,23 +107,21 @@ final class ExperimentRun {
         guard result.computeSeconds.isFinite && result.computeSeconds >= 0 else {
             throw WireError(.badRequest, "result reports \(result.computeSeconds) compute seconds")
         }
+        return CheckedResult(
+            run: run, gradients: gradients,
+            stats: GradientEngine.Stats(
+                lossSum: result.lossSum, correct: Int(result.correctCount), count: Int(result.sampleCount)),
+            computeSeconds: result.computeSeconds)
     }
 
     /// Checks that a validated result's gradients and loss are finite. The first non-finite result for a chunk is
     /// refused like a malformed one (its worker is dropped and its chunks dealt again); a second one for any of
     /// the same chunks, from the worker that recomputed them, means the step itself diverged.
-    /// - Parameter segment: the sender's shared segment, where its `sharedSlot` gradients are.
     /// - Throws: ``WireError`` for the first, ``TrainingDiverged`` for the second.
-    func checkFinite(_ result: WorkResult, run: Range<Int>, segment: SharedSegment?) throws {
-        let finite = result.lossSum.isFinite && result.subtrees.allSatisfy { subtree in
-            switch subtree.gradient {
-            case .inline(let tensor):
-                tensor.values.withUnsafeBufferPointer {
-                    $0.baseAddress.map { TrainingDiverged.allFinite($0, count: tensor.values.count) } ?? true
-                }
-            case .sharedSlot(let slot):
-                segment?.withSlot(Int(slot)) { TrainingDiverged.allFinite($0, count: model.parameterCount) } ?? false
-            }
+    func checkFinite(_ result: CheckedResult) throws {
+        let run = result.run
+        let finite = result.stats.lossSum.isFinite && result.gradients.allSatisfy { _, gradient in
+            gradient.withPointer { TrainingDiverged.allFinite($0, count: model.parameterCount) }
         }
         guard !finite else { return }
         if let earlier = nonFiniteRuns.first(where: { $0.overlaps(run) }) {
@@ -126,20 +136,12 @@ final class ExperimentRun {
             + "or infinity); its chunks are computed again by another worker")
     }
 
-    /// Keeps a validated result's subtrees and statistics; `segment` is the sender's shared segment.
-    func store(_ result: WorkResult, run: Range<Int>, segment: SharedSegment?) {
-        for s in result.subtrees {
-            let node = ChunkTree.Node(level: Int(s.level), index: Int(s.index))
-            switch s.gradient {
-            case .inline(let tensor): received[node] = .owned(tensor.values)
-            case .sharedSlot(let slot): received[node] = .shared(segment!, slot: Int(slot))
-            }
-        }
-        let stats = GradientEngine.Stats(
-            lossSum: result.lossSum, correct: Int(result.correctCount), count: Int(result.sampleCount))
-        statsByRun[run] = stats
-        training.record(stats)
-        samplesTrained += Int(result.sampleCount)
+    /// Keeps a validated result's subtrees and statistics.
+    func store(_ result: CheckedResult) {
+        for (node, gradient) in result.gradients { received[node] = gradient }
+        statsByRun[result.run] = result.stats
+        training.record(result.stats)
+        samplesTrained += result.stats.count
         computeSeconds += result.computeSeconds
         stepCompute = max(stepCompute, result.computeSeconds)
     }
@@ -172,8 +174,9 @@ final class ExperimentRun {
 
     /// Compares a validated recomputation of `run` with the stored result (and, for a tie-break, with the second
     /// opinion an audit left).
-    func audit(_ result: WorkResult, run: Range<Int>, segment: SharedSegment?, tieBreak: Bool) -> AuditVerdict {
-        let opinion = RunOpinion(result, parameterCount: model.parameterCount, segment: segment)
+    func audit(_ result: CheckedResult, tieBreak: Bool) -> AuditVerdict {
+        let run = result.run
+        let opinion = RunOpinion(result, parameterCount: model.parameterCount)
         let stored = storedOpinion(of: run)
         if opinion == stored { return .agrees }
         guard tieBreak else {
@@ -217,11 +220,11 @@ final class ExperimentRun {
         peakWorkers = max(peakWorkers, workers)
     }
 
-    /// Completes the tree from the received subtrees and steps the run (Adam with `pass`'s helper, if given,
+    /// Completes the tree from the received subtrees and steps the run (Adam with `adamHelper`, if given, and
     /// copying the new weights to the shared ones). Returns the epoch's metrics when the step ended an epoch.
     /// - Throws: ``TrainingDiverged`` when the new weights or the epoch's loss are not finite; the run then stays
     ///   at this step, and nothing of it should be stored.
-    func completeStep(now: Double, pass: BlockPass? = nil) throws(TrainingDiverged) -> EpochMetrics? {
+    func completeStep(now: Double, adamHelper: BlockPass? = nil) throws(TrainingDiverged) -> EpochMetrics? {
         let started = DispatchTime.now().uptimeNanoseconds
         let tree = ChunkTree(chunkCount: chunkCount)
         var reduced = started
@@ -231,9 +234,8 @@ final class ExperimentRun {
             statsByRun.removeAll()
             secondOpinions.removeAll()
         }
-        let metrics = try training.completeStep(
-            now: now, copy: sharedWeights?.mutableWeights.baseAddress, pass: pass
-        ) { update in
+        let pass = AdamPass(helper: adamHelper, mirror: sharedWeights?.mutableWeights.baseAddress)
+        let metrics = try training.completeStep(now: now, pass: pass) { update in
             tree.withRootHalves(count: model.parameterCount, scratch: scratch, lookup: lookup) { sum, plus in
                 reduced = DispatchTime.now().uptimeNanoseconds
                 update(sum, plus)

@@ -11,23 +11,15 @@ struct RunOpinion: Equatable {
     var correct: UInt32
     var count: UInt32
 
-    /// Copies `result`'s subtrees (`segment`: the sender's shared segment, for `sharedSlot` gradients).
-    init(_ result: WorkResult, parameterCount: Int, segment: SharedSegment?) {
+    /// Copies `result`'s subtrees.
+    init(_ result: CheckedResult, parameterCount: Int) {
         var gradients: [ChunkTree.Node: [Float]] = [:]
-        for s in result.subtrees {
-            let node = ChunkTree.Node(level: Int(s.level), index: Int(s.index))
-            switch s.gradient {
-            case .inline(let tensor):
-                gradients[node] = tensor.values
-            case .sharedSlot(let slot):
-                gradients[node] = segment?.withSlot(Int(slot)) {
-                    Array(UnsafeBufferPointer(start: $0, count: parameterCount))
-                } ?? []
-            }
+        for (node, gradient) in result.gradients {
+            gradients[node] = gradient.withPointer { Array(UnsafeBufferPointer(start: $0, count: parameterCount)) }
         }
         self.init(
-            gradients: gradients, lossSumBits: result.lossSum.bitPattern, correct: result.correctCount,
-            count: result.sampleCount)
+            gradients: gradients, lossSumBits: result.stats.lossSum.bitPattern, correct: UInt32(result.stats.correct),
+            count: UInt32(result.stats.count))
     }
 
     init(gradients: [ChunkTree.Node: [Float]], lossSumBits: UInt64, correct: UInt32, count: UInt32) {

@@ -82,8 +82,9 @@ public struct WorkerSegment {
             nextSlot = 0
         }
         guard nextSlot + subtrees <= segment.slotCount else { return nil }
-        assignedFirstSlot = nextSlot
+        let first = nextSlot
+        assignedFirstSlot = first
         nextSlot += subtrees
-        return UInt32(assignedFirstSlot!)
+        return UInt32(first)
     }
 }

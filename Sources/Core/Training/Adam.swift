@@ -50,59 +50,35 @@ public struct Adam: Sendable, Equatable {
     /// update: the bits of adding the two halves, dividing by the batch size and calling
     /// ``update(_:gradient:trainable:)``, in one pass over memory instead of four. `plus` is the right half of the
     /// chunk tree's root when the root was not summed whole (nil otherwise).
-    ///
-    /// With `copy`, the new weights are also copied there, block by block behind the update while they are in
-    /// cache (the coordinator's shared weights, which the workers on its host read); with `pass`, a helper thread
-    /// takes blocks too. Neither changes a bit: each element is updated alone. Updating the shared weights in place
-    /// instead was slower, up to three times: a read-modify-write of a line another core holds waits for that core
-    /// to give it up, line by line, while a copy's stores stream (Docs/Performance.md).
     public mutating func update(
         _ weights: inout [Float], gradientSum sum: UnsafePointer<Float>, plus: UnsafePointer<Float>? = nil,
-        batchSize: Int, trainable: Int? = nil, copy: UnsafeMutablePointer<Float>? = nil, pass: BlockPass? = nil
+        batchSize: Int, trainable: Int? = nil
     ) {
+        withNextStep(updating: &weights, batchSize: batchSize, trainable: trainable) { step in
+            step.apply(to: 0..<step.count, gradientSum: sum, plus: plus)
+        }
+    }
+
+    /// Counts the next step and calls `body` with its update of `weights` and the moments, to apply to every
+    /// parameter in `0..<step.count` (the first `trainable`), in blocks in any order or on any thread: each element
+    /// is updated alone, so the split changes no bit. ``AdamPass`` runs it beside a helper thread.
+    public mutating func withNextStep<R>(
+        updating weights: inout [Float], batchSize: Int, trainable: Int? = nil, _ body: (AdamStep) -> R
+    ) -> R {
         precondition(weights.count == m.count && batchSize > 0)
         let count = trainable ?? weights.count
         precondition(count <= weights.count)
         step += 1
-        let alpha = distembed_adam_alpha(learningRate, beta1, beta2, UInt64(step))
-        let rates = Rates(
-            alpha: alpha, oneMinusBeta1: 1 - beta1, oneMinusBeta2: 1 - beta2, epsilon: epsilon,
-            batchSize: Float(batchSize))
-        weights.withUnsafeMutableBufferPointer { w in
+        let rates = AdamStep.Rates(
+            alpha: distembed_adam_alpha(learningRate, beta1, beta2, UInt64(step)), oneMinusBeta1: 1 - beta1,
+            oneMinusBeta2: 1 - beta2, epsilon: epsilon, batchSize: Float(batchSize))
+        return weights.withUnsafeMutableBufferPointer { w in
             m.withUnsafeMutableBufferPointer { m in
                 v.withUnsafeMutableBufferPointer { v in
-                    let (w, m, v) = (w.baseAddress!, m.baseAddress!, v.baseAddress!)
-                    let update = { (block: Range<Int>) in
-                        let i = block.lowerBound
-                        Self.update(
-                            w: w + i, m: m + i, v: v + i, sum: sum + i, plus: plus.map { $0 + i },
-                            count: block.count, rates: rates)
-                        copy?.advanced(by: i).update(from: w + i, count: block.count)
-                    }
-                    if let pass { pass.run(count: count, update) } else { update(0..<count) }
+                    body(AdamStep(
+                        count: count, weights: w.baseAddress!, m: m.baseAddress!, v: v.baseAddress!, rates: rates))
                 }
             }
         }
-    }
-
-    private struct Rates {
-        var alpha, oneMinusBeta1, oneMinusBeta2, epsilon, batchSize: Float
-    }
-
-    /// The element-wise update, in C (`distembed_adam_update`): Swift computes a SIMD vector's square root one
-    /// lane at a time, at three times the cost of the whole pass. Every operation is rounded on its own in the
-    /// order of the formula above, so the bits are those of a plain scalar loop.
-    @inline(__always)
-    private static func update(
-        w: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>,
-        sum: UnsafePointer<Float>, plus: UnsafePointer<Float>?, count: Int, rates r: Rates
-    ) {
-        // Dividing by a power of two is exactly multiplying by its reciprocal (both round the same real number),
-        // and a multiply costs a fraction of a divide; other batch sizes divide.
-        let n = Int(r.batchSize)
-        let divides = n & (n - 1) != 0
-        distembed_adam_update(
-            w, m, v, sum, plus, count, r.alpha, r.oneMinusBeta1, r.oneMinusBeta2, r.epsilon, r.batchSize,
-            divides ? 1 : 0, 1 / r.batchSize)
     }
 }

@@ -47,6 +47,16 @@ public final class ChunkComputer {
         return stats
     }
 
+    /// ``subtree(_:step:epoch:order:weights:into:)`` over spans, each ``Model/parameterCount`` floats long.
+    public func subtree(
+        _ node: ChunkTree.Node, step: Int, epoch: Int, order: [Int], weights: Span<Float>,
+        into out: inout MutableSpan<Float>
+    ) -> GradientEngine.Stats {
+        withParameterPointers(weights, &out, count: model.parameterCount) { w, o in
+            subtree(node, step: step, epoch: epoch, order: order, weights: w, into: o)
+        }
+    }
+
     /// The dataset indices of a chunk's anchors and of their partners (``MetricLoss``'s block layout). An anchor
     /// without partners repeats itself in their rows; its gradient is zero.
     private func metricRows(

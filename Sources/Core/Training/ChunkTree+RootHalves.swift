@@ -26,11 +26,11 @@ extension ChunkTree {
         of node: Node, count: Int, scratch: ScratchBuffers, lookup: Lookup, _ body: (UnsafePointer<Float>) -> Void
     ) {
         if withoutActuallyEscaping(body, do: { lookup(node, $0) }) { return }
-        let buffer = scratch.take(count)
-        defer { scratch.give(buffer) }
-        sum(node, count: count, into: buffer, scratch: scratch) { node, out in
-            lookup(node) { out.update(from: $0, count: count) }
+        scratch.withBuffer(count) { buffer in
+            sum(node, count: count, into: buffer, scratch: scratch) { node, out in
+                lookup(node) { out.update(from: $0, count: count) }
+            }
+            body(buffer)
         }
-        body(buffer)
     }
 }

@@ -77,41 +77,9 @@ public struct ChunkTree: Sendable, Equatable {
         precondition(node.level > 0, "no value for chunk \(node.index)")
         try sum(node.left, count: count, into: out, scratch: scratch, provide: provide)
         guard hasRight(node) else { return }
-        let right = scratch.take(count)
-        defer { scratch.give(right) }
-        try sum(node.right, count: count, into: right, scratch: scratch, provide: provide)
-        distembed_add(out, right, count)
-    }
-}
-
-/// A pool of equally sized Float buffers reused across steps, so the step loop does not allocate.
-public final class ScratchBuffers {
-    private var free: [UnsafeMutablePointer<Float>] = []
-    private var all: [UnsafeMutablePointer<Float>] = []
-    private var size = 0
-
-    public init() {}
-
-    deinit {
-        for b in all { b.deallocate() }
-    }
-
-    /// A buffer of at least `count` floats, uninitialised contents.
-    public func take(_ count: Int) -> UnsafeMutablePointer<Float> {
-        if count > size {
-            for b in all { b.deallocate() }
-            all = []
-            free = []
-            size = count
+        try scratch.withBuffer(count) { right in
+            try sum(node.right, count: count, into: right, scratch: scratch, provide: provide)
+            distembed_add(out, right, count)
         }
-        if let b = free.popLast() { return b }
-        let b = UnsafeMutablePointer<Float>.allocate(capacity: size)
-        b.initialize(repeating: 0, count: size)
-        all.append(b)
-        return b
-    }
-
-    public func give(_ buffer: UnsafeMutablePointer<Float>) {
-        free.append(buffer)
     }
 }

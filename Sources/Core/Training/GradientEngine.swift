@@ -106,6 +106,16 @@ public final class GradientEngine {
         return stats
     }
 
+    /// ``chunkGradient(weights:samples:from:keys:into:)`` over spans, each the model's parameter count long.
+    public func chunkGradient(
+        weights: Span<Float>, samples: ArraySlice<Int>, from data: ImageSet, keys: DropoutKeys,
+        into gradient: inout MutableSpan<Float>
+    ) -> Stats {
+        withParameterPointers(weights, &gradient, count: model.parameterCount) { w, g in
+            chunkGradient(weights: w, samples: samples, from: data, keys: keys, into: g)
+        }
+    }
+
     /// The summed gradient of a contrastive or triplet objective on layer `layer`'s output, written into all of
     /// `gradient` (zero for the layers after `layer`). `rows` holds the dataset indices of the anchors, then of
     /// their partners, in ``MetricLoss``'s block layout; `anchors.count` anchors, at most `capacity` rows.

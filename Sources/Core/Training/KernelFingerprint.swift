@@ -46,13 +46,9 @@ public enum KernelFingerprint {
         let probe = Probe()
         var gradient = [Float](repeating: 0, count: probe.model.parameterCount)
         let engine = GradientEngine(model: probe.model, capacity: probe.samples.count)
-        let stats = probe.weights.withUnsafeBufferPointer { w in
-            gradient.withUnsafeMutableBufferPointer { g in
-                engine.chunkGradient(
-                    weights: w.baseAddress!, samples: probe.samples[...], from: probe.data, keys: probe.keys,
-                    into: g.baseAddress!)
-            }
-        }
+        var out = gradient.mutableSpan
+        let stats = engine.chunkGradient(
+            weights: probe.weights.span, samples: probe.samples[...], from: probe.data, keys: probe.keys, into: &out)
         var hasher = SHA256()
         gradient.withUnsafeBytes { hasher.update(bufferPointer: $0) }
         withUnsafeBytes(of: stats.lossSum.bitPattern.littleEndian) { hasher.update(bufferPointer: $0) }

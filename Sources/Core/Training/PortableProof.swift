@@ -43,11 +43,8 @@ public enum PortableProof {
         keys: GradientEngine.DropoutKeys, to folder: URL
     ) throws -> Case {
         var gradient = [Float](repeating: 0, count: engine.model.parameterCount)
-        let stats = weights.withUnsafeBufferPointer { w in
-            gradient.withUnsafeMutableBufferPointer { g in
-                engine.chunkGradient(weights: w.baseAddress!, samples: samples, from: data, keys: keys, into: g.baseAddress!)
-            }
-        }
+        var out = gradient.mutableSpan
+        let stats = engine.chunkGradient(weights: weights.span, samples: samples, from: data, keys: keys, into: &out)
         let (input, masks) = engine.lastInputs(count: samples.count)
         var bytes = Data()
         func append<T>(_ values: [T]) { values.withUnsafeBytes { bytes.append(contentsOf: $0) } }

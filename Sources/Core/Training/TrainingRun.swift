@@ -54,22 +54,22 @@ public final class TrainingRun {
 
     /// Completes the step: `gradientSum` calls its argument with the step's gradient sum as one or two halves (see
     /// ``ChunkTree/withRootHalves(count:scratch:lookup:_:)``), which Adam adds, divides by the batch size and steps
-    /// with once (Docs/Determinism.md, point 3); then the run advances. With `copy`, Adam also copies the new
-    /// weights there (the coordinator's shared weights); with `pass`, a helper thread shares its pass.
+    /// with once (Docs/Determinism.md, point 3), the way `pass` says (the coordinator's: with a helper thread,
+    /// copying the new weights to its shared weights); then the run advances.
     /// - Returns: the epoch's metrics when the step ended an epoch (`now` on the clock ``startClock(now:)`` set).
     /// - Throws: ``TrainingDiverged`` when the new weights or the epoch's loss are not finite; the run then stays at
     ///   this step, and nothing of it should be stored.
     public func completeStep(
-        now: Double, copy: UnsafeMutablePointer<Float>? = nil, pass: BlockPass? = nil,
+        now: Double, pass: AdamPass = AdamPass(),
         gradientSum: (_ update: (UnsafePointer<Float>, UnsafePointer<Float>?) -> Void) -> Void
     ) throws(TrainingDiverged) -> EpochMetrics? {
         stages.prepare(&optimizer, epoch: epoch, step: step)
         let trainable = stages.stage(epoch: epoch).trainableCount
         let batchSize = schedule.batch(step).count
         gradientSum { sum, plus in
-            optimizer.update(
-                &weights, gradientSum: sum, plus: plus, batchSize: batchSize, trainable: trainable, copy: copy,
-                pass: pass)
+            pass.update(
+                &optimizer, weights: &weights, gradientSum: sum, plus: plus, batchSize: batchSize,
+                trainable: trainable)
         }
         try TrainingDiverged.check(
             weights, lossSum: epochStats.lossSum, epoch: epoch, step: step,

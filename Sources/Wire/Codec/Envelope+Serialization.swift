@@ -34,15 +34,6 @@ extension Envelope {
         case .workResult(let body):
             envelope.pointee.body_case = DISTEMBED__ENVELOPE__BODY_WORK_RESULT
             envelope.pointee.work_result = body.proto(in: context)
-        case .weights(let body):
-            envelope.pointee.body_case = DISTEMBED__ENVELOPE__BODY_WEIGHTS
-            envelope.pointee.weights = body.proto(in: context)
-        case .evaluationRequest(let body):
-            envelope.pointee.body_case = DISTEMBED__ENVELOPE__BODY_EVALUATION_REQUEST
-            envelope.pointee.evaluation_request = body.proto(in: context)
-        case .evaluationResult(let body):
-            envelope.pointee.body_case = DISTEMBED__ENVELOPE__BODY_EVALUATION_RESULT
-            envelope.pointee.evaluation_result = body.proto(in: context)
         case .submitRequest(let body):
             envelope.pointee.body_case = DISTEMBED__ENVELOPE__BODY_SUBMIT_REQUEST
             envelope.pointee.submit_request = body.proto(in: context)
@@ -121,14 +112,6 @@ extension Envelope {
                 try WorkAssignment(proto: try required(c.work_assignment, "Envelope.work_assignment")))
         case DISTEMBED__ENVELOPE__BODY_WORK_RESULT:
             message = .workResult(try WorkResult(proto: try required(c.work_result, "Envelope.work_result")))
-        case DISTEMBED__ENVELOPE__BODY_WEIGHTS:
-            message = .weights(try Weights(proto: try required(c.weights, "Envelope.weights")))
-        case DISTEMBED__ENVELOPE__BODY_EVALUATION_REQUEST:
-            message = .evaluationRequest(
-                try EvaluationRequest(proto: try required(c.evaluation_request, "Envelope.evaluation_request")))
-        case DISTEMBED__ENVELOPE__BODY_EVALUATION_RESULT:
-            message = .evaluationResult(
-                try EvaluationResult(proto: try required(c.evaluation_result, "Envelope.evaluation_result")))
         case DISTEMBED__ENVELOPE__BODY_SUBMIT_REQUEST:
             message = .submitRequest(SubmitRequest(proto: try required(c.submit_request, "Envelope.submit_request")))
         case DISTEMBED__ENVELOPE__BODY_SUBMIT_REPLY:

@@ -154,19 +154,3 @@ extension WorkResult {
             computeSeconds: c.compute_seconds)
     }
 }
-
-extension Weights {
-    func proto(in context: PackContext) -> UnsafeMutablePointer<Distembed__Weights> {
-        let message: UnsafeMutablePointer<Distembed__Weights> = context.make { distembed__weights__init($0) }
-        message.pointee.experiment_id = context.string(experimentId)
-        message.pointee.version = version
-        message.pointee.tensor = tensor.proto(in: context)
-        return message
-    }
-
-    init(proto message: UnsafePointer<Distembed__Weights>) throws(WireError) {
-        self.init(
-            experimentId: String(protobuf: message.pointee.experiment_id), version: message.pointee.version,
-            tensor: try Tensor(proto: try required(message.pointee.tensor, "Weights.tensor"), field: "Weights.tensor"))
-    }
-}

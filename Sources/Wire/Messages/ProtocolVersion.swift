@@ -1,8 +1,9 @@
 /// The version of the wire protocol this build speaks, carried in every ``Envelope``.
 ///
 /// Bump it for any change an older peer cannot safely ignore. A peer that receives another version answers
-/// with a ``ErrorCode/versionMismatch`` error naming both versions, and does nothing else.
-public let protocolVersion: UInt32 = 1
+/// with a ``ErrorCode/versionMismatch`` error naming both versions, and does nothing else. Version 2 removed
+/// `Weights`, `EvaluationRequest` and `EvaluationResult` (envelope fields 24–26), which no peer sent.
+public let protocolVersion: UInt32 = 2
 
 /// The largest ZeroMQ frame a socket accepts unless its ``SocketOptions`` say otherwise: 64 MiB.
 public let defaultMaxMessageSize = 64 << 20

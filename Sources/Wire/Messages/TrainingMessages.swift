@@ -173,20 +173,3 @@ public struct WorkResult: Hashable, Sendable {
         self.computeSeconds = computeSeconds
     }
 }
-
-/// Coordinator → worker: one version of the model's parameters.
-public struct Weights: Hashable, Sendable {
-    /// The experiment the weights belong to.
-    public var experimentId: String
-    /// The weights' version (the number of optimizer steps taken).
-    public var version: UInt64
-    /// Every parameter in canonical order.
-    public var tensor: Tensor
-
-    /// Creates a weights message.
-    public init(experimentId: String, version: UInt64, tensor: Tensor) {
-        self.experimentId = experimentId
-        self.version = version
-        self.tensor = tensor
-    }
-}

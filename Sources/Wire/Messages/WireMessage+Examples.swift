@@ -55,16 +55,6 @@ extension WireMessage {
                         Subtree(level: 2, index: 0, gradient: .sharedSlot(3)),
                     ],
                     lossSum: 12.625, correctCount: 13, sampleCount: 16, computeSeconds: 0.0125)),
-            .weights(Weights(experimentId: "exp-0001", version: 1096, tensor: weights)),
-            .evaluationRequest(
-                EvaluationRequest(
-                    experimentId: "exp-0001", weightsVersion: 6260, kind: .embeddings, split: .train, begin: 0,
-                    end: 50, layer: "embedding", weights: weights)),
-            .evaluationResult(
-                EvaluationResult(
-                    experimentId: "exp-0001", weightsVersion: 6260, kind: .testAccuracy, split: .test, begin: 0,
-                    end: 2, embeddings: Tensor(shape: [2, 2], values: [0, 1, 2, 3]), correctCount: 1, lossSum: 0.75,
-                    computeSeconds: 0.5)),
             .submitRequest(
                 SubmitRequest(
                     specJSON: #"{"name":"x"}"#, overrides: ["training.epochs=2", "seed=3"], minWorkers: 3,

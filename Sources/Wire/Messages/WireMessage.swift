@@ -19,12 +19,6 @@ public enum WireMessage: Hashable, Sendable {
     case workAssignment(WorkAssignment)
     /// Worker → coordinator: the subtree gradients of an assignment.
     case workResult(WorkResult)
-    /// Coordinator → worker: one version of the parameters.
-    case weights(Weights)
-    /// Coordinator → worker: compute embeddings or test accuracy.
-    case evaluationRequest(EvaluationRequest)
-    /// Worker → coordinator: the answer to an evaluation request.
-    case evaluationResult(EvaluationResult)
 
     /// CLI → coordinator: queue an experiment.
     case submitRequest(SubmitRequest)
@@ -66,9 +60,6 @@ public enum WireMessage: Hashable, Sendable {
         case .setupAck: "setupAck"
         case .workAssignment: "workAssignment"
         case .workResult: "workResult"
-        case .weights: "weights"
-        case .evaluationRequest: "evaluationRequest"
-        case .evaluationResult: "evaluationResult"
         case .submitRequest: "submitRequest"
         case .submitReply: "submitReply"
         case .statusRequest: "statusRequest"

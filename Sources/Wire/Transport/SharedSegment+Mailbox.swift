@@ -1,5 +1,5 @@
-#if canImport(CLinuxScheduling)
-import CLinuxScheduling
+#if canImport(CSharedFutex)
+import CSharedFutex
 import Glibc
 #endif
 
@@ -34,7 +34,7 @@ extension SharedSegment {
 
     /// How many posts `mailbox` has had; a reader starts from it and waits for the next.
     public func postCount(in mailbox: Mailbox = .assignments) -> UInt32 {
-        #if canImport(CLinuxScheduling)
+        #if canImport(CSharedFutex)
         distembed_load_acquire(counter(mailbox))
         #else
         counter(mailbox).pointee
@@ -44,7 +44,7 @@ extension SharedSegment {
     /// Writes `bytes` into `mailbox` and wakes the thread waiting on it. Returns false, posting nothing, when the
     /// bytes do not fit or the platform has no futex: send them as a message instead.
     public func post(_ bytes: [UInt8], in mailbox: Mailbox = .assignments) -> Bool {
-        #if canImport(CLinuxScheduling)
+        #if canImport(CSharedFutex)
         guard bytes.count <= Self.mailboxCapacity else { return false }
         let start = base.advanced(by: mailbox.offset)
         start.storeBytes(of: UInt32(bytes.count), toByteOffset: 4, as: UInt32.self)
@@ -62,7 +62,7 @@ extension SharedSegment {
     public func nextPost(
         after seen: UInt32, in mailbox: Mailbox = .assignments, timeout: Duration
     ) -> (count: UInt32, bytes: [UInt8])? {
-        #if canImport(CLinuxScheduling)
+        #if canImport(CSharedFutex)
         var count = postCount(in: mailbox)
         if count == seen {
             guard timeout > .zero else { return nil }
@@ -90,7 +90,7 @@ extension SharedSegment {
     /// Wakes the thread waiting on `mailbox` without posting: it watches the mailbox for a while instead of
     /// sleeping, so waking an idle vCPU (tens of microseconds here) overlaps the work before the post.
     public func nudge(_ mailbox: Mailbox = .assignments) {
-        #if canImport(CLinuxScheduling)
+        #if canImport(CSharedFutex)
         distembed_futex_wake(counter(mailbox))
         #endif
     }
@@ -104,7 +104,7 @@ extension SharedSegment {
     public static func waitForAnyPost(
         in mailbox: Mailbox, of watched: [(segment: SharedSegment, seen: UInt32)], timeout: Duration
     ) -> Bool {
-        #if canImport(CLinuxScheduling)
+        #if canImport(CSharedFutex)
         guard !watched.isEmpty, watched.count <= mostWatched else { return false }
         let addresses: [UnsafeMutablePointer<UInt32>?] = watched.map { $0.segment.counter(mailbox) }
         let expected = watched.map(\.seen)
@@ -117,7 +117,7 @@ extension SharedSegment {
 
     /// Whether this kernel has `futex_waitv`, which ``waitForAnyPost(in:of:timeout:)`` needs.
     public static let canWaitForAnyPost: Bool = {
-        #if canImport(CLinuxScheduling)
+        #if canImport(CSharedFutex)
         var word: UInt32 = 1
         return withUnsafeMutablePointer(to: &word) { pointer in
             let addresses: [UnsafeMutablePointer<UInt32>?] = [pointer]

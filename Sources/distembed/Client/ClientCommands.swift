@@ -1,6 +1,7 @@
 import ArgumentParser
 import Core
 import Foundation
+import Report
 import Wire
 
 /// `distembed submit SPEC`: queue an experiment on a running coordinator.

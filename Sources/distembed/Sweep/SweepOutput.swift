@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import Report
 import Wire
 
 /// Fetches and prints a sweep's results: text or one JSON object, and the HTML report when asked.

@@ -1,3 +1,5 @@
+import Wire
+
 /// Writes protobuf wire format by hand, to build messages the Swift types cannot express (bad tensors, unknown
 /// fields, other protocol versions).
 struct ProtobufWriter {
@@ -25,8 +27,10 @@ struct ProtobufWriter {
         bytes.append(contentsOf: value)
     }
 
-    /// An envelope with the given version, request id and raw body field.
-    static func envelope(version: UInt64, requestId: UInt64, bodyField: UInt64, body: [UInt8]) -> [UInt8] {
+    /// An envelope with the given version (this build's unless told), request id and raw body field.
+    static func envelope(
+        version: UInt64 = UInt64(Wire.protocolVersion), requestId: UInt64, bodyField: UInt64, body: [UInt8]
+    ) -> [UInt8] {
         var writer = ProtobufWriter()
         writer.field(1, varint: version)
         writer.field(2, varint: requestId)
@@ -34,18 +38,20 @@ struct ProtobufWriter {
         return writer.bytes
     }
 
-    /// A `Weights` envelope (field 24) whose tensor declares `shape` but carries `byteCount` bytes.
-    static func weightsEnvelope(shape: [UInt64], byteCount: Int, requestId: UInt64 = 9) -> [UInt8] {
+    /// A `WorkResult` envelope (field 23) whose one subtree's gradient declares `shape` but carries `byteCount`
+    /// bytes.
+    static func gradientEnvelope(shape: [UInt64], byteCount: Int, requestId: UInt64 = 9) -> [UInt8] {
         var packedShape = ProtobufWriter()
         for dimension in shape { packedShape.varint(dimension) }
         var tensor = ProtobufWriter()
         tensor.field(1, bytes: packedShape.bytes)
         tensor.field(2, bytes: [UInt8](repeating: 0x3F, count: byteCount))
-        var weights = ProtobufWriter()
-        weights.field(1, bytes: Array("exp".utf8))
-        weights.field(2, varint: 1)
-        weights.field(3, bytes: tensor.bytes)
-        return envelope(version: 1, requestId: requestId, bodyField: 24, body: weights.bytes)
+        var subtree = ProtobufWriter()
+        subtree.field(3, bytes: tensor.bytes)
+        var result = ProtobufWriter()
+        result.field(1, bytes: Array("exp".utf8))
+        result.field(5, bytes: subtree.bytes)
+        return envelope(requestId: requestId, bodyField: 23, body: result.bytes)
     }
 }
 

@@ -1,3 +1,5 @@
+import Core
+
 /// Strips side by side, one per quantity: a point per run or draw, spread a little sideways so equal values stay
 /// apart, the mean as a bar across the strip and mean ± sd as a whisker, the figures printed below.
 struct StripPlot {

@@ -1,3 +1,5 @@
+import Core
+
 /// The four loss values as strips of a ``StripPlot``, coloured like the report's loss bars (before light, after
 /// dark), and as table rows of mean ± sd.
 enum LossStrips {

@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import Report
 import Testing
 
 @Suite struct HTMLReportTests {
@@ -40,7 +41,10 @@ import Testing
 
     @Test func theHeaderStatesTheSpecItRan() throws {
         var result = Self.result()
-        result.setup = RunSetup(spec: try ExperimentSpec.parse(json: SpecTests.minimal, overrides: [
+        let model = #"{"model": {"input": [28, 28, 1], "layers": [{"flatten": {}}, "#
+            + #"{"dense": {"units": 8, "activation": "relu", "name": "embedding"}}, "#
+            + #"{"dense": {"units": 10, "activation": "softmax"}}]}}"#
+        result.setup = RunSetup(spec: try ExperimentSpec.parse(json: model, overrides: [
             "dataset.trainLimit=300", "dataset.testLimit=200", "training.epochs=null",
             #"training.stages=[{"epochs": 2}, {"epochs": 1, "objective": "triplet"}]"#,
         ]))

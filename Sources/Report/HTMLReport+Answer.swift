@@ -1,3 +1,5 @@
+import Core
+
 extension HTMLReport {
     /// Which of the exercise's options the run's losses support, with all four options listed and the chosen one
     /// marked; `nil` when the result has neither an answer nor finite losses to derive one from.

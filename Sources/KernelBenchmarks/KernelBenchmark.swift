@@ -1,4 +1,5 @@
 import CKernels
+import Core
 import Foundation
 
 /// Micro-benchmarks of the step's parts on this machine, against its measured single-core FMA peak:
@@ -46,14 +47,10 @@ public enum KernelBenchmark {
         let order = schedule.order(epoch: 0)
         let engine = GradientEngine(model: model, capacity: 8)
         var gradient = [Float](repeating: 0, count: model.parameterCount)
-        let chunk = weights.withUnsafeBufferPointer { w in
-            gradient.withUnsafeMutableBufferPointer { g in
-                time(repeats: 200) {
-                    _ = engine.chunkGradient(
-                        weights: w.baseAddress!, samples: order[0..<8], from: data,
-                        keys: .init(seed: 1, epoch: 0), into: g.baseAddress!)
-                }
-            }
+        let chunk = time(repeats: 200) {
+            var out = gradient.mutableSpan
+            _ = engine.chunkGradient(
+                weights: weights.span, samples: order[0..<8], from: data, keys: .init(seed: 1, epoch: 0), into: &out)
         }
         let chunkFlops = trainingFlopsPerSample * 8
         var adam = Adam(parameterCount: model.parameterCount)
@@ -74,10 +71,9 @@ public enum KernelBenchmark {
         var shared = weights
         let helpedSeconds = gradient.withUnsafeBufferPointer { g in
             shared.withUnsafeMutableBufferPointer { shared in
-                time(repeats: 200) {
-                    adam.update(
-                        &w, gradientSum: g.baseAddress!, plus: g.baseAddress!, batchSize: 32,
-                        copy: shared.baseAddress!, pass: pass)
+                let adamPass = AdamPass(helper: pass, mirror: shared.baseAddress!)
+                return time(repeats: 200) {
+                    adamPass.update(&adam, weights: &w, gradientSum: g.baseAddress!, plus: g.baseAddress!, batchSize: 32)
                 }
             }
         }

@@ -1,3 +1,5 @@
+import Core
+
 /// The experiment report: one self-contained HTML page (inline CSS and SVG, no scripts, nothing fetched) that
 /// shows a run's facts, the exercise's answer, the embedding losses, the training curves, a PCA view of the
 /// embeddings and the per-epoch metrics.

@@ -1,3 +1,5 @@
+import Core
+
 extension HTMLReport {
     /// The run's name and facts: seed, workers, accuracy, time, throughput, size, weights hash, and what a
     /// distributed run survived and where its step time went.

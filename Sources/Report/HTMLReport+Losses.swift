@@ -1,3 +1,5 @@
+import Core
+
 extension HTMLReport {
     /// The four embedding losses as a grouped bar chart and a table with the change; `nil` without losses.
     static func lossSection(_ result: TrainingResult) -> String? {

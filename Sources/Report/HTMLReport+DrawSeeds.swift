@@ -1,3 +1,5 @@
+import Core
+
 extension HTMLReport {
     /// The four losses once per draw seed of `evaluation.seeds`, as strips with mean ± sd; `nil` when the run
     /// evaluated only the exercise's one draw.

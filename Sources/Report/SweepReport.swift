@@ -1,3 +1,5 @@
+import Core
+
 /// The report of a seed sweep: one self-contained HTML page with the answer counts, the distribution of test
 /// accuracy and of the four loss values over seeds (a strip per value, a point per seed, the mean marked), and a
 /// row per seed.

@@ -1,3 +1,5 @@
+import Core
+
 extension HTMLReport {
     /// Training loss and accuracy per epoch as two line charts, the accuracy chart with the test accuracy as a
     /// reference line; `nil` without epochs.

@@ -1,3 +1,5 @@
+import Core
+
 extension HTMLReport {
     /// The evaluated embeddings before and after training, each projected on its own two principal components and
     /// coloured by class, with a legend of the classes present; `nil` without embeddings or when their sizes

@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import Report
 import Testing
 
 /// The sweep report and the draw-seed section of a run's report.
