@@ -30,6 +30,7 @@ typedef struct Distembed__WorkAssignment Distembed__WorkAssignment;
 typedef struct Distembed__SharedSlots Distembed__SharedSlots;
 typedef struct Distembed__Subtree Distembed__Subtree;
 typedef struct Distembed__WorkResult Distembed__WorkResult;
+typedef struct Distembed__WeightsDigest Distembed__WeightsDigest;
 typedef struct Distembed__Weights Distembed__Weights;
 typedef struct Distembed__EvaluationRequest Distembed__EvaluationRequest;
 typedef struct Distembed__EvaluationResult Distembed__EvaluationResult;
@@ -301,10 +302,14 @@ struct  Distembed__WorkAssignment
    * segment) and the gradients go to its segment's slots.
    */
   Distembed__SharedSlots *shared_slots;
+  /*
+   * Send the digest of the weights computed with in the result (WorkResult.weights_digest): the replica check.
+   */
+  protobuf_c_boolean send_weights_digest;
 };
 #define DISTEMBED__WORK_ASSIGNMENT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&distembed__work_assignment__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, NULL, NULL }
+    , (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, NULL, NULL, 0 }
 
 
 /*
@@ -369,10 +374,28 @@ struct  Distembed__WorkResult
   uint32_t correct_count;
   uint32_t sample_count;
   double compute_seconds;
+  /*
+   * When the assignment asked for it: the digest of the weights the gradients were computed with, read after
+   * computing them.
+   */
+  Distembed__WeightsDigest *weights_digest;
 };
 #define DISTEMBED__WORK_RESULT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&distembed__work_result__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, 0, 0, 0,NULL, 0, 0, 0, 0 }
+    , (char *)protobuf_c_empty_string, 0, 0, 0, 0,NULL, 0, 0, 0, 0, NULL }
+
+
+/*
+ * XXH64 (seed 0) of the parameters as little-endian float32, in canonical order.
+ */
+struct  Distembed__WeightsDigest
+{
+  ProtobufCMessage base;
+  uint64_t xxh64;
+};
+#define DISTEMBED__WEIGHTS_DIGEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&distembed__weights_digest__descriptor) \
+    , 0 }
 
 
 /*
@@ -1030,6 +1053,25 @@ Distembed__WorkResult *
 void   distembed__work_result__free_unpacked
                      (Distembed__WorkResult *message,
                       ProtobufCAllocator *allocator);
+/* Distembed__WeightsDigest methods */
+void   distembed__weights_digest__init
+                     (Distembed__WeightsDigest         *message);
+size_t distembed__weights_digest__get_packed_size
+                     (const Distembed__WeightsDigest   *message);
+size_t distembed__weights_digest__pack
+                     (const Distembed__WeightsDigest   *message,
+                      uint8_t             *out);
+size_t distembed__weights_digest__pack_to_buffer
+                     (const Distembed__WeightsDigest   *message,
+                      ProtobufCBuffer     *buffer);
+Distembed__WeightsDigest *
+       distembed__weights_digest__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   distembed__weights_digest__free_unpacked
+                     (Distembed__WeightsDigest *message,
+                      ProtobufCAllocator *allocator);
 /* Distembed__Weights methods */
 void   distembed__weights__init
                      (Distembed__Weights         *message);
@@ -1419,6 +1461,9 @@ typedef void (*Distembed__Subtree_Closure)
 typedef void (*Distembed__WorkResult_Closure)
                  (const Distembed__WorkResult *message,
                   void *closure_data);
+typedef void (*Distembed__WeightsDigest_Closure)
+                 (const Distembed__WeightsDigest *message,
+                  void *closure_data);
 typedef void (*Distembed__Weights_Closure)
                  (const Distembed__Weights *message,
                   void *closure_data);
@@ -1498,6 +1543,7 @@ extern const ProtobufCMessageDescriptor distembed__work_assignment__descriptor;
 extern const ProtobufCMessageDescriptor distembed__shared_slots__descriptor;
 extern const ProtobufCMessageDescriptor distembed__subtree__descriptor;
 extern const ProtobufCMessageDescriptor distembed__work_result__descriptor;
+extern const ProtobufCMessageDescriptor distembed__weights_digest__descriptor;
 extern const ProtobufCMessageDescriptor distembed__weights__descriptor;
 extern const ProtobufCMessageDescriptor distembed__evaluation_request__descriptor;
 extern const ProtobufCMessageDescriptor distembed__evaluation_result__descriptor;

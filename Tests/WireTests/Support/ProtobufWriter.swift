@@ -45,7 +45,7 @@ struct ProtobufWriter {
         weights.field(1, bytes: Array("exp".utf8))
         weights.field(2, varint: 1)
         weights.field(3, bytes: tensor.bytes)
-        return envelope(version: 1, requestId: requestId, bodyField: 24, body: weights.bytes)
+        return envelope(version: UInt64(Wire.protocolVersion), requestId: requestId, bodyField: 24, body: weights.bytes)
     }
 }
 
