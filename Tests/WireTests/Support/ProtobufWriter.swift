@@ -1,3 +1,5 @@
+import Wire
+
 /// Writes protobuf wire format by hand, to build messages the Swift types cannot express (bad tensors, unknown
 /// fields, other protocol versions).
 struct ProtobufWriter {
