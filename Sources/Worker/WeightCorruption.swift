@@ -1,6 +1,8 @@
 /// Debug (`worker --debug-flip-weight-bit STEP`): silent data corruption on demand, for testing the replica check.
-/// At the chosen steps the worker computes with a private copy of its weights in which one bit is flipped (the
-/// lowest mantissa bit of the middle parameter: finite, small, caught by nothing but the weights' digest).
+/// At the chosen steps the worker computes with a private copy of its weights in which one bit is flipped: the
+/// highest mantissa bit of the first parameter (a weight of the first layer's first kernel, which every image
+/// position uses), which changes it by up to half and keeps it finite, so that nothing but the weights' digest
+/// can tell. (The lowest bit of a parameter in the middle changed no final weight in a test run.)
 final class WeightCorruption {
     /// The first weights version (Adam's step count) computed with the flipped bit.
     let step: UInt64
@@ -26,7 +28,7 @@ final class WeightCorruption {
             copy = .allocate(capacity: count)
         }
         copy.baseAddress!.update(from: weights, count: count)
-        copy[count / 2] = Float(bitPattern: copy[count / 2].bitPattern ^ 1)
+        copy[0] = Float(bitPattern: copy[0].bitPattern ^ (1 << 22))
         return UnsafePointer(copy.baseAddress!)
     }
 }
