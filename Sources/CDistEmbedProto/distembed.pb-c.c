@@ -682,6 +682,51 @@ void   distembed__work_result__free_unpacked
   assert(message->base.descriptor == &distembed__work_result__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   distembed__weights_digest__init
+                     (Distembed__WeightsDigest         *message)
+{
+  static const Distembed__WeightsDigest init_value = DISTEMBED__WEIGHTS_DIGEST__INIT;
+  *message = init_value;
+}
+size_t distembed__weights_digest__get_packed_size
+                     (const Distembed__WeightsDigest *message)
+{
+  assert(message->base.descriptor == &distembed__weights_digest__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t distembed__weights_digest__pack
+                     (const Distembed__WeightsDigest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &distembed__weights_digest__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t distembed__weights_digest__pack_to_buffer
+                     (const Distembed__WeightsDigest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &distembed__weights_digest__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Distembed__WeightsDigest *
+       distembed__weights_digest__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Distembed__WeightsDigest *)
+     protobuf_c_message_unpack (&distembed__weights_digest__descriptor,
+                                allocator, len, data);
+}
+void   distembed__weights_digest__free_unpacked
+                     (Distembed__WeightsDigest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &distembed__weights_digest__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   distembed__experiment_summary__init
                      (Distembed__ExperimentSummary         *message)
 {
@@ -2048,7 +2093,7 @@ const ProtobufCMessageDescriptor distembed__setup_ack__descriptor =
   (ProtobufCMessageInit) distembed__setup_ack__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor distembed__work_assignment__field_descriptors[8] =
+static const ProtobufCFieldDescriptor distembed__work_assignment__field_descriptors[9] =
 {
   {
     "experiment_id",
@@ -2146,12 +2191,25 @@ static const ProtobufCFieldDescriptor distembed__work_assignment__field_descript
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "send_weights_digest",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__WorkAssignment, send_weights_digest),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned distembed__work_assignment__field_indices_by_name[] = {
   4,   /* field[4] = chunk_begin */
   5,   /* field[5] = chunk_end */
   1,   /* field[1] = epoch */
   0,   /* field[0] = experiment_id */
+  8,   /* field[8] = send_weights_digest */
   7,   /* field[7] = shared_slots */
   2,   /* field[2] = step */
   6,   /* field[6] = weights */
@@ -2160,7 +2218,7 @@ static const unsigned distembed__work_assignment__field_indices_by_name[] = {
 static const ProtobufCIntRange distembed__work_assignment__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 8 }
+  { 0, 9 }
 };
 const ProtobufCMessageDescriptor distembed__work_assignment__descriptor =
 {
@@ -2170,7 +2228,7 @@ const ProtobufCMessageDescriptor distembed__work_assignment__descriptor =
   "Distembed__WorkAssignment",
   "distembed",
   sizeof(Distembed__WorkAssignment),
-  8,
+  9,
   distembed__work_assignment__field_descriptors,
   distembed__work_assignment__field_indices_by_name,
   1,  distembed__work_assignment__number_ranges,
@@ -2305,7 +2363,7 @@ const ProtobufCMessageDescriptor distembed__subtree__descriptor =
   (ProtobufCMessageInit) distembed__subtree__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor distembed__work_result__field_descriptors[9] =
+static const ProtobufCFieldDescriptor distembed__work_result__field_descriptors[10] =
 {
   {
     "experiment_id",
@@ -2415,6 +2473,18 @@ static const ProtobufCFieldDescriptor distembed__work_result__field_descriptors[
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "weights_digest",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__WorkResult, weights_digest),
+    &distembed__weights_digest__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned distembed__work_result__field_indices_by_name[] = {
   8,   /* field[8] = compute_seconds */
@@ -2425,12 +2495,13 @@ static const unsigned distembed__work_result__field_indices_by_name[] = {
   7,   /* field[7] = sample_count */
   2,   /* field[2] = step */
   4,   /* field[4] = subtrees */
+  9,   /* field[9] = weights_digest */
   3,   /* field[3] = weights_version */
 };
 static const ProtobufCIntRange distembed__work_result__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 9 }
+  { 0, 10 }
 };
 const ProtobufCMessageDescriptor distembed__work_result__descriptor =
 {
@@ -2440,11 +2511,49 @@ const ProtobufCMessageDescriptor distembed__work_result__descriptor =
   "Distembed__WorkResult",
   "distembed",
   sizeof(Distembed__WorkResult),
-  9,
+  10,
   distembed__work_result__field_descriptors,
   distembed__work_result__field_indices_by_name,
   1,  distembed__work_result__number_ranges,
   (ProtobufCMessageInit) distembed__work_result__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor distembed__weights_digest__field_descriptors[1] =
+{
+  {
+    "xxh64",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_FIXED64,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__WeightsDigest, xxh64),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned distembed__weights_digest__field_indices_by_name[] = {
+  0,   /* field[0] = xxh64 */
+};
+static const ProtobufCIntRange distembed__weights_digest__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor distembed__weights_digest__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "distembed.WeightsDigest",
+  "WeightsDigest",
+  "Distembed__WeightsDigest",
+  "distembed",
+  sizeof(Distembed__WeightsDigest),
+  1,
+  distembed__weights_digest__field_descriptors,
+  distembed__weights_digest__field_indices_by_name,
+  1,  distembed__weights_digest__number_ranges,
+  (ProtobufCMessageInit) distembed__weights_digest__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor distembed__experiment_summary__field_descriptors[17] =

@@ -40,6 +40,10 @@ public struct CoordinatorOptions: Sendable {
     /// Offer each worker a shared-memory segment for weights and gradients; workers on this host and user map
     /// it, the others keep using messages (Docs/WireProtocol.md, "Shared memory").
     public var sharedMemory = true
+    /// Every this many steps, and at the last step of every epoch, workers send the digest of the weights they
+    /// computed with and the coordinator compares it with its own before using their gradients; 0: never
+    /// (Docs/Determinism.md, "Replicas that agree").
+    public var replicaCheckInterval = 1
 
     public init() {}
 

@@ -132,7 +132,8 @@ extension CoordinatorServer {
             workersLost: counters.workersLost, workersJoined: counters.workersJoined,
             reassignedChunks: scheduler.reassignedChunks, resumes: counters.resumes, checkpoints: counters.checkpoints,
             checkpointSeconds: counters.checkpointSeconds, auditedRuns: scheduler.auditedRuns,
-            auditMismatches: counters.auditMismatches)
+            auditMismatches: counters.auditMismatches,
+            replicaMismatches: replicaCheck.interval > 0 ? counters.replicaMismatches : nil)
         counters = EventCounters()
         guard state == .done else {
             save(ExperimentOutcome(state: state, finishedAt: now, error: message), of: run.id)

@@ -34,6 +34,14 @@ extension CoordinatorServer {
                 + " differs from the coordinator's (\(options.dataFolder)); give every process the same "
                 + "dataset files (Fashion-MNIST: Debian's dataset-fashion-mnist)"))
         }
+        let process = ReplicaCheck.Process(host: PrintableText.escaped(hello.host, limit: 100), pid: hello.pid)
+        if replicaCheck.isBarred(process) {
+            logger.warning("refused a worker: its weights differed from the coordinator's before",
+                           metadata: ["worker": "\(label)"])
+            return .reject(WireError(.unauthorized, "worker \(label) computed with weights that differed from the "
+                + "coordinator's \(ReplicaCheck.maxStrikes) times: its host's memory (or its network) corrupts data. "
+                + "Check the host (EDAC error counters, a memory test); a worker process started again is let in"))
+        }
         if let old = workers.id(of: peer) { remove(old, reason: "said hello again") }
         guard workers.count < options.maxWorkers else {
             return .reject(WireError(.busy, "the coordinator already has \(options.maxWorkers) workers "
@@ -41,7 +49,8 @@ extension CoordinatorServer {
         }
         let id = nextWorkerID
         nextWorkerID += 1
-        workers.add(ConnectedWorker(peer: peer, name: name), as: id)
+        workers.add(ConnectedWorker(
+            peer: peer, name: name, process: process, cpu: PrintableText.escaped(hello.cpu, limit: 200)), as: id)
         scheduler.workerJoined(id, name: name, at: now)
         telemetry?.metrics.workerJoined()
         logger.info("worker joined", metadata: ["worker": "\(label)", "id": "\(id)"])
@@ -176,6 +185,10 @@ extension CoordinatorServer {
             checked = try run.validate(
                 result, run: chunks,
                 shared: link.flatMap { link in link.assignedFirstSlot.map { (link.segment, $0) } })
+            if checksReplicas(at: key, of: run), result.weightsDigest != run.weightsDigest {
+                replicaDiffers(id, digest: result.weightsDigest, chunks: chunks, run: run)
+                return
+            }
             try run.checkFinite(checked)
         } catch let diverged as TrainingDiverged {
             fail(run.id, error: diverged.description)
@@ -201,6 +214,44 @@ extension CoordinatorServer {
             remove(wrong, reason: "its result for chunks \(chunks) of \(key) differed from two others")
         }
         execute(directives)
+    }
+
+    /// Whether the results of `key` must carry their weights' digest.
+    func checksReplicas(at key: StepKey, of run: ExperimentRun) -> Bool {
+        replicaCheck.checks(epoch: key.epoch, step: key.step, stepsPerEpoch: run.training.schedule.stepsPerEpoch)
+    }
+
+    /// Worker `id` computed chunks `chunks` of the step with weights whose digest (`digest`; nil: it sent none)
+    /// differs from the coordinator's: says so in the log and the events, tells the worker, and drops it, so that
+    /// its result is never used and its chunks are computed again. A process that did it ``ReplicaCheck/maxStrikes``
+    /// times is refused when it says hello again.
+    private func replicaDiffers(_ id: WorkerID, digest: UInt64?, chunks: Range<Int>, run: ExperimentRun) {
+        guard let worker = workers[id] else { return }
+        counters.replicaMismatches += 1
+        let strikes = replicaCheck.recordMismatch(of: worker.process)
+        let theirs = digest.map { hex($0) } ?? "none"
+        let ours = hex(run.weightsDigest)
+        let who = "worker \(worker.name) (\(worker.process.host) pid \(worker.process.pid), CPU "
+            + "\(worker.cpu.isEmpty ? "unnamed" : worker.cpu), peer \(worker.peer))"
+        logger.critical("replica check: a worker computed with weights that differ from the coordinator's", metadata: [
+            "worker": "\(worker.name)", "host": "\(worker.process.host)", "pid": "\(worker.process.pid)",
+            "cpu": "\(worker.cpu)", "peer": "\(worker.peer)", "step": "\(run.key)", "chunks": "\(chunks)",
+            "worker digest": "\(theirs)", "coordinator digest": "\(ours)", "mismatches": "\(strikes)",
+        ])
+        let reason = "its weights at \(run.key) had digest \(theirs), the coordinator's \(ours) (silent data "
+            + "corruption on its host?); its result was refused and its chunks are computed again"
+        let next = strikes >= ReplicaCheck.maxStrikes
+            ? "; \(strikes) mismatches: this worker process will not be let in again"
+            : "; it may join again (mismatch \(strikes) of \(ReplicaCheck.maxStrikes))"
+        event(run.id, "replica", "\(who): \(reason)\(next)")
+        reply(.goodbye(Goodbye(reason: "dropped by the coordinator: \(reason)\(next)")), to: worker.peer)
+        remove(id, reason: "its weights differed from the coordinator's (digest \(theirs), expected \(ours))")
+    }
+
+    /// A digest as 16 hex digits.
+    private func hex(_ digest: UInt64) -> String {
+        let digits = String(digest, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
     }
 
     /// What a recomputation leads to.
@@ -264,7 +315,8 @@ extension CoordinatorServer {
                     experimentId: run.id, epoch: UInt32(key.epoch), step: UInt32(key.step),
                     weightsVersion: key.version, chunkBegin: UInt32(chunks.lowerBound),
                     chunkEnd: UInt32(chunks.upperBound), weights: firstSlot == nil ? Tensor(run.training.weights) : nil,
-                    firstSharedSlot: firstSlot, replyInMailbox: firstSlot != nil && repliesInMailbox(id))
+                    firstSharedSlot: firstSlot, replyInMailbox: firstSlot != nil && repliesInMailbox(id),
+                    sendWeightsDigest: checksReplicas(at: key, of: run))
                 if firstSlot == nil || !post(assignment, to: id) {
                     reply(.workAssignment(assignment), to: worker.peer)
                 }

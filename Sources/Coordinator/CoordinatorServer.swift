@@ -29,6 +29,8 @@ public final class CoordinatorServer {
     var cancelRequested = false
     var waiting: Waiting?
     var counters = EventCounters()
+    /// Which steps' results carry their weights' digest, and the worker processes whose digests differed.
+    var replicaCheck: ReplicaCheck
     /// Replies that could not be sent, counted so that they are not logged one by one.
     var undelivered = UndeliveredReplies(now: Date().timeIntervalSince1970)
     /// How experiments ended that the store could not take yet (a full disk), by id: answered from here and
@@ -55,6 +57,7 @@ public final class CoordinatorServer {
     /// - Throws: a message saying which of those failed and why.
     public init(options: CoordinatorOptions, logger: Logger = Logger(label: "distembed.coordinator")) throws {
         self.options = options
+        self.replicaCheck = ReplicaCheck(interval: options.replicaCheckInterval)
         self.logger = logger
         try Self.checkSecurity(options, logger: logger)
         // First, so the probes answer while the dataset loads.
@@ -214,4 +217,5 @@ struct EventCounters {
     var checkpoints = 0
     var checkpointSeconds = 0.0
     var auditMismatches = 0
+    var replicaMismatches = 0
 }

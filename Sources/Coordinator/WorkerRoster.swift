@@ -51,6 +51,9 @@ struct ConnectedWorker {
     var peer: PeerID
     /// The name it gave, escaped (``PrintableText``).
     var name: String
+    /// Its host, process id and CPU as its hello gave them (escaped), for naming it when its weights differ.
+    var process: ReplicaCheck.Process
+    var cpu: String
     /// The shared-memory segment offered for the running experiment; nil when none was.
     var segment: WorkerSegment?
 }

@@ -91,12 +91,23 @@ public enum KernelBenchmark {
                 }
             }
         }
+        // The replica check's digest, which a worker computes once per checked step and the coordinator too.
+        // A new last parameter each call, so that no call can be skipped as a repeat of the one before.
+        var digest: UInt64 = 0
+        let digestSeconds = time(repeats: 200) {
+            w[w.count - 1] = Float(bitPattern: w[w.count - 1].bitPattern &+ 1)
+            digest ^= WeightsDigest.of(w)
+        }
+        precondition(digest != 1)  // uses the digests
+        let sha256Seconds = time(repeats: 20) { _ = WeightsHash.sha256(w) }
         return [
             Row(name: "chunk gradient (8 samples)", microseconds: chunk * 1e6, gflops: chunkFlops / chunk / 1e9),
             Row(name: "adam (72,842 parameters)", microseconds: adamSeconds * 1e6, gflops: nil),
             Row(name: "adam, two halves", microseconds: stepSeconds * 1e6, gflops: nil),
             Row(name: "adam, helper, copy", microseconds: helpedSeconds * 1e6, gflops: nil),
             Row(name: "tree sum (4 chunks)", microseconds: treeSeconds * 1e6, gflops: nil),
+            Row(name: "weights digest (XXH64, 291 KB)", microseconds: digestSeconds * 1e6, gflops: nil),
+            Row(name: "weights SHA-256 (291 KB)", microseconds: sha256Seconds * 1e6, gflops: nil),
         ]
     }
 

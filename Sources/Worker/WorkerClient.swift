@@ -178,6 +178,9 @@ public final class WorkerClient {
             }
             let created = try WorkerSession(
                 experimentId: setup.experimentId, spec: spec, train: try trainingImages(for: spec.dataset))
+            created.corruption = options.flipWeightBitAt.map {
+                WeightCorruption(step: $0, persistent: options.flipsWeightBitPersistently)
+            }
             let ack = attachSharedMemory(setup, to: created)
             session = created
             sessionSpec = setup.specJSON

@@ -23,6 +23,11 @@ public struct WorkerOptions: Sendable {
     /// Debug: map the worker's own segment but not the experiment's shared weights, as a worker older than them
     /// (tests that the coordinator then copies the weights into the segment).
     public var declinesSharedWeights = false
+    /// Debug: flip one bit of the weights this worker computes with at this weights version (Adam's step count,
+    /// from 0), or at every version from it on when ``flipsWeightBitPersistently``; tests the replica check.
+    public var flipWeightBitAt: UInt64?
+    /// Debug: with ``flipWeightBitAt``, keep flipping the bit at every later step (a bit stuck in memory).
+    public var flipsWeightBitPersistently = false
 
     public init(connect: String, name: String) {
         self.connect = connect

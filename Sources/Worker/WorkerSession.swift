@@ -21,6 +21,8 @@ final class WorkerSession {
     /// The experiment's shared weights (read-only), when this worker attached them beside ``segment``: assignments
     /// through the segment then take their weights from here.
     var sharedWeights: SharedSegment?
+    /// Debug (`--debug-flip-weight-bit`): the bit this worker flips in its weights, and at which steps.
+    var corruption: WeightCorruption?
 
     /// Sets up experiment `experimentId` on this worker's training images (the coordinator checked their digest).
     /// - Throws: ``WireError`` `.invalidSpec`, sent back to the coordinator.
@@ -58,7 +60,7 @@ final class WorkerSession {
         let samples = samples(ofEpoch: epoch)
         let nodes = ChunkTree(chunkCount: chunks).cover(Int(a.chunkBegin)..<Int(a.chunkEnd))
         var stats = GradientEngine.Stats()
-        let subtrees: [Subtree]
+        var slots: (segment: SharedSegment, first: Int)?
         if let first = a.firstSharedSlot {
             guard let segment else {
                 throw WireError(.badRequest, "assignment uses a shared segment, but this worker has none attached")
@@ -67,27 +69,32 @@ final class WorkerSession {
                 throw WireError(.badRequest, "shared slots \(first)..<\(Int(first) + nodes.count) outside the "
                     + "segment's \(segment.slotCount)")
             }
-            subtrees = (sharedWeights ?? segment).withWeights { w in
-                nodes.enumerated().map { k, node in
-                    let slot = Int(first) + k
-                    segment.withMutableSlot(slot) { g in
+            slots = (segment, Int(first))
+        }
+        var digest: UInt64?
+        let subtrees = try withWeights(of: a) { w in
+            let w = corruption?.corrupt(w, count: model.parameterCount, version: a.weightsVersion) ?? w
+            defer {
+                // Read after computing: it covers the weights for as long as the chunks used them.
+                if a.sendWeightsDigest { digest = WeightsDigest.of(w, count: model.parameterCount) }
+            }
+            if let (segment, first) = slots {
+                return nodes.enumerated().map { k, node in
+                    segment.withMutableSlot(first + k) { g in
                         stats = stats + computer.subtree(
                             node, step: step, epoch: epoch, order: samples, weights: w, into: g)
                     }
                     return Subtree(level: UInt32(node.level), index: UInt32(node.index), gradient: .sharedSlot(
-                        UInt32(slot)))
+                        UInt32(first + k)))
                 }
-            }
-        } else {
-            guard let weights = a.weights, weights.values.count == model.parameterCount else {
-                throw WireError(.badRequest, "assignment without weights for \(model.parameterCount) parameters")
             }
             let count = model.parameterCount
             while gradients.count < nodes.count { gradients.append([Float](repeating: 0, count: count)) }
-            subtrees = nodes.enumerated().map { k, node in
-                var out = gradients[k].mutableSpan
-                stats = stats + computer.subtree(
-                    node, step: step, epoch: epoch, order: samples, weights: weights.values.span, into: &out)
+            return nodes.enumerated().map { k, node in
+                gradients[k].withUnsafeMutableBufferPointer { g in
+                    stats = stats + computer.subtree(
+                        node, step: step, epoch: epoch, order: samples, weights: w, into: g.baseAddress!)
+                }
                 return Subtree(level: UInt32(node.level), index: UInt32(node.index), gradient: Tensor(gradients[k]))
             }
         }
@@ -95,7 +102,20 @@ final class WorkerSession {
         return WorkResult(
             experimentId: experimentId, epoch: a.epoch, step: a.step, weightsVersion: a.weightsVersion,
             subtrees: subtrees, lossSum: stats.lossSum, correctCount: UInt32(stats.correct),
-            sampleCount: UInt32(stats.count), computeSeconds: seconds)
+            sampleCount: UInt32(stats.count), computeSeconds: seconds, weightsDigest: digest)
+    }
+
+    /// Calls `body` with the assignment's weights: inline, or in shared memory (``sharedWeights``, else
+    /// ``segment``, which the caller checked is there).
+    /// - Throws: ``WireError`` `.badRequest` for an assignment without weights.
+    private func withWeights<R>(of a: WorkAssignment, _ body: (UnsafePointer<Float>) -> R) throws(WireError) -> R {
+        if a.firstSharedSlot != nil, let source = sharedWeights ?? segment {
+            return source.withWeights(body)
+        }
+        guard let weights = a.weights, weights.values.count == model.parameterCount else {
+            throw WireError(.badRequest, "assignment without weights for \(model.parameterCount) parameters")
+        }
+        return weights.values.withUnsafeBufferPointer { body($0.baseAddress!) }
     }
 
     /// The epoch's sample order, from the schedule when it is not the one kept.

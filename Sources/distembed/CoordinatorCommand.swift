@@ -41,6 +41,12 @@ struct CoordinatorCommand: ParsableCommand {
     @Flag(help: "Offer workers no shared memory: weights and gradients travel in messages even to workers on this host.")
     var noSharedMemory = false
 
+    @Option(help: ArgumentHelp(
+        "Every this many steps, and at each epoch's last step, check that every worker computed with the "
+            + "coordinator's weights (a 64-bit digest; a worker whose weights differ is dropped); 0: never.",
+        valueName: "steps"))
+    var replicaCheckInterval = CoordinatorOptions.defaults.replicaCheckInterval
+
     @Option(help: ArgumentHelp("Write the bound endpoints to this file once listening.", visibility: .hidden))
     var readyFile: String?
 
@@ -53,6 +59,13 @@ struct CoordinatorCommand: ParsableCommand {
     @OptionGroup(title: "Spec limits (a submit over one is refused)") var specLimits: SpecLimitOptions
 
     @OptionGroup var logging: LoggingOptions
+
+    func validate() throws {
+        guard replicaCheckInterval >= 0 else {
+            throw ValidationError("--replica-check-interval must be 0 (no checks) or a number of steps, not "
+                + "\(replicaCheckInterval)")
+        }
+    }
 
     func run() throws {
         logging.bootstrap()
@@ -72,6 +85,7 @@ struct CoordinatorCommand: ParsableCommand {
         options.shuffleSeed = shuffleSeed
         options.metricsListen = metricsListen
         options.sharedMemory = !noSharedMemory
+        options.replicaCheckInterval = replicaCheckInterval
         try security.apply(to: &options)
         let server: CoordinatorServer
         do {

@@ -36,6 +36,10 @@ enum ResultPrinter {
             lines.append("audit          \(audited) runs of chunks computed twice, "
                 + "\(e.auditMismatches ?? 0) with different bits")
         }
+        if let e = r.events, let mismatches = e.replicaMismatches, mismatches > 0 {
+            lines.append("replicas       \(mismatches) result\(mismatches == 1 ? "" : "s") computed with weights that "
+                + "differed from the coordinator's, refused and computed again")
+        }
         lines.append("weightsSha256  \(r.weightsSha256)")
         return lines.joined(separator: "\n")
     }

@@ -36,6 +36,15 @@ struct WorkerCommand: ParsableCommand {
                              visibility: .hidden))
     var debugDeclineSharedWeights = false
 
+    @Option(help: ArgumentHelp(
+        "Flip one bit of the weights computed with at this step (Adam's step count, from 0), to test the "
+            + "coordinator's replica check (debug).", valueName: "step", visibility: .hidden))
+    var debugFlipWeightBit: UInt64?
+
+    @Flag(help: ArgumentHelp("With --debug-flip-weight-bit: flip it at every later step too (debug).",
+                             visibility: .hidden))
+    var debugFlipWeightBitPersistently = false
+
     @OptionGroup(title: "Security") var security: ClientSecurityOptions
 
     @OptionGroup var logging: LoggingOptions
@@ -55,6 +64,8 @@ struct WorkerCommand: ParsableCommand {
         options.curve = try security.curve()
         options.sharedMemory = !noSharedMemory
         options.declinesSharedWeights = debugDeclineSharedWeights
+        options.flipWeightBitAt = debugFlipWeightBit
+        options.flipsWeightBitPersistently = debugFlipWeightBitPersistently
         let client: WorkerClient
         do {
             client = try WorkerClient(options: options)

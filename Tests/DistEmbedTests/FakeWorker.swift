@@ -104,7 +104,10 @@ final class FakeWorker: @unchecked Sendable {
                     subtrees: tree.cover(run).map {
                         Subtree(level: UInt32($0.level), index: UInt32($0.index), gradient: nan)
                     },
-                    lossSum: 1, correctCount: 0, sampleCount: UInt32(samples), computeSeconds: 0.001)))
+                    lossSum: 1, correctCount: 0, sampleCount: UInt32(samples), computeSeconds: 0.001,
+                    // The true digest, as a worker that computes wrong gradients from the right weights would send.
+                    weightsDigest: a.sendWeightsDigest
+                        ? a.weights?.values.withUnsafeBufferPointer { WeightsDigest.of($0) } : nil)))
             default:
                 break
             }

@@ -1,36 +1,83 @@
 import Foundation
 import Testing
 
-/// Coordinator and workers on separate "hosts" (network namespaces joined by veth pairs); one worker's link is
-/// cut mid-run. Needs root and iproute2; skips, saying why, where namespaces cannot be made.
+/// Coordinator and workers on separate "hosts" (network namespaces joined by veth pairs, no shared memory), with
+/// one fault mid-run (`Tests/Tools/multihost.sh`): every run must end with the weights of `train --local`. Needs
+/// root and iproute2; skips, saying why, where namespaces cannot be made.
 @Suite(.serialized) struct MultiHostTests {
-    @Test func cutLinkChangesNothing() throws {
-        let overrides = ["--set", "dataset.trainLimit=2000", "--set", "training.epochs=4", "--set",
-                         "dataset.testLimit=200"]
+    static let overrides = ["--set", "dataset.trainLimit=2000", "--set", "training.epochs=4", "--set",
+                            "dataset.testLimit=200"]
+    /// 756 steps: long enough for a fault at step 40, or after the first epoch's checkpoint, to land mid-run.
+    static let longer = overrides.map { $0 == "training.epochs=4" ? "training.epochs=12" : $0 }
+    static let undisturbedLonger: Result<String, Error> = Result {
+        try DistributedTrainingTests.hash(["train", DistributedTrainingTests.spec, "--local", "--json"] + longer)
+    }
+
+    /// The result JSON of `multihost.sh` with `fault` and `workers`, or nil when it skipped.
+    func run(_ fault: String, workers: Int, overrides: [String]) throws -> (result: [String: Any], log: String)? {
         let script = DistributedTrainingTests.repositoryRoot + "/Tests/Tools/multihost.sh"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [script, Binary.url.path, DistributedTrainingTests.spec] + overrides
+        process.arguments = [script, Binary.url.path, DistributedTrainingTests.spec, fault, "\(workers)"] + overrides
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out
         process.standardError = err
         try process.run()
+        nonisolated(unsafe) var errData = Data()
+        let errDone = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            errData = err.fileHandleForReading.readDataToEndOfFile()
+            errDone.signal()
+        }
         let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
+        errDone.wait()
+        let stderr = String(decoding: errData, as: UTF8.self)
         if process.terminationStatus == 77 {
             print("MultiHostTests skipped: \(stderr)")
-            return
+            return nil
         }
         #expect(process.terminationStatus == 0, "\(stderr)")
         let last = stdout.split(separator: "\n").last.map(String.init) ?? ""
         let result = try #require(try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any],
                                   "no result: \(stderr)")
+        return (result, stderr)
+    }
+
+    @Test func cutLinkChangesNothing() throws {
+        guard case let (result, log)? = try run("cut", workers: 2, overrides: Self.overrides) else { return }
         let local = try DistributedTrainingTests.hash(["train", DistributedTrainingTests.spec, "--local", "--json"]
-                                                      + overrides)
+                                                      + Self.overrides)
         #expect(result["weightsSha256"] as? String == local)
         let events = try #require(result["events"] as? [String: Any])
-        #expect((events["workersLost"] as? Int ?? 0) >= 1, "\(stderr)")
+        #expect((events["workersLost"] as? Int ?? 0) >= 1, "\(log)")
+    }
+
+    /// 1 to 4 workers on hosts of their own; the first is killed mid-step and started again.
+    @Test(arguments: 1...4) func killedWorkerChangesNothing(workers: Int) throws {
+        let expected = try Self.undisturbedLonger.get()
+        guard case let (result, log)? = try run("kill", workers: workers, overrides: Self.longer) else { return }
+        #expect(result["weightsSha256"] as? String == expected, "\(log)")
+        let events = try #require(result["events"] as? [String: Any])
+        #expect((events["workersLost"] as? Int ?? 0) >= 1, "\(log)")
+    }
+
+    /// 1 to 4 workers on hosts of their own, and one more joins mid-run from another.
+    @Test(arguments: 1...4) func joiningWorkerChangesNothing(workers: Int) throws {
+        let expected = try Self.undisturbedLonger.get()
+        guard case let (result, log)? = try run("join", workers: workers, overrides: Self.longer) else { return }
+        #expect(result["weightsSha256"] as? String == expected, "\(log)")
+        let events = try #require(result["events"] as? [String: Any])
+        #expect((events["workersJoined"] as? Int ?? 0) >= 1, "\(log)")
+    }
+
+    /// 1 to 4 workers on hosts of their own; the coordinator is killed after a checkpoint and started again.
+    @Test(arguments: 1...4) func restartedCoordinatorChangesNothing(workers: Int) throws {
+        let expected = try Self.undisturbedLonger.get()
+        guard case let (result, log)? = try run("restart", workers: workers, overrides: Self.longer) else { return }
+        #expect(result["weightsSha256"] as? String == expected, "\(log)")
+        let events = try #require(result["events"] as? [String: Any])
+        #expect(events["resumes"] as? Int == 1, "\(log)")
     }
 }

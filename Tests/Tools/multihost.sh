@@ -1,19 +1,29 @@
 #!/usr/bin/env bash
-# Several hosts on one machine: the coordinator and two workers in their own network namespaces, each worker
-# joined to the coordinator's by a veth pair on addresses that exist only inside these namespaces. Mid-run the
-# second worker's link is cut. Prints the run's result JSON on the last line.
+# Several hosts on one machine: the coordinator and each worker in a network namespace of its own, each worker
+# joined to the coordinator's by a veth pair on addresses that exist only inside these namespaces, so weights and
+# gradients cross a network (no shared memory). Mid-run one fault is inflicted:
 #
-#   Tests/Tools/multihost.sh DISTEMBED SPEC [--set k=v ...]
+#   cut      the second worker's link goes down (needs 2 workers or more)
+#   kill     the first worker gets SIGKILL mid-step and is started again half a second later
+#   join     one more worker, on a host of its own, joins
+#   restart  the coordinator gets SIGKILL after the first epoch's checkpoint and is started again on its store
+#
+# Prints the run's result JSON on the last line.
+#
+#   Tests/Tools/multihost.sh DISTEMBED SPEC FAULT WORKERS [--set k=v ...]
 # Exit 77 (skip) when namespaces cannot be made here.
 set -euo pipefail
-bin=$1; spec=$2; shift 2
+bin=$1; spec=$2; fault=$3; workers=$4; shift 4
+case "$fault" in cut|kill|join|restart) ;; *) echo "multihost: unknown fault $fault" >&2; exit 64 ;; esac
 tag="de$$"
-c="$tag-c"; w1="$tag-w1"; w2="$tag-w2"
+hosts=$workers
+[ "$fault" = join ] && hosts=$((workers + 1))
+c="$tag-c"
 dir=$(mktemp -d)
 
 cleanup() {
   disown -a 2>/dev/null || true
-  for ns in "$c" "$w1" "$w2"; do
+  for ns in "$c" $(seq -f "$tag-w%g" 1 "$hosts"); do
     ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
     ip netns del "$ns" 2>/dev/null || true
   done
@@ -25,39 +35,74 @@ if ! ip netns add "$c" 2>/dev/null; then
   echo "multihost: cannot create network namespaces here (needs root and iproute2)" >&2
   exit 77
 fi
-ip netns add "$w1"; ip netns add "$w2"
-for i in 1 2; do
+ip -n "$c" link set lo up
+listen=(--listen tcp://127.0.0.1:5555)
+for i in $(seq 1 "$hosts"); do
   w="$tag-w$i"
-  ip link add "$tag-c$i" type veth peer name "$tag-w$i"
+  ip netns add "$w"
+  ip link add "$tag-c$i" type veth peer name "$w"
   ip link set "$tag-c$i" netns "$c"
-  ip link set "$tag-w$i" netns "$w"
+  ip link set "$w" netns "$w"
   ip -n "$c" addr add "10.77.$i.1/24" dev "$tag-c$i"; ip -n "$c" link set "$tag-c$i" up
-  ip -n "$w" addr add "10.77.$i.2/24" dev "$tag-w$i"; ip -n "$w" link set "$tag-w$i" up
+  ip -n "$w" addr add "10.77.$i.2/24" dev "$w"; ip -n "$w" link set "$w" up
+  ip -n "$w" link set lo up
+  listen+=(--listen "tcp://10.77.$i.1:5555")
 done
-for ns in "$c" "$w1" "$w2"; do ip -n "$ns" link set lo up; done
 
-ip netns exec "$c" "$bin" coordinator --listen tcp://10.77.1.1:5555 --listen tcp://10.77.2.1:5555 \
-  --listen tcp://127.0.0.1:5555 --store "$dir/store" --heartbeat-interval 0.2 --heartbeat-timeout 2 \
-  --result-timeout 3 --insecure > "$dir/coordinator.log" 2>&1 &
+coordinator() {
+  ip netns exec "$c" "$bin" coordinator "${listen[@]}" --store "$dir/store" --heartbeat-interval 0.2 \
+    --heartbeat-timeout 2 --result-timeout 3 --insecure >> "$dir/coordinator.log" 2>&1 &
+  coordinator_pid=$!
+}
+# Network namespaces still share /dev/shm, separate hosts do not: --no-shared-memory keeps every tensor on the
+# network (and a cut link cut).
+worker() {
+  ip netns exec "$tag-w$1" "$bin" worker --connect "tcp://10.77.$1.1:5555" --name "w$1" --no-shared-memory \
+    --coordinator-timeout 2 >> "$dir/w$1.log" 2>&1 &
+  worker_pid[$1]=$!
+}
+declare -a worker_pid
+coordinator
 sleep 1
-# Network namespaces still share /dev/shm, separate hosts do not: without --no-shared-memory the workers would
-# keep training through their segments' mailboxes with the link cut.
-ip netns exec "$w1" "$bin" worker --connect tcp://10.77.1.1:5555 --name w1 --no-shared-memory > "$dir/w1.log" 2>&1 &
-ip netns exec "$w2" "$bin" worker --connect tcp://10.77.2.1:5555 --name w2 --no-shared-memory > "$dir/w2.log" 2>&1 &
+for i in $(seq 1 "$workers"); do worker "$i"; done
 
 client() { ip netns exec "$c" "$bin" "$@" --coordinator tcp://127.0.0.1:5555; }
-id=$(client submit "$spec" --min-workers 2 --json "$@" | tail -1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["experimentId"])')
-progress() { client status "$id" --json | tail -1 | python3 -c 'import json,sys; s=json.load(sys.stdin); print(s["epoch"]*s["stepsPerEpoch"]+s["step"])'; }
-for _ in $(seq 1 600); do
-  [ "$(progress)" -ge 40 ] && break
-  sleep 0.05
-done
-ip -n "$w2" link set "$tag-w2" down
-echo "multihost: cut w2's link at step $(progress)" >&2
+id=$(client submit "$spec" --min-workers "$workers" --json "$@" | tail -1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["experimentId"])')
+status() { client status "$id" --json 2>/dev/null | tail -1 | python3 -c "import json,sys; s=json.load(sys.stdin); print($1)" 2>/dev/null || echo "${2:-}"; }
+progress() { status 's["epoch"]*s["stepsPerEpoch"]+s["step"]' -1; }
+wait_for_step() {
+  for _ in $(seq 1 1200); do
+    [ "$(progress)" -ge "$1" ] && return
+    sleep 0.05
+  done
+}
+case "$fault" in
+cut)
+  wait_for_step 40
+  ip -n "$tag-w2" link set "$tag-w2" down
+  echo "multihost: cut w2's link at step $(progress)" >&2 ;;
+kill)
+  wait_for_step 40
+  kill -9 "${worker_pid[1]}"
+  echo "multihost: killed w1 at step $(progress)" >&2
+  sleep 0.5
+  worker 1 ;;
+join)
+  wait_for_step 40
+  worker "$hosts"
+  echo "multihost: w$hosts joins at step $(progress)" >&2 ;;
+restart)
+  per_epoch=$(status 's["stepsPerEpoch"]' 63)
+  wait_for_step $((per_epoch + 20))
+  kill -9 "$coordinator_pid"
+  echo "multihost: killed the coordinator at step $(progress)" >&2
+  wait "$coordinator_pid" 2>/dev/null || true
+  coordinator ;;
+esac
 for _ in $(seq 1 1200); do
-  state=$(client status "$id" --json | tail -1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["state"])')
-  [ "$state" = done ] || [ "$state" = failed ] && break
+  state=$(status 's["state"]')
+  [ "$state" = done ] || [ "$state" = failed ] || [ "$state" = cancelled ] && break
   sleep 0.1
 done
-grep -E "worker dropped|worker left" "$dir/coordinator.log" >&2 || true
+grep -E "worker dropped|worker left|worker joined|resum" "$dir/coordinator.log" >&2 || true
 client results "$id" --json | tail -1

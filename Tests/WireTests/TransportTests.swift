@@ -66,12 +66,13 @@ struct TransportTests {
         let socket = try ZMQSocket(.dealer, context: context)
         try socket.connect(server.endpoint)
         try socket.send(
-            [Codec().encode(Envelope(requestId: 41, message: .listRequest(ListRequest()), protocolVersion: 1))])
+            [Codec().encode(Envelope(
+                requestId: 41, message: .listRequest(ListRequest()), protocolVersion: Wire.protocolVersion + 1))])
         let frames = try #require(try socket.receive(timeout: .seconds(10)))
         #expect(frames.count == 1)
         let reply = try Codec().decode(frames[0])
         #expect(reply.requestId == 41)
-        #expect(reply.message == .error(.versionMismatch(received: 1)))
+        #expect(reply.message == .error(.versionMismatch(received: Wire.protocolVersion + 1)))
         #expect(try socket.receive(timeout: .milliseconds(200)) == nil)
         let result = server.stop()
         #expect(result.handled == 0)

@@ -30,6 +30,7 @@ typedef struct Distembed__WorkAssignment Distembed__WorkAssignment;
 typedef struct Distembed__SharedSlots Distembed__SharedSlots;
 typedef struct Distembed__Subtree Distembed__Subtree;
 typedef struct Distembed__WorkResult Distembed__WorkResult;
+typedef struct Distembed__WeightsDigest Distembed__WeightsDigest;
 typedef struct Distembed__ExperimentSummary Distembed__ExperimentSummary;
 typedef struct Distembed__SubmitRequest Distembed__SubmitRequest;
 typedef struct Distembed__SubmitReply Distembed__SubmitReply;
@@ -286,10 +287,14 @@ struct  Distembed__WorkAssignment
    * segment) and the gradients go to its segment's slots.
    */
   Distembed__SharedSlots *shared_slots;
+  /*
+   * Send the digest of the weights computed with in the result (WorkResult.weights_digest): the replica check.
+   */
+  protobuf_c_boolean send_weights_digest;
 };
 #define DISTEMBED__WORK_ASSIGNMENT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&distembed__work_assignment__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, NULL, NULL }
+    , (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, NULL, NULL, 0 }
 
 
 /*
@@ -354,10 +359,28 @@ struct  Distembed__WorkResult
   uint32_t correct_count;
   uint32_t sample_count;
   double compute_seconds;
+  /*
+   * When the assignment asked for it: the digest of the weights the gradients were computed with, read after
+   * computing them.
+   */
+  Distembed__WeightsDigest *weights_digest;
 };
 #define DISTEMBED__WORK_RESULT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&distembed__work_result__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, 0, 0, 0,NULL, 0, 0, 0, 0 }
+    , (char *)protobuf_c_empty_string, 0, 0, 0, 0,NULL, 0, 0, 0, 0, NULL }
+
+
+/*
+ * XXH64 (seed 0) of the parameters as little-endian float32, in canonical order.
+ */
+struct  Distembed__WeightsDigest
+{
+  ProtobufCMessage base;
+  uint64_t xxh64;
+};
+#define DISTEMBED__WEIGHTS_DIGEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&distembed__weights_digest__descriptor) \
+    , 0 }
 
 
 /*
@@ -949,6 +972,25 @@ Distembed__WorkResult *
 void   distembed__work_result__free_unpacked
                      (Distembed__WorkResult *message,
                       ProtobufCAllocator *allocator);
+/* Distembed__WeightsDigest methods */
+void   distembed__weights_digest__init
+                     (Distembed__WeightsDigest         *message);
+size_t distembed__weights_digest__get_packed_size
+                     (const Distembed__WeightsDigest   *message);
+size_t distembed__weights_digest__pack
+                     (const Distembed__WeightsDigest   *message,
+                      uint8_t             *out);
+size_t distembed__weights_digest__pack_to_buffer
+                     (const Distembed__WeightsDigest   *message,
+                      ProtobufCBuffer     *buffer);
+Distembed__WeightsDigest *
+       distembed__weights_digest__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   distembed__weights_digest__free_unpacked
+                     (Distembed__WeightsDigest *message,
+                      ProtobufCAllocator *allocator);
 /* Distembed__ExperimentSummary methods */
 void   distembed__experiment_summary__init
                      (Distembed__ExperimentSummary         *message);
@@ -1281,6 +1323,9 @@ typedef void (*Distembed__Subtree_Closure)
 typedef void (*Distembed__WorkResult_Closure)
                  (const Distembed__WorkResult *message,
                   void *closure_data);
+typedef void (*Distembed__WeightsDigest_Closure)
+                 (const Distembed__WeightsDigest *message,
+                  void *closure_data);
 typedef void (*Distembed__ExperimentSummary_Closure)
                  (const Distembed__ExperimentSummary *message,
                   void *closure_data);
@@ -1349,6 +1394,7 @@ extern const ProtobufCMessageDescriptor distembed__work_assignment__descriptor;
 extern const ProtobufCMessageDescriptor distembed__shared_slots__descriptor;
 extern const ProtobufCMessageDescriptor distembed__subtree__descriptor;
 extern const ProtobufCMessageDescriptor distembed__work_result__descriptor;
+extern const ProtobufCMessageDescriptor distembed__weights_digest__descriptor;
 extern const ProtobufCMessageDescriptor distembed__experiment_summary__descriptor;
 extern const ProtobufCMessageDescriptor distembed__submit_request__descriptor;
 extern const ProtobufCMessageDescriptor distembed__submit_reply__descriptor;

@@ -28,6 +28,8 @@ final class ExperimentRun {
     private var stepCompute = 0.0
     /// The most workers that trained this run at once.
     private(set) var peakWorkers = 0
+    /// ``weightsDigest`` of the step in progress, once computed; cleared when the weights change.
+    private var digest: UInt64?
 
     /// - Parameter weightsSegment: makes a segment without slots for the model's parameter count, the shared
     ///   weights that each step's weights are copied to (nil: none).
@@ -63,6 +65,15 @@ final class ExperimentRun {
             }
         }
         return bounds
+    }
+
+    /// XXH64 of the step's weights (the coordinator's own, which the shared weights are a copy of), computed once a
+    /// step when the first result to check arrives.
+    var weightsDigest: UInt64 {
+        if let digest { return digest }
+        let computed = WeightsDigest.of(training.weights)
+        digest = computed
+        return computed
     }
 
     /// Checks a worker's result against the run it was given.
@@ -211,6 +222,7 @@ final class ExperimentRun {
             throw WireError(.internal, "the checkpoint of \(id) does not fit its spec")
         }
         sharedWeights?.writeWeights(training.weights)
+        digest = nil
     }
 
     /// The step's work went out to `workers` workers at `now`.
@@ -233,6 +245,7 @@ final class ExperimentRun {
             nonFiniteRuns.removeAll()
             statsByRun.removeAll()
             secondOpinions.removeAll()
+            digest = nil
         }
         let pass = AdamPass(helper: adamHelper, mirror: sharedWeights?.mutableWeights.baseAddress)
         let metrics = try training.completeStep(now: now, pass: pass) { update in

@@ -101,10 +101,14 @@ public struct TrainingEvents: Codable, Sendable, Equatable {
     /// many of those audits disagreed; absent from results older than the audit.
     public var auditedRuns: Int?
     public var auditMismatches: Int?
+    /// Results refused because the worker computed with weights whose digest differed from the coordinator's
+    /// (`coordinator --replica-check-interval`); absent when the check was off, or from older results.
+    public var replicaMismatches: Int?
 
     public init(workersLost: Int = 0, workersJoined: Int = 0, reassignedChunks: Int = 0, resumes: Int = 0,
                 checkpoints: Int = 0, checkpointSeconds: Double = 0, auditedRuns: Int? = nil,
-                auditMismatches: Int? = nil) {
+                auditMismatches: Int? = nil, replicaMismatches: Int? = nil) {
+        self.replicaMismatches = replicaMismatches
         self.auditedRuns = auditedRuns
         self.auditMismatches = auditMismatches
         self.workersLost = workersLost

@@ -81,6 +81,7 @@ extension WorkAssignment {
             slots.pointee.reply_in_mailbox = replyInMailbox ? 1 : 0
             message.pointee.shared_slots = slots
         }
+        message.pointee.send_weights_digest = sendWeightsDigest ? 1 : 0
         return message
     }
 
@@ -91,7 +92,8 @@ extension WorkAssignment {
             weightsVersion: c.weights_version, chunkBegin: c.chunk_begin, chunkEnd: c.chunk_end,
             weights: try Tensor(optionalProto: c.weights, field: "WorkAssignment.weights"),
             firstSharedSlot: c.shared_slots?.pointee.first,
-            replyInMailbox: c.shared_slots.map { $0.pointee.reply_in_mailbox != 0 } ?? false)
+            replyInMailbox: c.shared_slots.map { $0.pointee.reply_in_mailbox != 0 } ?? false,
+            sendWeightsDigest: c.send_weights_digest != 0)
     }
 }
 
@@ -140,6 +142,13 @@ extension WorkResult {
         message.pointee.correct_count = correctCount
         message.pointee.sample_count = sampleCount
         message.pointee.compute_seconds = computeSeconds
+        if let weightsDigest {
+            let digest: UnsafeMutablePointer<Distembed__WeightsDigest> = context.make {
+                distembed__weights_digest__init($0)
+            }
+            digest.pointee.xxh64 = weightsDigest
+            message.pointee.weights_digest = digest
+        }
         return message
     }
 
@@ -151,6 +160,6 @@ extension WorkResult {
             subtrees: try repeatedMessages(c.subtrees, count: c.n_subtrees, field: "WorkResult.subtrees")
                 .map { (subtree) throws(WireError) in try Subtree(proto: subtree) },
             lossSum: c.loss_sum, correctCount: c.correct_count, sampleCount: c.sample_count,
-            computeSeconds: c.compute_seconds)
+            computeSeconds: c.compute_seconds, weightsDigest: c.weights_digest?.pointee.xxh64)
     }
 }

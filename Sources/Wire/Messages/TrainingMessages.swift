@@ -88,11 +88,14 @@ public struct WorkAssignment: Hashable, Sendable {
     public var firstSharedSlot: UInt32?
     /// With ``firstSharedSlot``: post the result in the segment's result mailbox instead of sending it.
     public var replyInMailbox: Bool
+    /// Whether the result must carry the digest of the weights computed with (``WorkResult/weightsDigest``).
+    public var sendWeightsDigest: Bool
 
     /// Creates an assignment.
     public init(
         experimentId: String, epoch: UInt32, step: UInt32, weightsVersion: UInt64, chunkBegin: UInt32,
-        chunkEnd: UInt32, weights: Tensor? = nil, firstSharedSlot: UInt32? = nil, replyInMailbox: Bool = false
+        chunkEnd: UInt32, weights: Tensor? = nil, firstSharedSlot: UInt32? = nil, replyInMailbox: Bool = false,
+        sendWeightsDigest: Bool = false
     ) {
         self.experimentId = experimentId
         self.epoch = epoch
@@ -103,6 +106,7 @@ public struct WorkAssignment: Hashable, Sendable {
         self.weights = weights
         self.firstSharedSlot = firstSharedSlot
         self.replyInMailbox = replyInMailbox
+        self.sendWeightsDigest = sendWeightsDigest
     }
 }
 
@@ -156,11 +160,15 @@ public struct WorkResult: Hashable, Sendable {
     public var sampleCount: UInt32
     /// The worker's compute time for the assignment.
     public var computeSeconds: Double
+    /// XXH64 of the weights the gradients were computed with, read after computing them; nil unless the
+    /// assignment asked for it.
+    public var weightsDigest: UInt64?
 
     /// Creates a work result.
     public init(
         experimentId: String, epoch: UInt32, step: UInt32, weightsVersion: UInt64, subtrees: [Subtree],
-        lossSum: Double, correctCount: UInt32, sampleCount: UInt32, computeSeconds: Double
+        lossSum: Double, correctCount: UInt32, sampleCount: UInt32, computeSeconds: Double,
+        weightsDigest: UInt64? = nil
     ) {
         self.experimentId = experimentId
         self.epoch = epoch
@@ -171,5 +179,6 @@ public struct WorkResult: Hashable, Sendable {
         self.correctCount = correctCount
         self.sampleCount = sampleCount
         self.computeSeconds = computeSeconds
+        self.weightsDigest = weightsDigest
     }
 }

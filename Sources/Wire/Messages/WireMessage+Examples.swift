@@ -45,7 +45,7 @@ extension WireMessage {
             .workAssignment(
                 WorkAssignment(
                     experimentId: "exp-0001", epoch: 3, step: 157, weightsVersion: 1096, chunkBegin: 2, chunkEnd: 4,
-                    weights: weights, firstSharedSlot: 2, replyInMailbox: true)),
+                    weights: weights, firstSharedSlot: 2, replyInMailbox: true, sendWeightsDigest: true)),
             .workResult(
                 WorkResult(
                     experimentId: "exp-0001", epoch: 3, step: 157, weightsVersion: 1096,
@@ -54,7 +54,8 @@ extension WireMessage {
                         Subtree(level: 0, index: 4, gradient: Tensor(shape: [0], values: [])),
                         Subtree(level: 2, index: 0, gradient: .sharedSlot(3)),
                     ],
-                    lossSum: 12.625, correctCount: 13, sampleCount: 16, computeSeconds: 0.0125)),
+                    lossSum: 12.625, correctCount: 13, sampleCount: 16, computeSeconds: 0.0125,
+                    weightsDigest: 0x8000_0000_0000_0001)),
             .submitRequest(
                 SubmitRequest(
                     specJSON: #"{"name":"x"}"#, overrides: ["training.epochs=2", "seed=3"], minWorkers: 3,

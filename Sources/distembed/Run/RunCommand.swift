@@ -1,4 +1,5 @@
 import ArgumentParser
+import Coordinator
 import Core
 import Foundation
 import Wire
@@ -25,6 +26,11 @@ struct Run: ParsableCommand {
     @Flag(help: "Send weights and gradients in messages instead of shared memory (to measure the difference).")
     var noSharedMemory = false
 
+    @Option(help: ArgumentHelp(
+        "The coordinator's replica check: every this many steps and at each epoch's last step; 0: never.",
+        valueName: "steps"))
+    var replicaCheckInterval = CoordinatorOptions.defaults.replicaCheckInterval
+
     @Flag(help: "Leave the workers unpinned (by default each gets a CPU of its own when there are enough).")
     var noCpuBinding = false
 
@@ -40,6 +46,10 @@ struct Run: ParsableCommand {
 
     func validate() throws {
         guard (1...64).contains(workers) else { throw ValidationError("--workers must be in 1...64") }
+        guard replicaCheckInterval >= 0 else {
+            throw ValidationError("--replica-check-interval must be 0 (no checks) or a number of steps, not "
+                + "\(replicaCheckInterval)")
+        }
     }
 
     func run() throws {
@@ -52,6 +62,7 @@ struct Run: ParsableCommand {
         if let shuffleSeed { extra += ["--shuffle-seed", "\(shuffleSeed)"] }
         if let metricsListen { extra += ["--metrics-listen", metricsListen] }
         if noSharedMemory { extra.append("--no-shared-memory") }
+        extra += ["--replica-check-interval", "\(replicaCheckInterval)"]
         try cluster.startCoordinator(
             transport: transport, data: spec.dataset.path, extra: extra)
         try cluster.startWorkers(workers, data: spec.dataset.path, bindCPUs: !noCpuBinding)
