@@ -42,6 +42,8 @@ import Testing
         let last = stdout.split(separator: "\n").last.map(String.init) ?? ""
         let result = try #require(try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any],
                                   "no result: \(stderr)")
+        // Every step's results carried their weights' digest across the network, and none differed.
+        #expect((result["events"] as? [String: Any])?["replicaMismatches"] as? Int == 0, "\(stderr)")
         return (result, stderr)
     }
 

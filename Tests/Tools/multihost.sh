@@ -49,10 +49,20 @@ for i in $(seq 1 "$hosts"); do
   listen+=(--listen "tcp://10.77.$i.1:5555")
 done
 
+# Starts the coordinator and waits (at most a minute) until it listens: on a loaded machine it can take seconds.
 coordinator() {
+  rm -f "$dir/ready"
   ip netns exec "$c" "$bin" coordinator "${listen[@]}" --store "$dir/store" --heartbeat-interval 0.2 \
-    --heartbeat-timeout 2 --result-timeout 3 --insecure >> "$dir/coordinator.log" 2>&1 &
+    --heartbeat-timeout 2 --result-timeout 3 --insecure --ready-file "$dir/ready" >> "$dir/coordinator.log" 2>&1 &
   coordinator_pid=$!
+  for _ in $(seq 1 1200); do
+    [ -s "$dir/ready" ] && return
+    kill -0 "$coordinator_pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  echo "multihost: the coordinator did not start:" >&2
+  cat "$dir/coordinator.log" >&2
+  exit 1
 }
 # Network namespaces still share /dev/shm, separate hosts do not: --no-shared-memory keeps every tensor on the
 # network (and a cut link cut).
@@ -63,7 +73,6 @@ worker() {
 }
 declare -a worker_pid
 coordinator
-sleep 1
 for i in $(seq 1 "$workers"); do worker "$i"; done
 
 client() { ip netns exec "$c" "$bin" "$@" --coordinator tcp://127.0.0.1:5555; }
