@@ -51,9 +51,9 @@ struct CodecBadInputTests {
     @Test("another protocol version is named in the error, whatever the body")
     func versionMismatch() {
         let codec = Codec()
-        let newer = codec.encode(Envelope(requestId: 1, message: .listRequest(ListRequest()), protocolVersion: 2))
+        let newer = codec.encode(Envelope(requestId: 1, message: .listRequest(ListRequest()), protocolVersion: 3))
         let unknownBody = ProtobufWriter.envelope(version: 7, requestId: 1, bodyField: 99, body: [])
-        for (bytes, version) in [(newer, 2), (unknownBody, 7)] {
+        for (bytes, version) in [(newer, 3), (unknownBody, 7)] {
             let error = decodeError(bytes, codec: codec)
             #expect(error?.code == .versionMismatch)
             #expect(error?.message.contains("version \(version)") == true)

@@ -2,7 +2,7 @@
 ///
 /// Bump it for any change an older peer cannot safely ignore. A peer that receives another version answers
 /// with a ``ErrorCode/versionMismatch`` error naming both versions, and does nothing else.
-public let protocolVersion: UInt32 = 1
+public let protocolVersion: UInt32 = 2
 
 /// The largest ZeroMQ frame a socket accepts unless its ``SocketOptions`` say otherwise: 64 MiB.
 public let defaultMaxMessageSize = 64 << 20

@@ -65,6 +65,17 @@ extension WireMessage {
                     experimentId: "exp-0001", weightsVersion: 6260, kind: .testAccuracy, split: .test, begin: 0,
                     end: 2, embeddings: Tensor(shape: [2, 2], values: [0, 1, 2, 3]), correctCount: 1, lossSum: 0.75,
                     computeSeconds: 0.5)),
+            .dataManifestRequest,
+            .dataManifest(DataManifest(
+                digest: String(repeating: "0f", count: 32), pieceSize: 1 << 20,
+                files: [
+                    DataFile(name: "labels.npy", size: 328, sha256: String(repeating: "12", count: 32),
+                             pieceSHA256: [String(repeating: "34", count: 32)]),
+                    DataFile(name: "images.npy", size: (1 << 20) + 1, sha256: String(repeating: "56", count: 32),
+                             pieceSHA256: [String(repeating: "78", count: 32), String(repeating: "9a", count: 32)]),
+                ])),
+            .dataPieceRequest(DataPieceRequest(manifestDigest: String(repeating: "0f", count: 32), file: 1, piece: 1)),
+            .dataPiece(DataPiece(manifestDigest: String(repeating: "0f", count: 32), file: 1, piece: 1, data: [0, 255, 7])),
             .submitRequest(
                 SubmitRequest(
                     specJSON: #"{"name":"x"}"#, overrides: ["training.epochs=2", "seed=3"], minWorkers: 3,

@@ -26,6 +26,15 @@ public enum WireMessage: Hashable, Sendable {
     /// Worker → coordinator: the answer to an evaluation request.
     case evaluationResult(EvaluationResult)
 
+    /// Any peer → coordinator: describe the dataset you serve.
+    case dataManifestRequest
+    /// Coordinator → peer: the served dataset's files and pieces, named by its digest.
+    case dataManifest(DataManifest)
+    /// Peer → coordinator: one piece of the served dataset.
+    case dataPieceRequest(DataPieceRequest)
+    /// Coordinator → peer: a piece's bytes, or when to ask again.
+    case dataPiece(DataPiece)
+
     /// CLI → coordinator: queue an experiment.
     case submitRequest(SubmitRequest)
     /// Coordinator → CLI: the queued experiment's id.
@@ -69,6 +78,10 @@ public enum WireMessage: Hashable, Sendable {
         case .weights: "weights"
         case .evaluationRequest: "evaluationRequest"
         case .evaluationResult: "evaluationResult"
+        case .dataManifestRequest: "dataManifestRequest"
+        case .dataManifest: "dataManifest"
+        case .dataPieceRequest: "dataPieceRequest"
+        case .dataPiece: "dataPiece"
         case .submitRequest: "submitRequest"
         case .submitReply: "submitReply"
         case .statusRequest: "statusRequest"
