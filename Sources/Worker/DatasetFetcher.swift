@@ -37,7 +37,7 @@ struct DatasetFetcher {
         let bytes = missing.reduce(0) { $0 + manifest.range(file: $1.file, piece: $1.piece).count }
         logger.info("fetching the dataset from the coordinator", metadata: [
             "dataset": "\(manifest.digest.prefix(12))", "folder": "\(cache.folder)", "pieces": "\(missing.count)",
-            "MB": "\(megabytes(bytes))", "of MB": "\(megabytes(manifest.totalBytes))",
+            "MB": "\(megabytes(bytes))", "total MB": "\(megabytes(manifest.totalBytes))",
         ])
         guard try fetchPieces(missing, into: cache, until: shouldStop) else { return nil }
         return cache.folder

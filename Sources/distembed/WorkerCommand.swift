@@ -17,8 +17,7 @@ struct WorkerCommand: ParsableCommand {
     @Option(help: "This worker's dataset folder; must hold the coordinator's files (default \(DatasetSpec.defaultPath)).")
     var data: String?
 
-    @Option(help: "Fetch the coordinator's dataset into FOLDER/by-digest/DIGEST (nothing when it is there already) "
-            + "and train on it, instead of --data.")
+    @Option(help: "Fetch the coordinator's dataset into FOLDER/by-digest/DIGEST (nothing when it is there already) and train on it, instead of --data.")
     var fetchData: String?
 
     @Option(help: "Say hello again when the coordinator has been silent this many seconds.")
