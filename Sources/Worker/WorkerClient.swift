@@ -61,7 +61,7 @@ public final class WorkerClient {
     /// Works until `shouldStop` returns true or the coordinator refuses this worker.
     public func run(until shouldStop: () -> Bool) throws -> WorkerExit {
         logger.info("connecting to the coordinator", metadata: ["endpoint": "\(options.connect)"])
-        guard try fetchDataset(until: shouldStop) else { return .stopped }
+        guard try fetchDataset(until: shouldStop), !options.fetchOnly else { return .stopped }
         try hello()
         while !shouldStop() {
             if refetchRequested {

@@ -20,6 +20,9 @@ struct WorkerCommand: ParsableCommand {
     @Option(help: "Fetch the coordinator's dataset into FOLDER/by-digest/DIGEST (nothing when it is there already) and train on it, instead of --data.")
     var fetchData: String?
 
+    @Flag(help: "With --fetch-data: fetch the dataset, then exit without working.")
+    var fetchOnly = false
+
     @Option(help: "Say hello again when the coordinator has been silent this many seconds.")
     var coordinatorTimeout = 15.0
 
@@ -57,6 +60,8 @@ struct WorkerCommand: ParsableCommand {
         }
         options.dataFolder = data ?? DatasetSpec.defaultPath
         options.fetchFolder = fetchData
+        if fetchOnly && fetchData == nil { throw ValidationError("--fetch-only needs --fetch-data FOLDER") }
+        options.fetchOnly = fetchOnly
         options.coordinatorTimeout = coordinatorTimeout
         options.fingerprintOverride = debugFingerprint
         options.protocolVersionOverride = debugProtocolVersion

@@ -1,6 +1,11 @@
+import Wire
+
 /// Writes protobuf wire format by hand, to build messages the Swift types cannot express (bad tensors, unknown
 /// fields, other protocol versions).
 struct ProtobufWriter {
+    /// This build's protocol version, as an envelope's field 1 holds it.
+    static let version = UInt64(Wire.protocolVersion)
+
     private(set) var bytes: [UInt8] = []
 
     mutating func varint(_ value: UInt64) {
@@ -45,7 +50,7 @@ struct ProtobufWriter {
         weights.field(1, bytes: Array("exp".utf8))
         weights.field(2, varint: 1)
         weights.field(3, bytes: tensor.bytes)
-        return envelope(version: 1, requestId: requestId, bodyField: 24, body: weights.bytes)
+        return envelope(version: ProtobufWriter.version, requestId: requestId, bodyField: 24, body: weights.bytes)
     }
 }
 
