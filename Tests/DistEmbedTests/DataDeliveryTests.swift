@@ -17,7 +17,8 @@ import Testing
 
     /// The pieces a fetch started with, from its log line.
     static func piecesAsked(_ log: String) -> [Int] {
-        log.split(separator: "\n").filter { $0.contains("fetching the dataset from the coordinator") }.compactMap { line in
+        let lines = log.split(separator: "\n").filter { $0.contains("fetching the dataset from the coordinator") }
+        return lines.compactMap { line in
             line.range(of: #"pieces=\d+"#, options: .regularExpression).flatMap { Int(line[$0].dropFirst(7)) }
         }
     }
@@ -79,6 +80,29 @@ import Testing
         #expect(cluster.waitForLog("w2", timeout: 60) { $0.contains("joined the coordinator") }, "\(cluster.log("w2"))")
         let asked = Self.piecesAsked(cluster.log("w2"))
         #expect(asked.count == 1 && asked[0] > 0 && asked[0] < 6, "resumed: \(cluster.log("w2"))")
+        let output = try cluster.cli(["submit", spec, "--wait", "--json"])
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(try Binary.json(output)["weightsSha256"] as? String
+                == DistributedTrainingTests.hash(["train", spec, "--local", "--json"]))
+    }
+
+    @Test func aCoordinatorRestartedWithOtherFilesIsFollowedByAFetchOfThem() throws {
+        let (cluster, _) = try Self.cluster()
+        let cache = cluster.folder.appendingPathComponent("cache")
+        try cluster.startWorker("w1", extra: ["--fetch-data", cache.path, "--coordinator-timeout", "2"])
+        #expect(cluster.waitForLog("w1") { $0.contains("joined the coordinator") }, "\(cluster.log("w1"))")
+        kill(cluster.coordinator!.processIdentifier, SIGKILL)
+        _ = cluster.waitForExit(cluster.coordinator!)
+        let other = cluster.folder.appendingPathComponent("npy-other")
+        let spec = try NPYTrainingTests.writeSet(in: other, labelShift: 1)
+        try cluster.startCoordinator(extra: ["--data", other.path, "--debug-data-piece-size", "4096"])
+        #expect(cluster.waitForLog("w1", timeout: 60) { $0.contains("now has another dataset; fetching it") },
+                "\(cluster.log("w1"))")
+        #expect(cluster.waitForLog("w1", timeout: 60) { $0.components(separatedBy: "joined the coordinator").count == 3 },
+                "\(cluster.log("w1"))")
+        #expect(Self.piecesAsked(cluster.log("w1")) == [6, 6])
+        let sets = try FileManager.default.contentsOfDirectory(atPath: cache.appendingPathComponent("by-digest").path)
+        #expect(sets.count == 2, "each set in a folder of its own: \(sets)")
         let output = try cluster.cli(["submit", spec, "--wait", "--json"])
         #expect(output.status == 0, "\(output.stderr)")
         #expect(try Binary.json(output)["weightsSha256"] as? String
