@@ -27,6 +27,8 @@ import Testing
         let (cluster, spec) = try Self.cluster()
         let cache = cluster.folder.appendingPathComponent("cache")
         try cluster.startWorker("w1", extra: ["--fetch-data", cache.path])
+        // Joined first: `submit --wait` would wait for a worker as long as it takes.
+        try #require(cluster.waitForLog("w1") { $0.contains("joined the coordinator") }, "\(cluster.log("w1"))")
         let output = try cluster.cli(["submit", spec, "--wait", "--json"])
         #expect(output.status == 0, "\(output.stderr)\n\(cluster.log("w1"))")
         let local = try DistributedTrainingTests.hash(["train", spec, "--local", "--json"])
@@ -36,7 +38,7 @@ import Testing
         #expect(cluster.log("coordinator").contains("a worker is fetching the dataset"))
         // A second worker on the same folder fetches nothing and trains the next experiment with the first.
         try cluster.startWorker("w2", extra: ["--fetch-data", cache.path])
-        #expect(cluster.waitForLog("w2") { $0.contains("joined the coordinator") }, "\(cluster.log("w2"))")
+        try #require(cluster.waitForLog("w2") { $0.contains("joined the coordinator") }, "\(cluster.log("w2"))")
         #expect(cluster.log("w2").contains("dataset already in the cache; fetching nothing"), "\(cluster.log("w2"))")
         #expect(Self.piecesAsked(cluster.log("w2")).isEmpty)
         let again = try cluster.cli(["submit", spec, "--wait", "--json", "--set", "seed=2", "--min-workers", "2"])
@@ -48,6 +50,7 @@ import Testing
     @Test func corruptedPiecesAreRefusedAndFetchedAgain() throws {
         let (cluster, spec) = try Self.cluster(["--debug-corrupt-data-pieces", "2"])
         try cluster.startWorker("w1", extra: ["--fetch-data", cluster.folder.appendingPathComponent("cache").path])
+        try #require(cluster.waitForLog("w1") { $0.contains("joined the coordinator") }, "\(cluster.log("w1"))")
         let output = try cluster.cli(["submit", spec, "--wait", "--json"])
         #expect(output.status == 0, "\(output.stderr)")
         let log = cluster.log("w1")
@@ -77,7 +80,8 @@ import Testing
         _ = cluster.waitForExit(first)
         #expect(!cluster.log("w1").contains("dataset fetched and verified"), "killed before the end")
         try cluster.startWorker("w2", extra: ["--fetch-data", cache.path])
-        #expect(cluster.waitForLog("w2", timeout: 60) { $0.contains("joined the coordinator") }, "\(cluster.log("w2"))")
+        try #require(cluster.waitForLog("w2", timeout: 60) { $0.contains("joined the coordinator") },
+                     "\(cluster.log("w2"))")
         let asked = Self.piecesAsked(cluster.log("w2"))
         #expect(asked.count == 1 && asked[0] > 0 && asked[0] < 6, "resumed: \(cluster.log("w2"))")
         let output = try cluster.cli(["submit", spec, "--wait", "--json"])
@@ -98,8 +102,9 @@ import Testing
         try cluster.startCoordinator(extra: ["--data", other.path, "--debug-data-piece-size", "4096"])
         #expect(cluster.waitForLog("w1", timeout: 60) { $0.contains("now has another dataset; fetching it") },
                 "\(cluster.log("w1"))")
-        #expect(cluster.waitForLog("w1", timeout: 60) { $0.components(separatedBy: "joined the coordinator").count == 3 },
-                "\(cluster.log("w1"))")
+        try #require(cluster.waitForLog("w1", timeout: 60) {
+            $0.components(separatedBy: "joined the coordinator").count == 3
+        }, "\(cluster.log("w1"))")
         #expect(Self.piecesAsked(cluster.log("w1")) == [6, 6])
         let sets = try FileManager.default.contentsOfDirectory(atPath: cache.appendingPathComponent("by-digest").path)
         #expect(sets.count == 2, "each set in a folder of its own: \(sets)")
