@@ -33,6 +33,14 @@ struct DatasetFetcher {
             ])
             return cache.folder
         }
+        try cache.checkSpace()
+        guard try waitForLock(on: cache, until: shouldStop) else { return nil }
+        if cache.isComplete {
+            logger.info("another worker fetched the dataset into the cache; fetching nothing", metadata: [
+                "dataset": "\(manifest.digest.prefix(12))", "folder": "\(cache.folder)",
+            ])
+            return cache.folder
+        }
         let missing = try cache.prepare()
         let bytes = missing.reduce(0) { $0 + manifest.range(file: $1.file, piece: $1.piece).count }
         logger.info("fetching the dataset from the coordinator", metadata: [
@@ -41,6 +49,21 @@ struct DatasetFetcher {
         ])
         guard try fetchPieces(missing, into: cache, until: shouldStop) else { return nil }
         return cache.folder
+    }
+
+    /// Waits while another worker of this host fetches the same set into the same folder; false when asked to stop.
+    private func waitForLock(on cache: DatasetCache, until shouldStop: () -> Bool) throws -> Bool {
+        var said = false
+        while !(try cache.tryLock()) {
+            if shouldStop() { return false }
+            if !said {
+                said = true
+                logger.info("another worker is fetching the dataset into the same folder; waiting for it",
+                            metadata: ["folder": "\(cache.folder)"])
+            }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        return true
     }
 
     private func receiveManifest(until shouldStop: () -> Bool) throws -> DatasetManifest? {

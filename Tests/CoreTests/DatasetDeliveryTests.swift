@@ -128,6 +128,19 @@ import Testing
         #expect(missing == [.init(file: 0, piece: 2), .init(file: 1, piece: 0), .init(file: 1, piece: 1)])
     }
 
+    @Test func oneCacheAtATimeHoldsASetsLock() throws {
+        let (folder, names) = try Self.served()
+        let manifest = try DatasetManifest.build(folder: folder.path, names: names, pieceSize: Self.pieceSize)
+        let root = try Fixture.temporaryDirectory().path
+        var first: DatasetCache? = DatasetCache(root: root, manifest: manifest)
+        let second = DatasetCache(root: root, manifest: manifest)
+        #expect(try first!.tryLock())
+        #expect(try !second.tryLock(), "held by the first")
+        first = nil
+        #expect(try second.tryLock(), "released with the first")
+        _ = first
+    }
+
     @Test func aFileThatDoesNotVerifyWholeIsRemovedNotRenamed() throws {
         let (folder, names) = try Self.served()
         let source = try DatasetPieceSource(folder: folder.path, names: names, pieceSize: Self.pieceSize)

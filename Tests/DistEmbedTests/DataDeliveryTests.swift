@@ -114,6 +114,21 @@ import Testing
                 == DistributedTrainingTests.hash(["train", spec, "--local", "--json"]))
     }
 
+    @Test func twoWorkersSharingAFolderFetchTheSetOnce() throws {
+        // 4 KB/s: a fetch of the 6 pieces takes about 4 s, so the second worker starts while the first fetches.
+        let (cluster, _) = try Self.cluster(["--serve-data-rate", "0.004"])
+        let cache = cluster.folder.appendingPathComponent("cache")
+        for name in ["w1", "w2"] { try cluster.startWorker(name, extra: ["--fetch-data", cache.path]) }
+        for name in ["w1", "w2"] {
+            try #require(cluster.waitForLog(name, timeout: 60) { $0.contains("joined the coordinator") },
+                         "\(cluster.log(name))")
+        }
+        let logs = cluster.log("w1") + cluster.log("w2")
+        #expect(logs.components(separatedBy: "dataset fetched and verified").count - 1 == 1, "\(logs)")
+        #expect(logs.contains("another worker is fetching the dataset into the same folder"), "\(logs)")
+        #expect(logs.contains("another worker fetched the dataset into the cache; fetching nothing"), "\(logs)")
+    }
+
     @Test func aCoordinatorThatServesNoDataSaysSo() throws {
         let (cluster, _) = try Self.cluster(["--serve-data-rate", "0"])
         let worker = try cluster.startWorker(

@@ -8,13 +8,17 @@ import Glibc
 /// being fetched is `.partial/NAME` in that folder, written piece by piece, each piece checked against its
 /// digest before it is written; once every piece is in and the whole file has its digest, it is renamed to
 /// `NAME`. A folder with every file in place is complete and is used as it is; a half-fetched one resumes with the
-/// pieces its partial files do not hold yet. The one owner of those files: use from one thread.
+/// pieces its partial files do not hold yet. Workers on one host may share the folder: the one that holds the set's
+/// lock (``tryLock()``) fetches, the others wait for it. The owner of those files in this process: use from one
+/// thread.
 public final class DatasetCache {
     public let manifest: DatasetManifest
     /// The folder of the complete set, the worker's data folder once ``isComplete``.
     public let folder: String
     private let partialFolder: String
     private var partials: [Int: Int32] = [:]
+    /// The open `.lock` file while this process holds the set's lock (closing it releases the lock).
+    private var lockDescriptor: Int32?
 
     /// A piece of the manifest: file and piece index.
     public struct Piece: Hashable, Sendable {
@@ -36,6 +40,29 @@ public final class DatasetCache {
 
     deinit {
         for fd in partials.values { close(fd) }
+        if let lockDescriptor { close(lockDescriptor) }
+    }
+
+    /// Takes the set's lock (`flock` on `.lock` in its folder) unless another process holds it: only the holder
+    /// fetches into the folder. Released when this cache is gone, also when the process dies.
+    /// - Throws: ``DeliveryError`` when the folder cannot be created.
+    public func tryLock() throws(DeliveryError) -> Bool {
+        if lockDescriptor != nil { return true }
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw DeliveryError("cannot create \(folder) for the fetched dataset: \(error.localizedDescription); "
+                + "give the worker a --fetch-data folder it can write")
+        }
+        let path = (folder as NSString).appendingPathComponent(".lock")
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw DeliveryError("cannot open \(path) (errno \(errno)): check the folder's permissions") }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            close(fd)
+            return false
+        }
+        lockDescriptor = fd
+        return true
     }
 
     /// Whether every file is in place with its size (files are renamed into place only once they verify).
@@ -56,18 +83,7 @@ public final class DatasetCache {
     /// - Throws: ``DeliveryError`` naming the folder, what is missing and what to do.
     public func prepare() throws(DeliveryError) -> [Piece] {
         let missing = manifest.files.indices.filter { !isInPlace($0) }
-        var needed = 0
-        for file in missing {
-            var status = stat()
-            let held = stat(partialPath(file), &status) == 0 ? Int(status.st_blocks) * 512 : 0
-            needed += max(0, manifest.files[file].size - held)
-        }
-        let free = Self.freeBytes(nearest: folder)
-        if let free, needed > free {
-            throw DeliveryError("fetching the dataset \(manifest.digest.prefix(12)) needs \(needed) more bytes in "
-                + "\(folder), but its disk has \(free) free: free some space, or give the worker another --fetch-data "
-                + "folder")
-        }
+        try checkSpace(for: missing)
         do {
             try FileManager.default.createDirectory(atPath: partialFolder, withIntermediateDirectories: true)
         } catch {
@@ -133,6 +149,22 @@ public final class DatasetCache {
             throw DeliveryError("cannot rename \(partial) to \(target) (errno \(errno))")
         }
         if isComplete { rmdir(partialFolder) }
+    }
+
+    /// Checks that the disk has room for the bytes of `files` its partial files do not hold yet.
+    /// - Throws: ``DeliveryError`` naming the folder, the bytes needed and free.
+    public func checkSpace(for files: [Int]? = nil) throws(DeliveryError) {
+        var needed = 0
+        for file in files ?? manifest.files.indices.filter({ !isInPlace($0) }) {
+            var status = stat()
+            let held = stat(partialPath(file), &status) == 0 ? Int(status.st_blocks) * 512 : 0
+            needed += max(0, manifest.files[file].size - held)
+        }
+        if let free = Self.freeBytes(nearest: folder), needed > free {
+            throw DeliveryError("fetching the dataset \(manifest.digest.prefix(12)) needs \(needed) more bytes in "
+                + "\(folder), but its disk has \(free) free: free some space, or give the worker another --fetch-data "
+                + "folder")
+        }
     }
 
     private func partialPath(_ file: Int) -> String {
