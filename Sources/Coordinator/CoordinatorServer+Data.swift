@@ -6,6 +6,7 @@ import Wire
 extension CoordinatorServer {
     func dataManifest(for peer: PeerID) throws -> WireMessage {
         let manifest = try dataServer.manifest()
+        guard dataServer.shouldReportFetch(now: now) else { return .dataManifest(manifest) }
         let megabytes = String(format: "%.1f", Double(manifest.files.reduce(0) { $0 + $1.size }) / 1e6)
         logger.info("a worker is fetching the dataset", metadata: [
             "peer": "\(peer)", "dataset": "\(manifest.digest.prefix(12))", "MB": "\(megabytes)",

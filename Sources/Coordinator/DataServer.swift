@@ -17,6 +17,10 @@ struct DataServer {
     private var source: DatasetPieceSource?
     private var tokens: Double
     private var lastRefill: Double?
+    /// When a fetch was last logged: at most one line (and one event) every ``reportInterval`` seconds, so a peer
+    /// asking for the manifest in a loop cannot flood the log or an experiment's events.
+    private var lastReport = -Double.infinity
+    static let reportInterval = 10.0
 
     init(folder: String, names: [String], rate: Double, pieceSize: Int, corruptPieces: Int) {
         self.folder = folder
@@ -74,6 +78,13 @@ struct DataServer {
             bytes[0] ^= 0xFF
         }
         return DataPiece(manifestDigest: request.manifestDigest, file: request.file, piece: request.piece, data: bytes)
+    }
+
+    /// Whether to log a manifest request now (then not again for ``reportInterval`` seconds).
+    mutating func shouldReportFetch(now: Double) -> Bool {
+        guard now - lastReport >= Self.reportInterval else { return false }
+        lastReport = now
+        return true
     }
 
     private mutating func refill(now: Double) {
