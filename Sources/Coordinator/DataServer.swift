@@ -70,8 +70,8 @@ struct DataServer {
         }
         tokens -= length
         guard var bytes = source.piece(file: file, piece: index) else {
-            throw WireError(.internal, "the coordinator cannot read piece \(index) of \(source.manifest.files[file].name)"
-                + ": the file changed since it started; restart it")
+            throw WireError(.internal, "the coordinator cannot read piece \(index) of "
+                + "\(source.manifest.files[file].name): the file changed since it started; restart it")
         }
         if corruptPieces > 0, !bytes.isEmpty {
             corruptPieces -= 1

@@ -14,10 +14,12 @@ struct WorkerCommand: ParsableCommand {
     @Option(help: "A name for logs and status (default HOST-PID).")
     var name: String?
 
-    @Option(help: "This worker's dataset folder; must hold the coordinator's files (default \(DatasetSpec.defaultPath)).")
+    @Option(help: "This worker's dataset folder, holding the coordinator's files (default \(DatasetSpec.defaultPath)).")
     var data: String?
 
-    @Option(help: "Fetch the coordinator's dataset into FOLDER/by-digest/DIGEST (nothing when it is there already) and train on it, instead of --data.")
+    @Option(help: ArgumentHelp(
+        "Fetch the coordinator's dataset into FOLDER/by-digest/DIGEST (nothing when it is there already) and train "
+            + "on it, instead of --data.", valueName: "folder"))
     var fetchData: String?
 
     @Flag(help: "With --fetch-data: fetch the dataset, then exit without working.")

@@ -34,7 +34,7 @@ struct CodecBadInputTests {
 
     @Test("a body field this version does not know")
     func unknownOneofCase() {
-        let bytes = ProtobufWriter.envelope(version: ProtobufWriter.version, requestId: 5, bodyField: 99, body: [0x08, 0x01])
+        let bytes = ProtobufWriter.envelope(requestId: 5, bodyField: 99, body: [0x08, 0x01])
         let error = decodeError(bytes)
         #expect(error?.code == .badRequest)
         #expect(error?.message.contains("field 99") == true)
@@ -85,7 +85,7 @@ struct CodecBadInputTests {
     func missingTensor() {
         var weights = ProtobufWriter()
         weights.field(2, varint: 1)
-        let error = decodeError(ProtobufWriter.envelope(version: ProtobufWriter.version, requestId: 1, bodyField: 24, body: weights.bytes))
+        let error = decodeError(ProtobufWriter.envelope(requestId: 1, bodyField: 24, body: weights.bytes))
         #expect(error == WireError(.badRequest, "required field Weights.tensor is missing"))
     }
 
@@ -94,7 +94,7 @@ struct CodecBadInputTests {
         var request = ProtobufWriter()
         request.field(3, varint: 9)
         request.field(4, varint: 1)
-        let error = decodeError(ProtobufWriter.envelope(version: ProtobufWriter.version, requestId: 1, bodyField: 25, body: request.bytes))
+        let error = decodeError(ProtobufWriter.envelope(requestId: 1, bodyField: 25, body: request.bytes))
         #expect(error?.code == .badRequest)
         #expect(error?.message.contains("evaluation kind 9") == true)
     }

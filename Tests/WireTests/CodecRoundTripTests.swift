@@ -75,7 +75,7 @@ struct CodecRoundTripTests {
         var error = ProtobufWriter()
         error.field(1, varint: 99)
         error.field(2, bytes: Array("from the future".utf8))
-        let bytes = ProtobufWriter.envelope(version: ProtobufWriter.version, requestId: 4, bodyField: 60, body: error.bytes)
+        let bytes = ProtobufWriter.envelope(requestId: 4, bodyField: 60, body: error.bytes)
         let decoded = try Codec().decode(bytes)
         #expect(decoded.message == .error(WireError(ErrorCode(rawValue: 99), "from the future")))
         #expect(ErrorCode(rawValue: 99).description == "code 99")

@@ -21,7 +21,7 @@ struct LiveBadInputTests {
             case 0: BadInput(frames: [generator.bytes(count: Int(generator.next() % 200) + 1)],
                              expected: [.badRequest, .versionMismatch])
             case 1: BadInput(frames: [Array(valid.prefix(Int(generator.next() % UInt64(valid.count))))], expected: bad)
-            case 2: BadInput(frames: [ProtobufWriter.envelope(version: ProtobufWriter.version, requestId: 1, bodyField: 77, body: [])],
+            case 2: BadInput(frames: [ProtobufWriter.envelope(requestId: 1, bodyField: 77, body: [])],
                              expected: bad)
             case 3: BadInput(
                 frames: [codec.encode(Envelope(requestId: 1, message: .listRequest(ListRequest()), protocolVersion: 9))],

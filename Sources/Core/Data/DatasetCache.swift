@@ -56,7 +56,9 @@ public final class DatasetCache {
         }
         let path = (folder as NSString).appendingPathComponent(".lock")
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw DeliveryError("cannot open \(path) (errno \(errno)): check the folder's permissions") }
+        guard fd >= 0 else {
+            throw DeliveryError("cannot open \(path) (errno \(errno)): check the folder's permissions")
+        }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             close(fd)
             return false
@@ -87,8 +89,8 @@ public final class DatasetCache {
         do {
             try FileManager.default.createDirectory(atPath: partialFolder, withIntermediateDirectories: true)
         } catch {
-            throw DeliveryError("cannot create \(partialFolder) for the fetched dataset: \(error.localizedDescription); "
-                + "give the worker a --fetch-data folder it can write")
+            throw DeliveryError("cannot create \(partialFolder) for the fetched dataset: "
+                + "\(error.localizedDescription); give the worker a --fetch-data folder it can write")
         }
         var pieces: [Piece] = []
         for file in missing {
@@ -97,7 +99,9 @@ public final class DatasetCache {
             var buffer = [UInt8](repeating: 0, count: manifest.pieceSize)
             for (index, digest) in manifest.files[file].pieces.enumerated() {
                 let range = manifest.range(file: file, piece: index)
-                let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, range.count, off_t(range.lowerBound)) }
+                let n = buffer.withUnsafeMutableBytes {
+                    pread(fd, $0.baseAddress, range.count, off_t(range.lowerBound))
+                }
                 let held = n == range.count
                     && buffer.withUnsafeBytes { SHA256.hash(bufferPointer: .init(rebasing: $0[0..<n])).hex } == digest
                 if !held { pieces.append(Piece(file: file, piece: index)) }
@@ -112,8 +116,8 @@ public final class DatasetCache {
     public func write(_ bytes: [UInt8], _ piece: Piece) throws(DeliveryError) {
         let range = manifest.range(file: piece.file, piece: piece.piece)
         let name = manifest.files[piece.file].name
-        guard bytes.count == range.count,
-              bytes.withUnsafeBytes({ SHA256.hash(bufferPointer: $0).hex }) == manifest.files[piece.file].pieces[piece.piece]
+        let expected = manifest.files[piece.file].pieces[piece.piece]
+        guard bytes.count == range.count, bytes.withUnsafeBytes({ SHA256.hash(bufferPointer: $0).hex }) == expected
         else {
             throw DeliveryError("piece \(piece.piece + 1) of \(manifest.files[piece.file].pieces.count) of \(name) "
                 + "(bytes \(range.lowerBound)..<\(range.upperBound)) does not have the digest the manifest names")
@@ -175,7 +179,9 @@ public final class DatasetCache {
         if let fd = partials[file] { return fd }
         let path = partialPath(file)
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw DeliveryError("cannot open \(path) (errno \(errno)): check the folder's permissions") }
+        guard fd >= 0 else {
+            throw DeliveryError("cannot open \(path) (errno \(errno)): check the folder's permissions")
+        }
         guard ftruncate(fd, off_t(manifest.files[file].size)) == 0 else {
             close(fd)
             throw DeliveryError("cannot size \(path) to \(manifest.files[file].size) bytes (errno \(errno))")

@@ -15,7 +15,8 @@ public struct DatasetManifest: Sendable, Equatable {
         public var size: Int
         /// SHA-256 of the whole file, lowercase hex.
         public var sha256: String
-        /// SHA-256 of each piece, lowercase hex: piece k holds bytes `k × pieceSize ..< min((k + 1) × pieceSize, size)`.
+        /// SHA-256 of each piece, lowercase hex: piece k holds bytes
+        /// `k × pieceSize ..< min((k + 1) × pieceSize, size)`.
         public var pieces: [String]
 
         public init(name: String, size: Int, sha256: String, pieces: [String]) {
@@ -110,13 +111,16 @@ public struct DatasetManifest: Sendable, Equatable {
     /// files, their names, sizes and piece counts, the total, every digest's form, and that `digest` is the digest
     /// of the rest.
     /// - Throws: ``DeliveryError`` naming what is wrong.
-    public static func received(digest: String, pieceSize: Int, files: [File]) throws(DeliveryError) -> DatasetManifest {
+    public static func received(digest: String, pieceSize: Int, files: [File])
+        throws(DeliveryError) -> DatasetManifest
+    {
         func refuse(_ what: String) -> DeliveryError {
             DeliveryError("the coordinator's dataset manifest \(what); the coordinator may run another release, "
                 + "or be hostile: check it, or give this worker the files with --data")
         }
         guard pieceSizes.contains(pieceSize) else {
-            throw refuse("has pieces of \(pieceSize) bytes, outside \(pieceSizes.lowerBound)...\(pieceSizes.upperBound)")
+            throw refuse("has pieces of \(pieceSize) bytes, outside "
+                + "\(pieceSizes.lowerBound)...\(pieceSizes.upperBound)")
         }
         guard !files.isEmpty, files.count <= maxFiles else {
             throw refuse("lists \(files.count) files; a dataset has 1 to \(maxFiles)")
@@ -134,7 +138,8 @@ public struct DatasetManifest: Sendable, Equatable {
             total += file.size
             let expected = (file.size + pieceSize - 1) / pieceSize
             guard file.pieces.count == expected else {
-                throw refuse("lists \(file.pieces.count) pieces for \(shown), whose \(file.size) bytes make \(expected)")
+                throw refuse("lists \(file.pieces.count) pieces for \(shown), whose \(file.size) bytes make "
+                    + "\(expected)")
             }
             guard isSHA256(file.sha256), file.pieces.allSatisfy(isSHA256) else {
                 throw refuse("holds a digest for \(shown) that is not 64 lowercase hex digits")

@@ -75,7 +75,9 @@ extension WireMessage {
                              pieceSHA256: [String(repeating: "78", count: 32), String(repeating: "9a", count: 32)]),
                 ])),
             .dataPieceRequest(DataPieceRequest(manifestDigest: String(repeating: "0f", count: 32), file: 1, piece: 1)),
-            .dataPiece(DataPiece(manifestDigest: String(repeating: "0f", count: 32), file: 1, piece: 1, data: [0, 255, 7])),
+            .dataPiece(DataPiece(
+                manifestDigest: String(repeating: "0f", count: 32), file: 1, piece: 1, data: [0, 255, 7],
+                retryAfterMs: 250)),
             .submitRequest(
                 SubmitRequest(
                     specJSON: #"{"name":"x"}"#, overrides: ["training.epochs=2", "seed=3"], minWorkers: 3,

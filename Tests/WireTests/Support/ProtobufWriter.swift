@@ -30,8 +30,10 @@ struct ProtobufWriter {
         bytes.append(contentsOf: value)
     }
 
-    /// An envelope with the given version, request id and raw body field.
-    static func envelope(version: UInt64, requestId: UInt64, bodyField: UInt64, body: [UInt8]) -> [UInt8] {
+    /// An envelope with the given version (this build's unless given), request id and raw body field.
+    static func envelope(version: UInt64 = ProtobufWriter.version, requestId: UInt64, bodyField: UInt64, body: [UInt8])
+        -> [UInt8]
+    {
         var writer = ProtobufWriter()
         writer.field(1, varint: version)
         writer.field(2, varint: requestId)
@@ -50,7 +52,7 @@ struct ProtobufWriter {
         weights.field(1, bytes: Array("exp".utf8))
         weights.field(2, varint: 1)
         weights.field(3, bytes: tensor.bytes)
-        return envelope(version: ProtobufWriter.version, requestId: requestId, bodyField: 24, body: weights.bytes)
+        return envelope(requestId: requestId, bodyField: 24, body: weights.bytes)
     }
 }
 
