@@ -10,10 +10,11 @@
    no fetch, and while one fetch after another runs beside it for the whole run, at each serving rate.
 
     scripts/measure-data-fetch.py [--binary .build/release/distembed] [--data /usr/share/datasets/fashion-mnist]
-                                  [--rates 50,1000] [--repeats 3] [--epochs 3] [--link 1gbit]
+                                  [--rates 50,1000] [--repeats 3] [--epochs 3] [--link 1gbit] [--fetcher-nice 19]
 
 Every emulated host and process shares this machine's CPUs; the fetching worker's hashing and writing compete
-with the training workers for them. The load average is printed: other work on the machine shows in every figure.
+with the training workers for them (`--fetcher-nice N` runs the fetches of part 3 at that nice value, to tell that
+share from the coordinator's). The load average is printed: other work on the machine shows in every figure.
 """
 import argparse
 import importlib.util
@@ -68,12 +69,13 @@ def stop(process):
         process.wait()
 
 
-def fetch_once(binary, endpoint, folder, prefix=()):
+def fetch_once(binary, endpoint, folder, prefix=(), nice=None):
     """One `worker --fetch-data --fetch-only` into an empty folder: (wall seconds, the fetch's own seconds)."""
     cache = tempfile.mkdtemp(prefix="fetch-", dir=folder)
     try:
         started = time.monotonic()
-        result = subprocess.run(list(prefix) + [binary, "worker", "--connect", endpoint, "--fetch-data", cache,
+        niced = ["nice", "-n", str(nice)] if nice is not None else []
+        result = subprocess.run(list(prefix) + niced + [binary, "worker", "--connect", endpoint, "--fetch-data", cache,
                                                 "--fetch-only", "--name", "fetcher"],
                                 capture_output=True, text=True, timeout=600)
         wall = time.monotonic() - started
@@ -94,7 +96,7 @@ def fetch_times(binary, data, rate, repeats, folder, listen="tcp://127.0.0.1:*",
         stop(process)
 
 
-def step_time(binary, data, rate, epochs, folder, fetching):
+def step_time(binary, data, rate, epochs, folder, fetching, nice=None):
     """ms per step of the exercise on 2 workers; with `fetching`, fetches run one after another all along."""
     process, endpoint = start_coordinator(binary, folder, data, rate, "ipc://" + os.path.join(folder, "c.sock"))
     workers = [subprocess.Popen([binary, "worker", "--connect", endpoint, "--name", f"w{i}", "--data", data],
@@ -104,7 +106,7 @@ def step_time(binary, data, rate, epochs, folder, fetching):
 
     def fetch_all_along():
         while not done.is_set():
-            fetches.append(fetch_once(binary, endpoint, folder))
+            fetches.append(fetch_once(binary, endpoint, folder, nice=nice))
 
     try:
         thread = threading.Thread(target=fetch_all_along) if fetching else None
@@ -162,6 +164,7 @@ def main():
     parser.add_argument("--rates", default="50,1000", help="serving rates in MB/s, comma-separated")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--epochs", type=int, default=3, help="epochs of each step-time run")
+    parser.add_argument("--fetcher-nice", type=int, help="run the fetches beside the training at this nice value")
     parser.add_argument("--link", help="also fetch across an emulated link of this rate (tc syntax; needs root)")
     args = parser.parse_args()
     binary = os.path.abspath(args.binary)
@@ -178,11 +181,13 @@ def main():
                 raise SystemExit("measure-data-fetch: --link needs root (ip netns, tc)")
             print(f"emulated {args.link} link, --serve-data-rate 1000: "
                   f"{describe(across_link(binary, args.data, args.link, args.repeats, folder))}", flush=True)
-        print(f"step time of the exercise on 2 workers ({args.epochs} epochs), ms per step:")
+        niced = f", fetches at nice {args.fetcher_nice}" if args.fetcher_nice is not None else ""
+        print(f"step time of the exercise on 2 workers ({args.epochs} epochs{niced}), ms per step:")
         for rate in rates:
             for repeat in range(args.repeats):
                 alone, _ = step_time(binary, args.data, rate, args.epochs, folder, fetching=False)
-                beside, count = step_time(binary, args.data, rate, args.epochs, folder, fetching=True)
+                beside, count = step_time(binary, args.data, rate, args.epochs, folder, fetching=True,
+                                          nice=args.fetcher_nice)
                 print(f"  --serve-data-rate {rate:g}, run {repeat + 1}: no fetch {alone:.2f}, "
                       f"with fetches all along {beside:.2f} ({count} fetches of {size / 1e6:.1f} MB)", flush=True)
         print(f"load average {os.getloadavg()[0]:.2f} at the end")
