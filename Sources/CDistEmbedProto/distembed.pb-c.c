@@ -727,6 +727,231 @@ void   distembed__weights_digest__free_unpacked
   assert(message->base.descriptor == &distembed__weights_digest__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   distembed__data_manifest_request__init
+                     (Distembed__DataManifestRequest         *message)
+{
+  static const Distembed__DataManifestRequest init_value = DISTEMBED__DATA_MANIFEST_REQUEST__INIT;
+  *message = init_value;
+}
+size_t distembed__data_manifest_request__get_packed_size
+                     (const Distembed__DataManifestRequest *message)
+{
+  assert(message->base.descriptor == &distembed__data_manifest_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t distembed__data_manifest_request__pack
+                     (const Distembed__DataManifestRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &distembed__data_manifest_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t distembed__data_manifest_request__pack_to_buffer
+                     (const Distembed__DataManifestRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &distembed__data_manifest_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Distembed__DataManifestRequest *
+       distembed__data_manifest_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Distembed__DataManifestRequest *)
+     protobuf_c_message_unpack (&distembed__data_manifest_request__descriptor,
+                                allocator, len, data);
+}
+void   distembed__data_manifest_request__free_unpacked
+                     (Distembed__DataManifestRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &distembed__data_manifest_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   distembed__data_file__init
+                     (Distembed__DataFile         *message)
+{
+  static const Distembed__DataFile init_value = DISTEMBED__DATA_FILE__INIT;
+  *message = init_value;
+}
+size_t distembed__data_file__get_packed_size
+                     (const Distembed__DataFile *message)
+{
+  assert(message->base.descriptor == &distembed__data_file__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t distembed__data_file__pack
+                     (const Distembed__DataFile *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &distembed__data_file__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t distembed__data_file__pack_to_buffer
+                     (const Distembed__DataFile *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &distembed__data_file__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Distembed__DataFile *
+       distembed__data_file__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Distembed__DataFile *)
+     protobuf_c_message_unpack (&distembed__data_file__descriptor,
+                                allocator, len, data);
+}
+void   distembed__data_file__free_unpacked
+                     (Distembed__DataFile *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &distembed__data_file__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   distembed__data_manifest__init
+                     (Distembed__DataManifest         *message)
+{
+  static const Distembed__DataManifest init_value = DISTEMBED__DATA_MANIFEST__INIT;
+  *message = init_value;
+}
+size_t distembed__data_manifest__get_packed_size
+                     (const Distembed__DataManifest *message)
+{
+  assert(message->base.descriptor == &distembed__data_manifest__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t distembed__data_manifest__pack
+                     (const Distembed__DataManifest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &distembed__data_manifest__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t distembed__data_manifest__pack_to_buffer
+                     (const Distembed__DataManifest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &distembed__data_manifest__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Distembed__DataManifest *
+       distembed__data_manifest__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Distembed__DataManifest *)
+     protobuf_c_message_unpack (&distembed__data_manifest__descriptor,
+                                allocator, len, data);
+}
+void   distembed__data_manifest__free_unpacked
+                     (Distembed__DataManifest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &distembed__data_manifest__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   distembed__data_piece_request__init
+                     (Distembed__DataPieceRequest         *message)
+{
+  static const Distembed__DataPieceRequest init_value = DISTEMBED__DATA_PIECE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t distembed__data_piece_request__get_packed_size
+                     (const Distembed__DataPieceRequest *message)
+{
+  assert(message->base.descriptor == &distembed__data_piece_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t distembed__data_piece_request__pack
+                     (const Distembed__DataPieceRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &distembed__data_piece_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t distembed__data_piece_request__pack_to_buffer
+                     (const Distembed__DataPieceRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &distembed__data_piece_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Distembed__DataPieceRequest *
+       distembed__data_piece_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Distembed__DataPieceRequest *)
+     protobuf_c_message_unpack (&distembed__data_piece_request__descriptor,
+                                allocator, len, data);
+}
+void   distembed__data_piece_request__free_unpacked
+                     (Distembed__DataPieceRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &distembed__data_piece_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   distembed__data_piece__init
+                     (Distembed__DataPiece         *message)
+{
+  static const Distembed__DataPiece init_value = DISTEMBED__DATA_PIECE__INIT;
+  *message = init_value;
+}
+size_t distembed__data_piece__get_packed_size
+                     (const Distembed__DataPiece *message)
+{
+  assert(message->base.descriptor == &distembed__data_piece__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t distembed__data_piece__pack
+                     (const Distembed__DataPiece *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &distembed__data_piece__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t distembed__data_piece__pack_to_buffer
+                     (const Distembed__DataPiece *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &distembed__data_piece__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Distembed__DataPiece *
+       distembed__data_piece__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Distembed__DataPiece *)
+     protobuf_c_message_unpack (&distembed__data_piece__descriptor,
+                                allocator, len, data);
+}
+void   distembed__data_piece__free_unpacked
+                     (Distembed__DataPiece *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &distembed__data_piece__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   distembed__experiment_summary__init
                      (Distembed__ExperimentSummary         *message)
 {
@@ -2556,6 +2781,319 @@ const ProtobufCMessageDescriptor distembed__weights_digest__descriptor =
   (ProtobufCMessageInit) distembed__weights_digest__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+#define distembed__data_manifest_request__field_descriptors NULL
+#define distembed__data_manifest_request__field_indices_by_name NULL
+#define distembed__data_manifest_request__number_ranges NULL
+const ProtobufCMessageDescriptor distembed__data_manifest_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "distembed.DataManifestRequest",
+  "DataManifestRequest",
+  "Distembed__DataManifestRequest",
+  "distembed",
+  sizeof(Distembed__DataManifestRequest),
+  0,
+  distembed__data_manifest_request__field_descriptors,
+  distembed__data_manifest_request__field_indices_by_name,
+  0,  distembed__data_manifest_request__number_ranges,
+  (ProtobufCMessageInit) distembed__data_manifest_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor distembed__data_file__field_descriptors[4] =
+{
+  {
+    "name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__DataFile, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "size",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__DataFile, size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sha256",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__DataFile, sha256),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "piece_sha256",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Distembed__DataFile, n_piece_sha256),
+    offsetof(Distembed__DataFile, piece_sha256),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned distembed__data_file__field_indices_by_name[] = {
+  0,   /* field[0] = name */
+  3,   /* field[3] = piece_sha256 */
+  2,   /* field[2] = sha256 */
+  1,   /* field[1] = size */
+};
+static const ProtobufCIntRange distembed__data_file__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor distembed__data_file__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "distembed.DataFile",
+  "DataFile",
+  "Distembed__DataFile",
+  "distembed",
+  sizeof(Distembed__DataFile),
+  4,
+  distembed__data_file__field_descriptors,
+  distembed__data_file__field_indices_by_name,
+  1,  distembed__data_file__number_ranges,
+  (ProtobufCMessageInit) distembed__data_file__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor distembed__data_manifest__field_descriptors[3] =
+{
+  {
+    "digest",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__DataManifest, digest),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "piece_size",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__DataManifest, piece_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "files",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Distembed__DataManifest, n_files),
+    offsetof(Distembed__DataManifest, files),
+    &distembed__data_file__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned distembed__data_manifest__field_indices_by_name[] = {
+  0,   /* field[0] = digest */
+  2,   /* field[2] = files */
+  1,   /* field[1] = piece_size */
+};
+static const ProtobufCIntRange distembed__data_manifest__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor distembed__data_manifest__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "distembed.DataManifest",
+  "DataManifest",
+  "Distembed__DataManifest",
+  "distembed",
+  sizeof(Distembed__DataManifest),
+  3,
+  distembed__data_manifest__field_descriptors,
+  distembed__data_manifest__field_indices_by_name,
+  1,  distembed__data_manifest__number_ranges,
+  (ProtobufCMessageInit) distembed__data_manifest__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor distembed__data_piece_request__field_descriptors[3] =
+{
+  {
+    "manifest_digest",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__DataPieceRequest, manifest_digest),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "file",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__DataPieceRequest, file),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "piece",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__DataPieceRequest, piece),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned distembed__data_piece_request__field_indices_by_name[] = {
+  1,   /* field[1] = file */
+  0,   /* field[0] = manifest_digest */
+  2,   /* field[2] = piece */
+};
+static const ProtobufCIntRange distembed__data_piece_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor distembed__data_piece_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "distembed.DataPieceRequest",
+  "DataPieceRequest",
+  "Distembed__DataPieceRequest",
+  "distembed",
+  sizeof(Distembed__DataPieceRequest),
+  3,
+  distembed__data_piece_request__field_descriptors,
+  distembed__data_piece_request__field_indices_by_name,
+  1,  distembed__data_piece_request__number_ranges,
+  (ProtobufCMessageInit) distembed__data_piece_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor distembed__data_piece__field_descriptors[5] =
+{
+  {
+    "manifest_digest",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__DataPiece, manifest_digest),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "file",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__DataPiece, file),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "piece",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__DataPiece, piece),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "data",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__DataPiece, data),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "retry_after_ms",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__DataPiece, retry_after_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned distembed__data_piece__field_indices_by_name[] = {
+  3,   /* field[3] = data */
+  1,   /* field[1] = file */
+  0,   /* field[0] = manifest_digest */
+  2,   /* field[2] = piece */
+  4,   /* field[4] = retry_after_ms */
+};
+static const ProtobufCIntRange distembed__data_piece__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor distembed__data_piece__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "distembed.DataPiece",
+  "DataPiece",
+  "Distembed__DataPiece",
+  "distembed",
+  sizeof(Distembed__DataPiece),
+  5,
+  distembed__data_piece__field_descriptors,
+  distembed__data_piece__field_indices_by_name,
+  1,  distembed__data_piece__number_ranges,
+  (ProtobufCMessageInit) distembed__data_piece__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCFieldDescriptor distembed__experiment_summary__field_descriptors[17] =
 {
   {
@@ -3478,7 +4016,7 @@ const ProtobufCMessageDescriptor distembed__cancel_reply__descriptor =
   (ProtobufCMessageInit) distembed__cancel_reply__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor distembed__envelope__field_descriptors[24] =
+static const ProtobufCFieldDescriptor distembed__envelope__field_descriptors[28] =
 {
   {
     "protocol_version",
@@ -3608,6 +4146,54 @@ static const ProtobufCFieldDescriptor distembed__envelope__field_descriptors[24]
     offsetof(Distembed__Envelope, body_case),
     offsetof(Distembed__Envelope, work_result),
     &distembed__work_result__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "data_manifest_request",
+    30,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Distembed__Envelope, body_case),
+    offsetof(Distembed__Envelope, data_manifest_request),
+    &distembed__data_manifest_request__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "data_manifest",
+    31,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Distembed__Envelope, body_case),
+    offsetof(Distembed__Envelope, data_manifest),
+    &distembed__data_manifest__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "data_piece_request",
+    32,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Distembed__Envelope, body_case),
+    offsetof(Distembed__Envelope, data_piece_request),
+    &distembed__data_piece_request__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "data_piece",
+    33,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Distembed__Envelope, body_case),
+    offsetof(Distembed__Envelope, data_piece),
+    &distembed__data_piece__descriptor,
     NULL,
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
@@ -3770,39 +4356,44 @@ static const ProtobufCFieldDescriptor distembed__envelope__field_descriptors[24]
   },
 };
 static const unsigned distembed__envelope__field_indices_by_name[] = {
-  22,   /* field[22] = cancel_reply */
-  21,   /* field[21] = cancel_request */
-  23,   /* field[23] = error */
+  26,   /* field[26] = cancel_reply */
+  25,   /* field[25] = cancel_request */
+  12,   /* field[12] = data_manifest */
+  11,   /* field[11] = data_manifest_request */
+  14,   /* field[14] = data_piece */
+  13,   /* field[13] = data_piece_request */
+  27,   /* field[27] = error */
   7,   /* field[7] = experiment_setup */
   6,   /* field[6] = goodbye */
   5,   /* field[5] = heartbeat */
   2,   /* field[2] = hello */
-  16,   /* field[16] = list_reply */
-  15,   /* field[15] = list_request */
+  20,   /* field[20] = list_reply */
+  19,   /* field[19] = list_request */
   0,   /* field[0] = protocol_version */
   4,   /* field[4] = reject */
   1,   /* field[1] = request_id */
-  20,   /* field[20] = results_reply */
-  19,   /* field[19] = results_request */
+  24,   /* field[24] = results_reply */
+  23,   /* field[23] = results_request */
   8,   /* field[8] = setup_ack */
-  14,   /* field[14] = status_reply */
-  13,   /* field[13] = status_request */
-  12,   /* field[12] = submit_reply */
-  11,   /* field[11] = submit_request */
-  18,   /* field[18] = watch_reply */
-  17,   /* field[17] = watch_request */
+  18,   /* field[18] = status_reply */
+  17,   /* field[17] = status_request */
+  16,   /* field[16] = submit_reply */
+  15,   /* field[15] = submit_request */
+  22,   /* field[22] = watch_reply */
+  21,   /* field[21] = watch_request */
   3,   /* field[3] = welcome */
   9,   /* field[9] = work_assignment */
   10,   /* field[10] = work_result */
 };
-static const ProtobufCIntRange distembed__envelope__number_ranges[5 + 1] =
+static const ProtobufCIntRange distembed__envelope__number_ranges[6 + 1] =
 {
   { 1, 0 },
   { 10, 2 },
   { 20, 7 },
-  { 40, 11 },
-  { 60, 23 },
-  { 0, 24 }
+  { 30, 11 },
+  { 40, 15 },
+  { 60, 27 },
+  { 0, 28 }
 };
 const ProtobufCMessageDescriptor distembed__envelope__descriptor =
 {
@@ -3812,10 +4403,10 @@ const ProtobufCMessageDescriptor distembed__envelope__descriptor =
   "Distembed__Envelope",
   "distembed",
   sizeof(Distembed__Envelope),
-  24,
+  28,
   distembed__envelope__field_descriptors,
   distembed__envelope__field_indices_by_name,
-  5,  distembed__envelope__number_ranges,
+  6,  distembed__envelope__number_ranges,
   (ProtobufCMessageInit) distembed__envelope__init,
   NULL,NULL,NULL    /* reserved[123] */
 };

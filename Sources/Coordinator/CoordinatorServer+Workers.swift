@@ -32,7 +32,8 @@ extension CoordinatorServer {
                                                                            "files": "\(mismatched)"])
             return .reject(WireError(.datasetMismatch, "worker \(label): SHA-256 of \(mismatched.joined(separator: ", "))"
                 + " differs from the coordinator's (\(options.dataFolder)); give every process the same "
-                + "dataset files (Fashion-MNIST: Debian's dataset-fashion-mnist)"))
+                + "dataset files (Fashion-MNIST: Debian's dataset-fashion-mnist), or start the worker with "
+                + "--fetch-data FOLDER to fetch them from the coordinator"))
         }
         let process = ReplicaCheck.Process(host: PrintableText.escaped(hello.host, limit: 100), pid: hello.pid)
         if replicaCheck.isBarred(process) {

@@ -23,6 +23,8 @@ public final class CoordinatorServer {
     /// ``datasetForRun(_:)`` loads those).
     let catalog: DatasetCatalog
     var scheduler: Scheduler
+    /// Serves the `--data` folder's files to workers that fetch them.
+    var dataServer: DataServer
     var workers = WorkerRoster()
     var nextWorkerID: WorkerID = 1
     var run: ExperimentRun?
@@ -64,6 +66,9 @@ public final class CoordinatorServer {
         self.telemetry = try options.metricsListen.map { try CoordinatorTelemetry(listen: $0, logger: logger) }
         // Digests only: each experiment loads the images it uses when it starts (``datasetForRun(_:)``).
         self.catalog = try DatasetCatalog(folder: options.dataFolder)
+        self.dataServer = DataServer(
+            folder: options.dataFolder, names: catalog.files, rate: options.serveDataRate,
+            pieceSize: options.dataPieceSize, corruptPieces: options.corruptDataPieces)
         self.store = try ExperimentStore(directory: options.storeDirectory)
         self.context = try ZMQContext()
         self.zap = try Self.startAuthentication(options, context: context, logger: logger)
@@ -173,6 +178,8 @@ public final class CoordinatorServer {
         case .watchRequest(let request): return try watch(request)
         case .resultsRequest(let request): return try results(request.experimentId)
         case .cancelRequest(let request): return try cancel(request.experimentId)
+        case .dataManifestRequest: return try dataManifest(for: peer)
+        case .dataPieceRequest(let request): return try dataPiece(request)
         case .error(let error):
             logger.warning("a peer reported an error", metadata: [
                 "peer": "\(peer)", "code": "\(error.code)", "error": "\(PrintableText.escaped(error.message))",

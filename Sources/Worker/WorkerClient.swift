@@ -8,8 +8,11 @@ import Wire
 public final class WorkerClient {
     public let options: WorkerOptions
     let logger: Logger
-    /// The digests of the dataset files in the data folder, sent in every hello.
-    let catalog: DatasetCatalog
+    /// The digests of the dataset files in the data folder, sent in every hello; with `--fetch-data`, taken once
+    /// the set is fetched (``fetchDataset(until:)``).
+    private(set) var catalog: DatasetCatalog?
+    /// Set when the coordinator refused this worker's fetched set (it restarted with other data): fetch once more.
+    private var refetchRequested = false
     private let context: ZMQContext
     private let connection: DealerConnection
     private var session: WorkerSession?
@@ -37,7 +40,7 @@ public final class WorkerClient {
         self.options = options
         self.logger = logger
         // Hashed, not kept: each experiment loads the training images it uses (see `trainingImages`).
-        self.catalog = try DatasetCatalog(folder: options.dataFolder)
+        self.catalog = options.fetchFolder == nil ? try DatasetCatalog(folder: options.dataFolder) : nil
         self.context = try ZMQContext()
         var socketOptions = SocketOptions()
         socketOptions.sendTimeout = .seconds(2)
@@ -58,8 +61,14 @@ public final class WorkerClient {
     /// Works until `shouldStop` returns true or the coordinator refuses this worker.
     public func run(until shouldStop: () -> Bool) throws -> WorkerExit {
         logger.info("connecting to the coordinator", metadata: ["endpoint": "\(options.connect)"])
+        guard try fetchDataset(until: shouldStop), !options.fetchOnly else { return .stopped }
         try hello()
         while !shouldStop() {
+            if refetchRequested {
+                refetchRequested = false
+                guard try fetchDataset(until: shouldStop) else { return .stopped }
+                try hello()
+            }
             if let exit = try receiveNext() { return exit }
             if now - lastHeard > options.coordinatorTimeout {
                 if everWelcomed {
@@ -110,6 +119,18 @@ public final class WorkerClient {
         return try handle(try mailboxCodec.decode(post.bytes).message)
     }
 
+    /// With `--fetch-data`: the coordinator's dataset, fetched into the cache unless it is there already, becomes
+    /// this worker's data folder. False when asked to stop first.
+    /// - Throws: ``DeliveryError`` or the coordinator's ``WireError`` when the set cannot be had.
+    private func fetchDataset(until shouldStop: () -> Bool) throws -> Bool {
+        guard let root = options.fetchFolder else { return true }
+        let fetcher = DatasetFetcher(connection: connection, root: root, logger: logger)
+        guard let folder = try fetcher.fetch(until: shouldStop) else { return false }
+        catalog = try DatasetCatalog(folder: folder)
+        cachedTrain = nil
+        return true
+    }
+
     private func hello() throws {
         workerId = nil
         lastHeard = now
@@ -118,7 +139,7 @@ public final class WorkerClient {
             name: options.name, host: info.hostName, pid: info.processIdentifier,
             cores: Int32(info.activeProcessorCount),
             protocolVersion: options.protocolVersionOverride ?? Wire.protocolVersion,
-            datasets: catalog.sha256.map { DatasetDigest(name: $0.name, sha256: $0.digest) },
+            datasets: (catalog?.sha256 ?? []).map { DatasetDigest(name: $0.name, sha256: $0.digest) },
             kernelFingerprint: options.fingerprintOverride ?? KernelFingerprint.current, cpu: KernelPath.machine)))
     }
 
@@ -136,6 +157,14 @@ public final class WorkerClient {
             heartbeatInterval = max(0.05, Double(welcome.heartbeatIntervalMs) / 1000)
             logger.info("joined the coordinator", metadata: ["id": "\(welcome.workerId)", "endpoint":
                 "\(options.connect)"])
+        case .reject(let error) where error.code == .datasetMismatch && options.fetchFolder != nil && !everWelcomed:
+            return .rejected("the coordinator at \(options.connect) refused the dataset this worker fetched from it: "
+                + "\(error)")
+        case .reject(let error) where error.code == .datasetMismatch && options.fetchFolder != nil:
+            // Welcomed before: the coordinator restarted with other files. Fetch those.
+            logger.warning("the coordinator now has another dataset; fetching it", metadata: ["reason": "\(error)"])
+            everWelcomed = false
+            refetchRequested = true
         case .reject(let error):
             return .rejected("the coordinator at \(options.connect) refused this worker: \(error)")
         case .experimentSetup(let setup):
@@ -238,6 +267,7 @@ public final class WorkerClient {
         var wanted = spec
         wanted.testLimit = 0
         let loaded: Dataset
+        guard let catalog else { throw WireError(.datasetMismatch, "worker \(options.name) has no dataset yet") }
         do {
             loaded = try catalog.load(wanted)
         } catch {
@@ -245,7 +275,7 @@ public final class WorkerClient {
             case .unreadable(let error):
                 throw WireError(.datasetMismatch, "worker \(options.name) cannot read its dataset: \(error)")
             case .changed(let files):
-                throw WireError(.datasetMismatch, "\(files.joined(separator: ", ")) in \(options.dataFolder) "
+                throw WireError(.datasetMismatch, "\(files.joined(separator: ", ")) in \(catalog.folder) "
                     + "changed since worker \(options.name) started; restart it")
             }
         }

@@ -9,6 +9,11 @@ public struct WorkerOptions: Sendable {
     public var name: String
     /// This worker's copy of the dataset; its SHA-256 must match the coordinator's.
     public var dataFolder: String = DatasetSpec.defaultPath
+    /// Fetch the coordinator's dataset into `by-digest/DIGEST/` in this folder (unless it is there already) and use
+    /// that instead of ``dataFolder``; nil to use ``dataFolder``.
+    public var fetchFolder: String?
+    /// Stop once the dataset is fetched, without joining: prepares a host.
+    public var fetchOnly = false
     /// Reconnect (say hello again) when the coordinator has been silent this long (seconds).
     public var coordinatorTimeout: Double = 15
     /// Debug: claim this kernel fingerprint instead of the real one (tests the coordinator's refusal).

@@ -47,6 +47,15 @@ struct CoordinatorCommand: ParsableCommand {
         valueName: "steps"))
     var replicaCheckInterval = CoordinatorOptions.defaults.replicaCheckInterval
 
+    @Option(help: "Serve the dataset to workers started with --fetch-data at most this many MB/s (0: serve nothing).")
+    var serveDataRate = CoordinatorOptions.defaults.serveDataRate / 1e6
+
+    @Option(help: ArgumentHelp("Serve the dataset in pieces of this many bytes (debug).", visibility: .hidden))
+    var debugDataPieceSize = CoordinatorOptions.defaults.dataPieceSize
+
+    @Option(help: ArgumentHelp("Corrupt this many of the first dataset pieces served (debug).", visibility: .hidden))
+    var debugCorruptDataPieces = 0
+
     @Option(help: ArgumentHelp("Write the bound endpoints to this file once listening.", visibility: .hidden))
     var readyFile: String?
 
@@ -86,6 +95,16 @@ struct CoordinatorCommand: ParsableCommand {
         options.metricsListen = metricsListen
         options.sharedMemory = !noSharedMemory
         options.replicaCheckInterval = replicaCheckInterval
+        guard serveDataRate >= 0, serveDataRate.isFinite else {
+            throw ValidationError("--serve-data-rate: is \(serveDataRate); give MB/s, 0 or more (0 serves no data)")
+        }
+        guard DatasetManifest.pieceSizes.contains(debugDataPieceSize) else {
+            throw ValidationError("--debug-data-piece-size: is \(debugDataPieceSize), outside "
+                + "\(DatasetManifest.pieceSizes.lowerBound)...\(DatasetManifest.pieceSizes.upperBound)")
+        }
+        options.serveDataRate = serveDataRate * 1e6
+        options.dataPieceSize = debugDataPieceSize
+        options.corruptDataPieces = debugCorruptDataPieces
         try security.apply(to: &options)
         let server: CoordinatorServer
         do {

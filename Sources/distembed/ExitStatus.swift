@@ -65,6 +65,7 @@ extension ExitStatus {
         switch error {
         case let error as CLIError: self = error.status
         case is SpecError, is DatasetError: self = .badData
+        case is DeliveryError: self = .ioError
         case is CoordinatorSecurityError: self = .badConfiguration
         // A store that is damaged or not ours is bad data; one that cannot be opened or written (a full disk, a
         // folder's permissions, another coordinator holding it) is an I/O error.

@@ -14,8 +14,16 @@ struct WorkerCommand: ParsableCommand {
     @Option(help: "A name for logs and status (default HOST-PID).")
     var name: String?
 
-    @Option(help: "This worker's Fashion-MNIST folder; must match the coordinator's.")
-    var data = DatasetSpec.defaultPath
+    @Option(help: "This worker's dataset folder, holding the coordinator's files (default \(DatasetSpec.defaultPath)).")
+    var data: String?
+
+    @Option(help: ArgumentHelp(
+        "Fetch the coordinator's dataset into FOLDER/by-digest/DIGEST (nothing when it is there already) and train "
+            + "on it, instead of --data.", valueName: "folder"))
+    var fetchData: String?
+
+    @Flag(help: "With --fetch-data: fetch the dataset, then exit without working.")
+    var fetchOnly = false
 
     @Option(help: "Say hello again when the coordinator has been silent this many seconds.")
     var coordinatorTimeout = 15.0
@@ -57,7 +65,14 @@ struct WorkerCommand: ParsableCommand {
         ShutdownSignal.install()
         let info = ProcessInfo.processInfo
         var options = WorkerOptions(connect: connect, name: name ?? "\(info.hostName)-\(info.processIdentifier)")
-        options.dataFolder = data
+        if data != nil && fetchData != nil {
+            throw ValidationError("give --data (this host holds the files) or --fetch-data (fetch them from the "
+                + "coordinator), not both")
+        }
+        options.dataFolder = data ?? DatasetSpec.defaultPath
+        options.fetchFolder = fetchData
+        if fetchOnly && fetchData == nil { throw ValidationError("--fetch-only needs --fetch-data FOLDER") }
+        options.fetchOnly = fetchOnly
         options.coordinatorTimeout = coordinatorTimeout
         options.fingerprintOverride = debugFingerprint
         options.protocolVersionOverride = debugProtocolVersion
@@ -72,7 +87,13 @@ struct WorkerCommand: ParsableCommand {
         } catch {
             throw CLIError(ExitStatus(of: error), "cannot start the worker: \(error)")
         }
-        switch try client.run(until: { ShutdownSignal.isRequested }) {
+        let exit: WorkerExit
+        do {
+            exit = try client.run(until: { ShutdownSignal.isRequested })
+        } catch let error as DeliveryError {
+            throw CLIError(ExitStatus(of: error), "cannot fetch the dataset: \(error)")
+        }
+        switch exit {
         case .stopped:
             return
         case .rejected(let reason):

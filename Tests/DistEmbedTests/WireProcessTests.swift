@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Wire
 
 /// `distembed debug wire-echo` and `distembed debug wire-bench` in two real processes.
 @Suite("Wire protocol between two processes")
@@ -27,7 +28,7 @@ struct WireProcessTests {
         ])
         #expect(bench.status == 0, "wire-bench failed: \(bench.stderr)")
         let json = try Binary.json(bench)
-        #expect(json["messageTypesVerified"] as? Int == 22)
+        #expect(json["messageTypesVerified"] as? Int == WireMessage.examples.count)
         let small = try #require(json["small"] as? [String: Any])
         let gradient = try #require(json["gradient"] as? [String: Any])
         #expect(small["count"] as? Int == 40)
@@ -41,7 +42,7 @@ struct WireProcessTests {
         }
         let log = String(decoding: serverErr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(server.terminationStatus == 0, "wire-echo exited with \(server.terminationStatus): \(log)")
-        #expect(log.contains("wire-echo: answered \(22 + 2 * 45), rejected 0"))
+        #expect(log.contains("wire-echo: answered \(WireMessage.examples.count + 2 * 45), rejected 0"), "\(log)")
     }
 
     /// The first line a child process writes (empty if it exits first).

@@ -31,6 +31,11 @@ typedef struct Distembed__SharedSlots Distembed__SharedSlots;
 typedef struct Distembed__Subtree Distembed__Subtree;
 typedef struct Distembed__WorkResult Distembed__WorkResult;
 typedef struct Distembed__WeightsDigest Distembed__WeightsDigest;
+typedef struct Distembed__DataManifestRequest Distembed__DataManifestRequest;
+typedef struct Distembed__DataFile Distembed__DataFile;
+typedef struct Distembed__DataManifest Distembed__DataManifest;
+typedef struct Distembed__DataPieceRequest Distembed__DataPieceRequest;
+typedef struct Distembed__DataPiece Distembed__DataPiece;
 typedef struct Distembed__ExperimentSummary Distembed__ExperimentSummary;
 typedef struct Distembed__SubmitRequest Distembed__SubmitRequest;
 typedef struct Distembed__SubmitReply Distembed__SubmitReply;
@@ -384,6 +389,86 @@ struct  Distembed__WeightsDigest
 
 
 /*
+ * Any peer → coordinator: describe the dataset you serve.
+ */
+struct  Distembed__DataManifestRequest
+{
+  ProtobufCMessage base;
+};
+#define DISTEMBED__DATA_MANIFEST_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&distembed__data_manifest_request__descriptor) \
+     }
+
+
+/*
+ * One file of a served dataset: its on-disk name, size and SHA-256, and the SHA-256 of each of its pieces
+ * (piece k holds bytes [k × piece_size, min((k + 1) × piece_size, size))). Digests are lowercase hex.
+ */
+struct  Distembed__DataFile
+{
+  ProtobufCMessage base;
+  char *name;
+  uint64_t size;
+  char *sha256;
+  size_t n_piece_sha256;
+  char **piece_sha256;
+};
+#define DISTEMBED__DATA_FILE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&distembed__data_file__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0,NULL }
+
+
+/*
+ * Coordinator → peer: the dataset in its `--data` folder. `digest` is the SHA-256 of the manifest's canonical
+ * text (Docs/Datasets.md), which the receiver recomputes: it names the set in the receiver's cache.
+ */
+struct  Distembed__DataManifest
+{
+  ProtobufCMessage base;
+  char *digest;
+  uint32_t piece_size;
+  size_t n_files;
+  Distembed__DataFile **files;
+};
+#define DISTEMBED__DATA_MANIFEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&distembed__data_manifest__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, 0,NULL }
+
+
+/*
+ * Peer → coordinator: one piece of the dataset the manifest `manifest_digest` describes, by file and piece index.
+ */
+struct  Distembed__DataPieceRequest
+{
+  ProtobufCMessage base;
+  char *manifest_digest;
+  uint32_t file;
+  uint32_t piece;
+};
+#define DISTEMBED__DATA_PIECE_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&distembed__data_piece_request__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, 0 }
+
+
+/*
+ * Coordinator → peer: the piece's bytes; or, when the coordinator's serving rate is used up, no bytes and the
+ * milliseconds after which to ask again.
+ */
+struct  Distembed__DataPiece
+{
+  ProtobufCMessage base;
+  char *manifest_digest;
+  uint32_t file;
+  uint32_t piece;
+  ProtobufCBinaryData data;
+  uint32_t retry_after_ms;
+};
+#define DISTEMBED__DATA_PIECE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&distembed__data_piece__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, 0, {0,NULL}, 0 }
+
+
+/*
  * The state and progress of one experiment. Times are Unix seconds; 0 means not yet.
  */
 struct  Distembed__ExperimentSummary
@@ -632,6 +717,10 @@ typedef enum {
   DISTEMBED__ENVELOPE__BODY_SETUP_ACK = 21,
   DISTEMBED__ENVELOPE__BODY_WORK_ASSIGNMENT = 22,
   DISTEMBED__ENVELOPE__BODY_WORK_RESULT = 23,
+  DISTEMBED__ENVELOPE__BODY_DATA_MANIFEST_REQUEST = 30,
+  DISTEMBED__ENVELOPE__BODY_DATA_MANIFEST = 31,
+  DISTEMBED__ENVELOPE__BODY_DATA_PIECE_REQUEST = 32,
+  DISTEMBED__ENVELOPE__BODY_DATA_PIECE = 33,
   DISTEMBED__ENVELOPE__BODY_SUBMIT_REQUEST = 40,
   DISTEMBED__ENVELOPE__BODY_SUBMIT_REPLY = 41,
   DISTEMBED__ENVELOPE__BODY_STATUS_REQUEST = 42,
@@ -667,6 +756,10 @@ struct  Distembed__Envelope
     Distembed__SetupAck *setup_ack;
     Distembed__WorkAssignment *work_assignment;
     Distembed__WorkResult *work_result;
+    Distembed__DataManifestRequest *data_manifest_request;
+    Distembed__DataManifest *data_manifest;
+    Distembed__DataPieceRequest *data_piece_request;
+    Distembed__DataPiece *data_piece;
     Distembed__SubmitRequest *submit_request;
     Distembed__SubmitReply *submit_reply;
     Distembed__StatusRequest *status_request;
@@ -990,6 +1083,101 @@ Distembed__WeightsDigest *
                       const uint8_t       *data);
 void   distembed__weights_digest__free_unpacked
                      (Distembed__WeightsDigest *message,
+                      ProtobufCAllocator *allocator);
+/* Distembed__DataManifestRequest methods */
+void   distembed__data_manifest_request__init
+                     (Distembed__DataManifestRequest         *message);
+size_t distembed__data_manifest_request__get_packed_size
+                     (const Distembed__DataManifestRequest   *message);
+size_t distembed__data_manifest_request__pack
+                     (const Distembed__DataManifestRequest   *message,
+                      uint8_t             *out);
+size_t distembed__data_manifest_request__pack_to_buffer
+                     (const Distembed__DataManifestRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Distembed__DataManifestRequest *
+       distembed__data_manifest_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   distembed__data_manifest_request__free_unpacked
+                     (Distembed__DataManifestRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Distembed__DataFile methods */
+void   distembed__data_file__init
+                     (Distembed__DataFile         *message);
+size_t distembed__data_file__get_packed_size
+                     (const Distembed__DataFile   *message);
+size_t distembed__data_file__pack
+                     (const Distembed__DataFile   *message,
+                      uint8_t             *out);
+size_t distembed__data_file__pack_to_buffer
+                     (const Distembed__DataFile   *message,
+                      ProtobufCBuffer     *buffer);
+Distembed__DataFile *
+       distembed__data_file__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   distembed__data_file__free_unpacked
+                     (Distembed__DataFile *message,
+                      ProtobufCAllocator *allocator);
+/* Distembed__DataManifest methods */
+void   distembed__data_manifest__init
+                     (Distembed__DataManifest         *message);
+size_t distembed__data_manifest__get_packed_size
+                     (const Distembed__DataManifest   *message);
+size_t distembed__data_manifest__pack
+                     (const Distembed__DataManifest   *message,
+                      uint8_t             *out);
+size_t distembed__data_manifest__pack_to_buffer
+                     (const Distembed__DataManifest   *message,
+                      ProtobufCBuffer     *buffer);
+Distembed__DataManifest *
+       distembed__data_manifest__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   distembed__data_manifest__free_unpacked
+                     (Distembed__DataManifest *message,
+                      ProtobufCAllocator *allocator);
+/* Distembed__DataPieceRequest methods */
+void   distembed__data_piece_request__init
+                     (Distembed__DataPieceRequest         *message);
+size_t distembed__data_piece_request__get_packed_size
+                     (const Distembed__DataPieceRequest   *message);
+size_t distembed__data_piece_request__pack
+                     (const Distembed__DataPieceRequest   *message,
+                      uint8_t             *out);
+size_t distembed__data_piece_request__pack_to_buffer
+                     (const Distembed__DataPieceRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Distembed__DataPieceRequest *
+       distembed__data_piece_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   distembed__data_piece_request__free_unpacked
+                     (Distembed__DataPieceRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Distembed__DataPiece methods */
+void   distembed__data_piece__init
+                     (Distembed__DataPiece         *message);
+size_t distembed__data_piece__get_packed_size
+                     (const Distembed__DataPiece   *message);
+size_t distembed__data_piece__pack
+                     (const Distembed__DataPiece   *message,
+                      uint8_t             *out);
+size_t distembed__data_piece__pack_to_buffer
+                     (const Distembed__DataPiece   *message,
+                      ProtobufCBuffer     *buffer);
+Distembed__DataPiece *
+       distembed__data_piece__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   distembed__data_piece__free_unpacked
+                     (Distembed__DataPiece *message,
                       ProtobufCAllocator *allocator);
 /* Distembed__ExperimentSummary methods */
 void   distembed__experiment_summary__init
@@ -1326,6 +1514,21 @@ typedef void (*Distembed__WorkResult_Closure)
 typedef void (*Distembed__WeightsDigest_Closure)
                  (const Distembed__WeightsDigest *message,
                   void *closure_data);
+typedef void (*Distembed__DataManifestRequest_Closure)
+                 (const Distembed__DataManifestRequest *message,
+                  void *closure_data);
+typedef void (*Distembed__DataFile_Closure)
+                 (const Distembed__DataFile *message,
+                  void *closure_data);
+typedef void (*Distembed__DataManifest_Closure)
+                 (const Distembed__DataManifest *message,
+                  void *closure_data);
+typedef void (*Distembed__DataPieceRequest_Closure)
+                 (const Distembed__DataPieceRequest *message,
+                  void *closure_data);
+typedef void (*Distembed__DataPiece_Closure)
+                 (const Distembed__DataPiece *message,
+                  void *closure_data);
 typedef void (*Distembed__ExperimentSummary_Closure)
                  (const Distembed__ExperimentSummary *message,
                   void *closure_data);
@@ -1395,6 +1598,11 @@ extern const ProtobufCMessageDescriptor distembed__shared_slots__descriptor;
 extern const ProtobufCMessageDescriptor distembed__subtree__descriptor;
 extern const ProtobufCMessageDescriptor distembed__work_result__descriptor;
 extern const ProtobufCMessageDescriptor distembed__weights_digest__descriptor;
+extern const ProtobufCMessageDescriptor distembed__data_manifest_request__descriptor;
+extern const ProtobufCMessageDescriptor distembed__data_file__descriptor;
+extern const ProtobufCMessageDescriptor distembed__data_manifest__descriptor;
+extern const ProtobufCMessageDescriptor distembed__data_piece_request__descriptor;
+extern const ProtobufCMessageDescriptor distembed__data_piece__descriptor;
 extern const ProtobufCMessageDescriptor distembed__experiment_summary__descriptor;
 extern const ProtobufCMessageDescriptor distembed__submit_request__descriptor;
 extern const ProtobufCMessageDescriptor distembed__submit_reply__descriptor;

@@ -33,6 +33,7 @@ final class CoordinatorMetrics: Sendable {
     private let workersJoined: Counter
     private let workersLost: Counter
     private let checkpoints: ValueHistogram
+    private let dataBytesServed: Counter
 
     init() {
         let registry = PrometheusCollectorRegistry()
@@ -63,6 +64,12 @@ final class CoordinatorMetrics: Sendable {
         checkpoints = registry.makeValueHistogram(
             descriptor: name("checkpoint", unit: "seconds", "Time to write each checkpoint to the store."),
             buckets: Self.secondsBuckets)
+        dataBytesServed = registry.makeCounter(descriptor: name(
+            "data_served", unit: "bytes_total", "Dataset bytes served to workers that fetch it (--fetch-data)."))
+    }
+
+    func dataServed(bytes: Int) {
+        dataBytesServed.increment(by: Int64(bytes))
     }
 
     /// Sets the number of experiments in every state.

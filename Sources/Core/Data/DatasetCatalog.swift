@@ -9,6 +9,9 @@ public struct DatasetCatalog: Sendable {
     public let folder: String
     /// Digests by file name, sorted by name.
     public let sha256: [(name: String, digest: String)]
+    /// The names of the dataset files as they are in the folder (an IDX file with its `.gz`), sorted: what the
+    /// coordinator serves to workers that fetch the set (``DatasetManifest``).
+    public let files: [String]
 
     /// Hashes the dataset files in `folder`.
     /// - Throws: ``DatasetError`` when the folder holds none, or one cannot be read.
@@ -20,12 +23,16 @@ public struct DatasetCatalog: Sendable {
             throw DatasetError(path: folder, "cannot be listed: check that the folder exists and can be read")
         }
         var digests: [(name: String, digest: String)] = []
+        var files: [String] = []
         for name in Dataset.fileNames where names.contains(name) || names.contains(name + ".gz") {
-            let path = (folder as NSString).appendingPathComponent(names.contains(name + ".gz") ? name + ".gz" : name)
-            digests.append((name, try IDXReader.read(path: path, keepItems: 0).sha256))
+            let file = names.contains(name + ".gz") ? name + ".gz" : name
+            digests.append((name, try IDXReader.read(path: (folder as NSString).appendingPathComponent(file),
+                                                     keepItems: 0).sha256))
+            files.append(file)
         }
         for name in names where name.hasSuffix(".npy") || name.hasSuffix(".npz") {
             digests.append((name, try FileDigest.sha256(path: (folder as NSString).appendingPathComponent(name))))
+            files.append(name)
         }
         guard !digests.isEmpty else {
             throw DatasetError(path: folder, "holds no dataset files: expected the four IDX files of an MNIST-format "
@@ -34,6 +41,7 @@ public struct DatasetCatalog: Sendable {
         }
         self.folder = folder
         self.sha256 = digests.sorted { $0.name < $1.name }
+        self.files = files.sorted()
     }
 
     /// One digest over the file digests: the folder's identity.

@@ -34,6 +34,18 @@ extension Envelope {
         case .workResult(let body):
             envelope.pointee.body_case = DISTEMBED__ENVELOPE__BODY_WORK_RESULT
             envelope.pointee.work_result = body.proto(in: context)
+        case .dataManifestRequest:
+            envelope.pointee.body_case = DISTEMBED__ENVELOPE__BODY_DATA_MANIFEST_REQUEST
+            envelope.pointee.data_manifest_request = context.make { distembed__data_manifest_request__init($0) }
+        case .dataManifest(let body):
+            envelope.pointee.body_case = DISTEMBED__ENVELOPE__BODY_DATA_MANIFEST
+            envelope.pointee.data_manifest = body.proto(in: context)
+        case .dataPieceRequest(let body):
+            envelope.pointee.body_case = DISTEMBED__ENVELOPE__BODY_DATA_PIECE_REQUEST
+            envelope.pointee.data_piece_request = body.proto(in: context)
+        case .dataPiece(let body):
+            envelope.pointee.body_case = DISTEMBED__ENVELOPE__BODY_DATA_PIECE
+            envelope.pointee.data_piece = body.proto(in: context)
         case .submitRequest(let body):
             envelope.pointee.body_case = DISTEMBED__ENVELOPE__BODY_SUBMIT_REQUEST
             envelope.pointee.submit_request = body.proto(in: context)
@@ -112,6 +124,16 @@ extension Envelope {
                 try WorkAssignment(proto: try required(c.work_assignment, "Envelope.work_assignment")))
         case DISTEMBED__ENVELOPE__BODY_WORK_RESULT:
             message = .workResult(try WorkResult(proto: try required(c.work_result, "Envelope.work_result")))
+        case DISTEMBED__ENVELOPE__BODY_DATA_MANIFEST_REQUEST:
+            _ = try required(c.data_manifest_request, "Envelope.data_manifest_request")
+            message = .dataManifestRequest
+        case DISTEMBED__ENVELOPE__BODY_DATA_MANIFEST:
+            message = .dataManifest(try DataManifest(proto: try required(c.data_manifest, "Envelope.data_manifest")))
+        case DISTEMBED__ENVELOPE__BODY_DATA_PIECE_REQUEST:
+            message = .dataPieceRequest(
+                DataPieceRequest(proto: try required(c.data_piece_request, "Envelope.data_piece_request")))
+        case DISTEMBED__ENVELOPE__BODY_DATA_PIECE:
+            message = .dataPiece(DataPiece(proto: try required(c.data_piece, "Envelope.data_piece")))
         case DISTEMBED__ENVELOPE__BODY_SUBMIT_REQUEST:
             message = .submitRequest(SubmitRequest(proto: try required(c.submit_request, "Envelope.submit_request")))
         case DISTEMBED__ENVELOPE__BODY_SUBMIT_REPLY:

@@ -3,7 +3,8 @@
 /// Bump it for any change an older peer cannot safely ignore. A peer that receives another version answers
 /// with a ``ErrorCode/versionMismatch`` error naming both versions, and does nothing else. Version 2 removed
 /// `Weights`, `EvaluationRequest` and `EvaluationResult` (envelope fields 24–26), which no peer sent, and added the
-/// replica check's weights digests (`WorkAssignment` field 9, `WorkResult` field 10).
+/// replica check's weights digests (`WorkAssignment` field 9, `WorkResult` field 10) and dataset delivery (envelope
+/// fields 30–33).
 public let protocolVersion: UInt32 = 2
 
 /// The largest ZeroMQ frame a socket accepts unless its ``SocketOptions`` say otherwise: 64 MiB.

@@ -56,6 +56,19 @@ extension WireMessage {
                     ],
                     lossSum: 12.625, correctCount: 13, sampleCount: 16, computeSeconds: 0.0125,
                     weightsDigest: 0x8000_0000_0000_0001)),
+            .dataManifestRequest,
+            .dataManifest(DataManifest(
+                digest: String(repeating: "0f", count: 32), pieceSize: 1 << 20,
+                files: [
+                    DataFile(name: "labels.npy", size: 328, sha256: String(repeating: "12", count: 32),
+                             pieceSHA256: [String(repeating: "34", count: 32)]),
+                    DataFile(name: "images.npy", size: (1 << 20) + 1, sha256: String(repeating: "56", count: 32),
+                             pieceSHA256: [String(repeating: "78", count: 32), String(repeating: "9a", count: 32)]),
+                ])),
+            .dataPieceRequest(DataPieceRequest(manifestDigest: String(repeating: "0f", count: 32), file: 1, piece: 1)),
+            .dataPiece(DataPiece(
+                manifestDigest: String(repeating: "0f", count: 32), file: 1, piece: 1, data: [0, 255, 7],
+                retryAfterMs: 250)),
             .submitRequest(
                 SubmitRequest(
                     specJSON: #"{"name":"x"}"#, overrides: ["training.epochs=2", "seed=3"], minWorkers: 3,

@@ -20,6 +20,15 @@ public enum WireMessage: Hashable, Sendable {
     /// Worker → coordinator: the subtree gradients of an assignment.
     case workResult(WorkResult)
 
+    /// Any peer → coordinator: describe the dataset you serve.
+    case dataManifestRequest
+    /// Coordinator → peer: the served dataset's files and pieces, named by its digest.
+    case dataManifest(DataManifest)
+    /// Peer → coordinator: one piece of the served dataset.
+    case dataPieceRequest(DataPieceRequest)
+    /// Coordinator → peer: a piece's bytes, or when to ask again.
+    case dataPiece(DataPiece)
+
     /// CLI → coordinator: queue an experiment.
     case submitRequest(SubmitRequest)
     /// Coordinator → CLI: the queued experiment's id.
@@ -60,6 +69,10 @@ public enum WireMessage: Hashable, Sendable {
         case .setupAck: "setupAck"
         case .workAssignment: "workAssignment"
         case .workResult: "workResult"
+        case .dataManifestRequest: "dataManifestRequest"
+        case .dataManifest: "dataManifest"
+        case .dataPieceRequest: "dataPieceRequest"
+        case .dataPiece: "dataPiece"
         case .submitRequest: "submitRequest"
         case .submitReply: "submitReply"
         case .statusRequest: "statusRequest"

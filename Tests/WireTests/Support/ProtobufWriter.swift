@@ -3,6 +3,9 @@ import Wire
 /// Writes protobuf wire format by hand, to build messages the Swift types cannot express (bad tensors, unknown
 /// fields, other protocol versions).
 struct ProtobufWriter {
+    /// This build's protocol version, as an envelope's field 1 holds it.
+    static let version = UInt64(Wire.protocolVersion)
+
     private(set) var bytes: [UInt8] = []
 
     mutating func varint(_ value: UInt64) {
