@@ -26,9 +26,10 @@ for target in $TARGETS; do
     # -len_control=0: FuzzHandlers reads a sequence of messages, which needs longer inputs from the start.
     # FuzzHandlers: no LeakSanitizer. Its coordinator lives across inputs, and a Swift enum keeps a tag in the
     # spare bits of its class payload's pointer (`PixelBacking`), which LeakSanitizer does not take for a pointer.
+    # Both settings: libFuzzer's flag stops the check between inputs, ASAN_OPTIONS the one at exit.
     leaks=1
     [ "$target" = FuzzHandlers ] && leaks=0
-    FUZZ_SEED_DIR="corpus/$target" ".build/debug/$target" "corpus/$target" -max_total_time="$SECONDS_EACH" \
+    ASAN_OPTIONS="detect_leaks=$leaks${ASAN_OPTIONS:+:$ASAN_OPTIONS}" FUZZ_SEED_DIR="corpus/$target" ".build/debug/$target" "corpus/$target" -max_total_time="$SECONDS_EACH" \
         -max_len=65536 -len_control=0 -timeout=10 -detect_leaks=$leaks \
         -rss_limit_mb=4096 -artifact_prefix="crashes/$target/" -print_final_stats=1 2>&1 \
         | grep -E "^(#[0-9]+ +DONE|stat::number_of_executed_units|stat::peak_rss|==[0-9]+==|SUMMARY|.*Fatal error|.*Precondition|artifact_prefix|Test unit written)" \
