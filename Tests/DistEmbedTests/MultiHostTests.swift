@@ -58,28 +58,28 @@ import Testing
 
     /// 1 to 4 workers on hosts of their own; the first is killed mid-step and started again.
     @Test(arguments: 1...4) func killedWorkerChangesNothing(workers: Int) throws {
-        let expected = try Self.undisturbedLonger.get()
-        guard case let (result, log)? = try run("kill", workers: workers, overrides: Self.longer) else { return }
-        #expect(result["weightsSha256"] as? String == expected, "\(log)")
-        let events = try #require(result["events"] as? [String: Any])
-        #expect((events["workersLost"] as? Int ?? 0) >= 1, "\(log)")
+        try expectUndisturbedWeights(after: "kill", workers: workers, event: "workersLost") { $0 >= 1 }
     }
 
     /// 1 to 4 workers on hosts of their own, and one more joins mid-run from another.
     @Test(arguments: 1...4) func joiningWorkerChangesNothing(workers: Int) throws {
-        let expected = try Self.undisturbedLonger.get()
-        guard case let (result, log)? = try run("join", workers: workers, overrides: Self.longer) else { return }
-        #expect(result["weightsSha256"] as? String == expected, "\(log)")
-        let events = try #require(result["events"] as? [String: Any])
-        #expect((events["workersJoined"] as? Int ?? 0) >= 1, "\(log)")
+        try expectUndisturbedWeights(after: "join", workers: workers, event: "workersJoined") { $0 >= 1 }
     }
 
     /// 1 to 4 workers on hosts of their own; the coordinator is killed after a checkpoint and started again.
     @Test(arguments: 1...4) func restartedCoordinatorChangesNothing(workers: Int) throws {
+        try expectUndisturbedWeights(after: "restart", workers: workers, event: "resumes") { $0 == 1 }
+    }
+
+    /// Runs `fault` (Tests/Tools/multihost.sh) on `workers` hosts and expects the undisturbed run's weights, and the
+    /// result's count of `event` to say the fault happened.
+    private func expectUndisturbedWeights(
+        after fault: String, workers: Int, event: String, happened: (Int) -> Bool
+    ) throws {
         let expected = try Self.undisturbedLonger.get()
-        guard case let (result, log)? = try run("restart", workers: workers, overrides: Self.longer) else { return }
+        guard case let (result, log)? = try run(fault, workers: workers, overrides: Self.longer) else { return }
         #expect(result["weightsSha256"] as? String == expected, "\(log)")
         let events = try #require(result["events"] as? [String: Any])
-        #expect(events["resumes"] as? Int == 1, "\(log)")
+        #expect(happened(events[event] as? Int ?? 0), "\(event): \(log)")
     }
 }
