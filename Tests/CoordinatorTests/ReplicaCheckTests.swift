@@ -27,4 +27,17 @@ import Testing
         #expect(!check.isBarred(ReplicaCheck.Process(host: "node-7", pid: 4243)))
         #expect(!check.isBarred(ReplicaCheck.Process(host: "node-8", pid: 4242)))
     }
+
+    /// Peers name their own host and pid: however many processes mismatch, the table stays bounded, and the ones
+    /// already refused are the last to be forgotten.
+    @Test func remembersABoundedNumberOfProcesses() {
+        var check = ReplicaCheck(interval: 1)
+        let barred = ReplicaCheck.Process(host: "bad-host", pid: 1)
+        for _ in 0..<ReplicaCheck.maxStrikes { _ = check.recordMismatch(of: barred) }
+        for pid in 0..<Int32(3 * ReplicaCheck.maxRemembered) {
+            _ = check.recordMismatch(of: ReplicaCheck.Process(host: "h", pid: pid))
+        }
+        #expect(check.rememberedCount <= ReplicaCheck.maxRemembered)
+        #expect(check.isBarred(barred))
+    }
 }

@@ -26,6 +26,12 @@ public struct ReplicaCheck {
 
     /// Mismatches after which a worker process is refused.
     public static let maxStrikes = 3
+    /// The most processes remembered: a peer names its own host and pid, so the table is bounded. When it is full,
+    /// the processes not yet refused are forgotten first.
+    public static let maxRemembered = 1024
+
+    /// How many processes are remembered.
+    public var rememberedCount: Int { strikes.count }
 
     public init(interval: Int) {
         self.interval = interval
@@ -39,8 +45,13 @@ public struct ReplicaCheck {
 
     /// Counts a mismatch of `process`; returns how many it has had.
     public mutating func recordMismatch(of process: Process) -> Int {
-        strikes[process, default: 0] += 1
-        return strikes[process]!
+        if strikes[process] == nil, strikes.count >= Self.maxRemembered {
+            strikes = strikes.filter { $0.value >= Self.maxStrikes }
+            if strikes.count >= Self.maxRemembered, let any = strikes.keys.first { strikes[any] = nil }
+        }
+        let count = strikes[process, default: 0] + 1
+        strikes[process] = count
+        return count
     }
 
     /// Whether `process` has had ``maxStrikes`` mismatches and may not join again.
