@@ -44,6 +44,8 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // `.npz` datasets are zip archives.
         .systemLibrary(name: "CZip", pkgConfig: "libzip", providers: [.apt(["libzip-dev"])]),
+        // XXH64, the replica check's digest of the weights.
+        .systemLibrary(name: "CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"])]),
         .systemLibrary(name: "CZeroMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"])]),
         .systemLibrary(name: "CProtobufC", pkgConfig: "libprotobuf-c", providers: [.apt(["libprotobuf-c-dev"])]),
         // glibc's <malloc.h>, for mallopt. Not named CSystem: swift-system has a target of that name, and
@@ -64,7 +66,7 @@ let package = Package(
         .target(
             name: "Core",
             dependencies: [
-                "CZlib", "CZip", "CMalloc", "CKernels",
+                "CZlib", "CZip", "CXXHash", "CMalloc", "CKernels",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: simdSwiftSettings

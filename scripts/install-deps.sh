@@ -8,6 +8,7 @@ packages=("$@")
   pkg-config
   zlib1g-dev
   libzip-dev
+  libxxhash-dev
   libsqlite3-dev
   libzmq3-dev
   libprotobuf-c-dev

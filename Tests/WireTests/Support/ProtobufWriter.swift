@@ -32,7 +32,7 @@ struct ProtobufWriter {
 
     /// An envelope with the given version (this build's unless told), request id and raw body field.
     static func envelope(
-        version: UInt64 = UInt64(Wire.protocolVersion), requestId: UInt64, bodyField: UInt64, body: [UInt8]
+        version: UInt64 = ProtobufWriter.version, requestId: UInt64, bodyField: UInt64, body: [UInt8]
     ) -> [UInt8] {
         var writer = ProtobufWriter()
         writer.field(1, varint: version)
