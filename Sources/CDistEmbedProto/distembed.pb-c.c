@@ -547,6 +547,231 @@ void   distembed__work_assignment__free_unpacked
   assert(message->base.descriptor == &distembed__work_assignment__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   distembed__sharded_step__init
+                     (Distembed__ShardedStep         *message)
+{
+  static const Distembed__ShardedStep init_value = DISTEMBED__SHARDED_STEP__INIT;
+  *message = init_value;
+}
+size_t distembed__sharded_step__get_packed_size
+                     (const Distembed__ShardedStep *message)
+{
+  assert(message->base.descriptor == &distembed__sharded_step__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t distembed__sharded_step__pack
+                     (const Distembed__ShardedStep *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &distembed__sharded_step__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t distembed__sharded_step__pack_to_buffer
+                     (const Distembed__ShardedStep *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &distembed__sharded_step__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Distembed__ShardedStep *
+       distembed__sharded_step__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Distembed__ShardedStep *)
+     protobuf_c_message_unpack (&distembed__sharded_step__descriptor,
+                                allocator, len, data);
+}
+void   distembed__sharded_step__free_unpacked
+                     (Distembed__ShardedStep *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &distembed__sharded_step__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   distembed__shard_state__init
+                     (Distembed__ShardState         *message)
+{
+  static const Distembed__ShardState init_value = DISTEMBED__SHARD_STATE__INIT;
+  *message = init_value;
+}
+size_t distembed__shard_state__get_packed_size
+                     (const Distembed__ShardState *message)
+{
+  assert(message->base.descriptor == &distembed__shard_state__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t distembed__shard_state__pack
+                     (const Distembed__ShardState *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &distembed__shard_state__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t distembed__shard_state__pack_to_buffer
+                     (const Distembed__ShardState *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &distembed__shard_state__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Distembed__ShardState *
+       distembed__shard_state__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Distembed__ShardState *)
+     protobuf_c_message_unpack (&distembed__shard_state__descriptor,
+                                allocator, len, data);
+}
+void   distembed__shard_state__free_unpacked
+                     (Distembed__ShardState *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &distembed__shard_state__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   distembed__gradient_slices__init
+                     (Distembed__GradientSlices         *message)
+{
+  static const Distembed__GradientSlices init_value = DISTEMBED__GRADIENT_SLICES__INIT;
+  *message = init_value;
+}
+size_t distembed__gradient_slices__get_packed_size
+                     (const Distembed__GradientSlices *message)
+{
+  assert(message->base.descriptor == &distembed__gradient_slices__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t distembed__gradient_slices__pack
+                     (const Distembed__GradientSlices *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &distembed__gradient_slices__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t distembed__gradient_slices__pack_to_buffer
+                     (const Distembed__GradientSlices *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &distembed__gradient_slices__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Distembed__GradientSlices *
+       distembed__gradient_slices__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Distembed__GradientSlices *)
+     protobuf_c_message_unpack (&distembed__gradient_slices__descriptor,
+                                allocator, len, data);
+}
+void   distembed__gradient_slices__free_unpacked
+                     (Distembed__GradientSlices *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &distembed__gradient_slices__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   distembed__weight_shard__init
+                     (Distembed__WeightShard         *message)
+{
+  static const Distembed__WeightShard init_value = DISTEMBED__WEIGHT_SHARD__INIT;
+  *message = init_value;
+}
+size_t distembed__weight_shard__get_packed_size
+                     (const Distembed__WeightShard *message)
+{
+  assert(message->base.descriptor == &distembed__weight_shard__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t distembed__weight_shard__pack
+                     (const Distembed__WeightShard *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &distembed__weight_shard__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t distembed__weight_shard__pack_to_buffer
+                     (const Distembed__WeightShard *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &distembed__weight_shard__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Distembed__WeightShard *
+       distembed__weight_shard__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Distembed__WeightShard *)
+     protobuf_c_message_unpack (&distembed__weight_shard__descriptor,
+                                allocator, len, data);
+}
+void   distembed__weight_shard__free_unpacked
+                     (Distembed__WeightShard *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &distembed__weight_shard__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   distembed__shard_report__init
+                     (Distembed__ShardReport         *message)
+{
+  static const Distembed__ShardReport init_value = DISTEMBED__SHARD_REPORT__INIT;
+  *message = init_value;
+}
+size_t distembed__shard_report__get_packed_size
+                     (const Distembed__ShardReport *message)
+{
+  assert(message->base.descriptor == &distembed__shard_report__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t distembed__shard_report__pack
+                     (const Distembed__ShardReport *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &distembed__shard_report__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t distembed__shard_report__pack_to_buffer
+                     (const Distembed__ShardReport *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &distembed__shard_report__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Distembed__ShardReport *
+       distembed__shard_report__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Distembed__ShardReport *)
+     protobuf_c_message_unpack (&distembed__shard_report__descriptor,
+                                allocator, len, data);
+}
+void   distembed__shard_report__free_unpacked
+                     (Distembed__ShardReport *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &distembed__shard_report__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   distembed__shared_slots__init
                      (Distembed__SharedSlots         *message)
 {
@@ -1780,7 +2005,7 @@ const ProtobufCMessageDescriptor distembed__dataset_digest__descriptor =
   (ProtobufCMessageInit) distembed__dataset_digest__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor distembed__hello__field_descriptors[8] =
+static const ProtobufCFieldDescriptor distembed__hello__field_descriptors[9] =
 {
   {
     "name",
@@ -1878,6 +2103,18 @@ static const ProtobufCFieldDescriptor distembed__hello__field_descriptors[8] =
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "peer_endpoint",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__Hello, peer_endpoint),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned distembed__hello__field_indices_by_name[] = {
   3,   /* field[3] = cores */
@@ -1886,13 +2123,14 @@ static const unsigned distembed__hello__field_indices_by_name[] = {
   1,   /* field[1] = host */
   6,   /* field[6] = kernel_fingerprint */
   0,   /* field[0] = name */
+  8,   /* field[8] = peer_endpoint */
   2,   /* field[2] = pid */
   4,   /* field[4] = protocol_version */
 };
 static const ProtobufCIntRange distembed__hello__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 8 }
+  { 0, 9 }
 };
 const ProtobufCMessageDescriptor distembed__hello__descriptor =
 {
@@ -1902,7 +2140,7 @@ const ProtobufCMessageDescriptor distembed__hello__descriptor =
   "Distembed__Hello",
   "distembed",
   sizeof(Distembed__Hello),
-  8,
+  9,
   distembed__hello__field_descriptors,
   distembed__hello__field_indices_by_name,
   1,  distembed__hello__number_ranges,
@@ -2318,7 +2556,7 @@ const ProtobufCMessageDescriptor distembed__setup_ack__descriptor =
   (ProtobufCMessageInit) distembed__setup_ack__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor distembed__work_assignment__field_descriptors[9] =
+static const ProtobufCFieldDescriptor distembed__work_assignment__field_descriptors[10] =
 {
   {
     "experiment_id",
@@ -2428,6 +2666,18 @@ static const ProtobufCFieldDescriptor distembed__work_assignment__field_descript
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "sharded",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__WorkAssignment, sharded),
+    &distembed__sharded_step__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned distembed__work_assignment__field_indices_by_name[] = {
   4,   /* field[4] = chunk_begin */
@@ -2435,6 +2685,7 @@ static const unsigned distembed__work_assignment__field_indices_by_name[] = {
   1,   /* field[1] = epoch */
   0,   /* field[0] = experiment_id */
   8,   /* field[8] = send_weights_digest */
+  9,   /* field[9] = sharded */
   7,   /* field[7] = shared_slots */
   2,   /* field[2] = step */
   6,   /* field[6] = weights */
@@ -2443,7 +2694,7 @@ static const unsigned distembed__work_assignment__field_indices_by_name[] = {
 static const ProtobufCIntRange distembed__work_assignment__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 9 }
+  { 0, 10 }
 };
 const ProtobufCMessageDescriptor distembed__work_assignment__descriptor =
 {
@@ -2453,11 +2704,500 @@ const ProtobufCMessageDescriptor distembed__work_assignment__descriptor =
   "Distembed__WorkAssignment",
   "distembed",
   sizeof(Distembed__WorkAssignment),
-  9,
+  10,
   distembed__work_assignment__field_descriptors,
   distembed__work_assignment__field_indices_by_name,
   1,  distembed__work_assignment__number_ranges,
   (ProtobufCMessageInit) distembed__work_assignment__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor distembed__sharded_step__field_descriptors[6] =
+{
+  {
+    "group",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_FIXED64,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__ShardedStep, group),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "rank",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__ShardedStep, rank),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "size",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__ShardedStep, size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "peers",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Distembed__ShardedStep, n_peers),
+    offsetof(Distembed__ShardedStep, peers),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "state",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__ShardedStep, state),
+    &distembed__shard_state__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "return_state",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__ShardedStep, return_state),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned distembed__sharded_step__field_indices_by_name[] = {
+  0,   /* field[0] = group */
+  3,   /* field[3] = peers */
+  1,   /* field[1] = rank */
+  5,   /* field[5] = return_state */
+  2,   /* field[2] = size */
+  4,   /* field[4] = state */
+};
+static const ProtobufCIntRange distembed__sharded_step__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor distembed__sharded_step__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "distembed.ShardedStep",
+  "ShardedStep",
+  "Distembed__ShardedStep",
+  "distembed",
+  sizeof(Distembed__ShardedStep),
+  6,
+  distembed__sharded_step__field_descriptors,
+  distembed__sharded_step__field_indices_by_name,
+  1,  distembed__sharded_step__number_ranges,
+  (ProtobufCMessageInit) distembed__sharded_step__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor distembed__shard_state__field_descriptors[5] =
+{
+  {
+    "weights",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__ShardState, weights),
+    &distembed__tensor__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "m",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__ShardState, m),
+    &distembed__tensor__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "v",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__ShardState, v),
+    &distembed__tensor__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "adam_step",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__ShardState, adam_step),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "learning_rate",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_FLOAT,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__ShardState, learning_rate),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned distembed__shard_state__field_indices_by_name[] = {
+  3,   /* field[3] = adam_step */
+  4,   /* field[4] = learning_rate */
+  1,   /* field[1] = m */
+  2,   /* field[2] = v */
+  0,   /* field[0] = weights */
+};
+static const ProtobufCIntRange distembed__shard_state__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor distembed__shard_state__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "distembed.ShardState",
+  "ShardState",
+  "Distembed__ShardState",
+  "distembed",
+  sizeof(Distembed__ShardState),
+  5,
+  distembed__shard_state__field_descriptors,
+  distembed__shard_state__field_indices_by_name,
+  1,  distembed__shard_state__number_ranges,
+  (ProtobufCMessageInit) distembed__shard_state__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor distembed__gradient_slices__field_descriptors[5] =
+{
+  {
+    "experiment_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__GradientSlices, experiment_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "group",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_FIXED64,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__GradientSlices, group),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "weights_version",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__GradientSlices, weights_version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sender_rank",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__GradientSlices, sender_rank),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "subtrees",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Distembed__GradientSlices, n_subtrees),
+    offsetof(Distembed__GradientSlices, subtrees),
+    &distembed__subtree__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned distembed__gradient_slices__field_indices_by_name[] = {
+  0,   /* field[0] = experiment_id */
+  1,   /* field[1] = group */
+  3,   /* field[3] = sender_rank */
+  4,   /* field[4] = subtrees */
+  2,   /* field[2] = weights_version */
+};
+static const ProtobufCIntRange distembed__gradient_slices__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor distembed__gradient_slices__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "distembed.GradientSlices",
+  "GradientSlices",
+  "Distembed__GradientSlices",
+  "distembed",
+  sizeof(Distembed__GradientSlices),
+  5,
+  distembed__gradient_slices__field_descriptors,
+  distembed__gradient_slices__field_indices_by_name,
+  1,  distembed__gradient_slices__number_ranges,
+  (ProtobufCMessageInit) distembed__gradient_slices__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor distembed__weight_shard__field_descriptors[5] =
+{
+  {
+    "experiment_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__WeightShard, experiment_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "group",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_FIXED64,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__WeightShard, group),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "weights_version",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__WeightShard, weights_version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "rank",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__WeightShard, rank),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "weights",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__WeightShard, weights),
+    &distembed__tensor__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned distembed__weight_shard__field_indices_by_name[] = {
+  0,   /* field[0] = experiment_id */
+  1,   /* field[1] = group */
+  3,   /* field[3] = rank */
+  4,   /* field[4] = weights */
+  2,   /* field[2] = weights_version */
+};
+static const ProtobufCIntRange distembed__weight_shard__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor distembed__weight_shard__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "distembed.WeightShard",
+  "WeightShard",
+  "Distembed__WeightShard",
+  "distembed",
+  sizeof(Distembed__WeightShard),
+  5,
+  distembed__weight_shard__field_descriptors,
+  distembed__weight_shard__field_indices_by_name,
+  1,  distembed__weight_shard__number_ranges,
+  (ProtobufCMessageInit) distembed__weight_shard__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor distembed__shard_report__field_descriptors[7] =
+{
+  {
+    "group",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_FIXED64,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__ShardReport, group),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "chunk_begin",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__ShardReport, chunk_begin),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "chunk_end",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__ShardReport, chunk_end),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "gradient_finite",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__ShardReport, gradient_finite),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "weights_finite",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__ShardReport, weights_finite),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "state",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__ShardReport, state),
+    &distembed__shard_state__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "exchange_seconds",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__ShardReport, exchange_seconds),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned distembed__shard_report__field_indices_by_name[] = {
+  1,   /* field[1] = chunk_begin */
+  2,   /* field[2] = chunk_end */
+  6,   /* field[6] = exchange_seconds */
+  3,   /* field[3] = gradient_finite */
+  0,   /* field[0] = group */
+  5,   /* field[5] = state */
+  4,   /* field[4] = weights_finite */
+};
+static const ProtobufCIntRange distembed__shard_report__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 7 }
+};
+const ProtobufCMessageDescriptor distembed__shard_report__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "distembed.ShardReport",
+  "ShardReport",
+  "Distembed__ShardReport",
+  "distembed",
+  sizeof(Distembed__ShardReport),
+  7,
+  distembed__shard_report__field_descriptors,
+  distembed__shard_report__field_indices_by_name,
+  1,  distembed__shard_report__number_ranges,
+  (ProtobufCMessageInit) distembed__shard_report__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor distembed__shared_slots__field_descriptors[2] =
@@ -2588,7 +3328,7 @@ const ProtobufCMessageDescriptor distembed__subtree__descriptor =
   (ProtobufCMessageInit) distembed__subtree__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor distembed__work_result__field_descriptors[10] =
+static const ProtobufCFieldDescriptor distembed__work_result__field_descriptors[11] =
 {
   {
     "experiment_id",
@@ -2710,6 +3450,18 @@ static const ProtobufCFieldDescriptor distembed__work_result__field_descriptors[
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "sharded",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__WorkResult, sharded),
+    &distembed__shard_report__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned distembed__work_result__field_indices_by_name[] = {
   8,   /* field[8] = compute_seconds */
@@ -2718,6 +3470,7 @@ static const unsigned distembed__work_result__field_indices_by_name[] = {
   0,   /* field[0] = experiment_id */
   5,   /* field[5] = loss_sum */
   7,   /* field[7] = sample_count */
+  10,   /* field[10] = sharded */
   2,   /* field[2] = step */
   4,   /* field[4] = subtrees */
   9,   /* field[9] = weights_digest */
@@ -2726,7 +3479,7 @@ static const unsigned distembed__work_result__field_indices_by_name[] = {
 static const ProtobufCIntRange distembed__work_result__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 10 }
+  { 0, 11 }
 };
 const ProtobufCMessageDescriptor distembed__work_result__descriptor =
 {
@@ -2736,7 +3489,7 @@ const ProtobufCMessageDescriptor distembed__work_result__descriptor =
   "Distembed__WorkResult",
   "distembed",
   sizeof(Distembed__WorkResult),
-  10,
+  11,
   distembed__work_result__field_descriptors,
   distembed__work_result__field_indices_by_name,
   1,  distembed__work_result__number_ranges,
@@ -4016,7 +4769,7 @@ const ProtobufCMessageDescriptor distembed__cancel_reply__descriptor =
   (ProtobufCMessageInit) distembed__cancel_reply__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor distembed__envelope__field_descriptors[28] =
+static const ProtobufCFieldDescriptor distembed__envelope__field_descriptors[30] =
 {
   {
     "protocol_version",
@@ -4146,6 +4899,30 @@ static const ProtobufCFieldDescriptor distembed__envelope__field_descriptors[28]
     offsetof(Distembed__Envelope, body_case),
     offsetof(Distembed__Envelope, work_result),
     &distembed__work_result__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "gradient_slices",
+    27,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Distembed__Envelope, body_case),
+    offsetof(Distembed__Envelope, gradient_slices),
+    &distembed__gradient_slices__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "weight_shard",
+    28,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Distembed__Envelope, body_case),
+    offsetof(Distembed__Envelope, weight_shard),
+    &distembed__weight_shard__descriptor,
     NULL,
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
@@ -4356,44 +5133,47 @@ static const ProtobufCFieldDescriptor distembed__envelope__field_descriptors[28]
   },
 };
 static const unsigned distembed__envelope__field_indices_by_name[] = {
-  26,   /* field[26] = cancel_reply */
-  25,   /* field[25] = cancel_request */
-  12,   /* field[12] = data_manifest */
-  11,   /* field[11] = data_manifest_request */
-  14,   /* field[14] = data_piece */
-  13,   /* field[13] = data_piece_request */
-  27,   /* field[27] = error */
+  28,   /* field[28] = cancel_reply */
+  27,   /* field[27] = cancel_request */
+  14,   /* field[14] = data_manifest */
+  13,   /* field[13] = data_manifest_request */
+  16,   /* field[16] = data_piece */
+  15,   /* field[15] = data_piece_request */
+  29,   /* field[29] = error */
   7,   /* field[7] = experiment_setup */
   6,   /* field[6] = goodbye */
+  11,   /* field[11] = gradient_slices */
   5,   /* field[5] = heartbeat */
   2,   /* field[2] = hello */
-  20,   /* field[20] = list_reply */
-  19,   /* field[19] = list_request */
+  22,   /* field[22] = list_reply */
+  21,   /* field[21] = list_request */
   0,   /* field[0] = protocol_version */
   4,   /* field[4] = reject */
   1,   /* field[1] = request_id */
-  24,   /* field[24] = results_reply */
-  23,   /* field[23] = results_request */
+  26,   /* field[26] = results_reply */
+  25,   /* field[25] = results_request */
   8,   /* field[8] = setup_ack */
-  18,   /* field[18] = status_reply */
-  17,   /* field[17] = status_request */
-  16,   /* field[16] = submit_reply */
-  15,   /* field[15] = submit_request */
-  22,   /* field[22] = watch_reply */
-  21,   /* field[21] = watch_request */
+  20,   /* field[20] = status_reply */
+  19,   /* field[19] = status_request */
+  18,   /* field[18] = submit_reply */
+  17,   /* field[17] = submit_request */
+  24,   /* field[24] = watch_reply */
+  23,   /* field[23] = watch_request */
+  12,   /* field[12] = weight_shard */
   3,   /* field[3] = welcome */
   9,   /* field[9] = work_assignment */
   10,   /* field[10] = work_result */
 };
-static const ProtobufCIntRange distembed__envelope__number_ranges[6 + 1] =
+static const ProtobufCIntRange distembed__envelope__number_ranges[7 + 1] =
 {
   { 1, 0 },
   { 10, 2 },
   { 20, 7 },
-  { 30, 11 },
-  { 40, 15 },
-  { 60, 27 },
-  { 0, 28 }
+  { 27, 11 },
+  { 30, 13 },
+  { 40, 17 },
+  { 60, 29 },
+  { 0, 30 }
 };
 const ProtobufCMessageDescriptor distembed__envelope__descriptor =
 {
@@ -4403,10 +5183,10 @@ const ProtobufCMessageDescriptor distembed__envelope__descriptor =
   "Distembed__Envelope",
   "distembed",
   sizeof(Distembed__Envelope),
-  28,
+  30,
   distembed__envelope__field_descriptors,
   distembed__envelope__field_indices_by_name,
-  6,  distembed__envelope__number_ranges,
+  7,  distembed__envelope__number_ranges,
   (ProtobufCMessageInit) distembed__envelope__init,
   NULL,NULL,NULL    /* reserved[123] */
 };

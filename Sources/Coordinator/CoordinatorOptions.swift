@@ -47,6 +47,9 @@ public struct CoordinatorOptions: Sendable {
     /// Serve the dataset to workers that fetch it (`worker --fetch-data`) at most this many bytes a second; 0
     /// serves nothing. 50 MB/s fetches Fashion-MNIST in under a second and leaves a 1 Gbit/s link 60% free.
     public var serveDataRate: Double = 50e6
+    /// How the workers' gradients are reduced when they can be sharded: by the workers themselves, each owning a
+    /// shard (`.sharded`, whenever every worker has a `--peer-listen` endpoint), or always here (`.star`).
+    public var reduction = Reduction.sharded
     /// The pieces the dataset is served in (``DatasetManifest/pieceSizes``).
     public var dataPieceSize = DatasetManifest.defaultPieceSize
     /// Debug: corrupt this many of the first pieces served (tests that workers refuse them).
@@ -56,4 +59,13 @@ public struct CoordinatorOptions: Sendable {
 
     /// The defaults, the one place the CLI's option defaults and the scheduler's come from.
     public static let defaults = CoordinatorOptions()
+}
+
+/// Where a step's gradients are summed and Adam steps (Docs/ShardedReduction.md).
+public enum Reduction: String, Sendable, CaseIterable {
+    /// On the coordinator: every worker gets the weights from it and sends it its subtree sums.
+    case star
+    /// Among the workers, when each has a peer endpoint and none uses shared memory: each owns a shard of the
+    /// parameters, sums it, steps Adam for it and sends the new shard to the others; the coordinator only deals.
+    case sharded
 }

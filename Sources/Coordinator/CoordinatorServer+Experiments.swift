@@ -87,7 +87,12 @@ extension CoordinatorServer {
         nudgeWorkers(of: run.key)
         let metrics: EpochMetrics?
         do {
-            metrics = try run.completeStep(now: now, adamHelper: adamHelper)
+            if let group = sharding.group {
+                guard case .completed(let completed) = try completeShardedStep(run, group: group) else { return }
+                metrics = completed
+            } else {
+                metrics = try run.completeStep(now: now, adamHelper: adamHelper)
+            }
         } catch {
             fail(run.id, error: error.description)
             return
@@ -173,6 +178,7 @@ extension CoordinatorServer {
     /// Forgets the running experiment: its step, its workers' setups and its shared segments.
     private func endRun() {
         scheduler.experimentEnded()
+        sharding = ShardingState()
         releaseSegments()
         waiting = nil
         run = nil

@@ -51,7 +51,8 @@ extension CoordinatorServer {
         let id = nextWorkerID
         nextWorkerID += 1
         workers.add(ConnectedWorker(
-            peer: peer, name: name, process: process, cpu: PrintableText.escaped(hello.cpu, limit: 200)), as: id)
+            peer: peer, name: name, process: process, cpu: PrintableText.escaped(hello.cpu, limit: 200),
+            peerEndpoint: PeerEndpoint.checked(hello.peerEndpoint)), as: id)
         scheduler.workerJoined(id, name: name, at: now)
         telemetry?.metrics.workerJoined()
         logger.info("worker joined", metadata: ["worker": "\(label)", "id": "\(id)"])
@@ -146,7 +147,7 @@ extension CoordinatorServer {
                 "data path": "\(segment != nil ? "shared memory" : "messages")",
                 "weights": "\(segment == nil ? "in messages" : segment!.readsSharedWeights ? "shared" : "copied")",
             ])
-            execute(scheduler.workerReady(id, at: now))
+            if !holdWhileShardedGroupRuns(id) { execute(scheduler.workerReady(id, at: now)) }
         }
         beginFirstStepIfReady()
     }
@@ -165,6 +166,7 @@ extension CoordinatorServer {
 
     /// Deals the run's next step.
     func beginStep(_ run: ExperimentRun) {
+        prepareShardedGroup(for: run)
         run.stepDealt(now: now, workers: scheduler.readyCount)
         execute(scheduler.beginStep(
             run.key, chunkCount: run.chunkCount, auditFraction: run.training.spec.determinism.auditFraction, at: now))
@@ -175,6 +177,14 @@ extension CoordinatorServer {
             throw WireError(.notFound, "unknown worker (the coordinator may have restarted): send hello")
         }
         guard let run, result.experimentId == run.id else { return }
+        if let report = result.sharded {
+            try shardedResult(result, report: report, from: id, run: run)
+            return
+        }
+        if sharding.group?.rank(of: id) != nil {
+            remove(id, reason: "sent a result without its sharded report for a sharded step")
+            throw WireError(.badRequest, "a sharded step's result must carry its ShardReport")
+        }
         let key = StepKey(epoch: Int(result.epoch), step: Int(result.step), version: result.weightsVersion)
         guard key == run.key, let chunks = run.chunks(coveredBy: result) else {
             logger.debug("ignored a late result", metadata: ["worker": "\(id)", "step": "\(key)"])
@@ -226,7 +236,7 @@ extension CoordinatorServer {
     /// differs from the coordinator's: says so in the log and the events, tells the worker, and drops it, so that
     /// its result is never used and its chunks are computed again. A process that did it ``ReplicaCheck/maxStrikes``
     /// times is refused when it says hello again.
-    private func replicaDiffers(_ id: WorkerID, digest: UInt64?, chunks: Range<Int>, run: ExperimentRun) {
+    func replicaDiffers(_ id: WorkerID, digest: UInt64?, chunks: Range<Int>?, run: ExperimentRun) {
         guard let worker = workers[id] else { return }
         counters.replicaMismatches += 1
         let strikes = replicaCheck.recordMismatch(of: worker.process)
@@ -236,7 +246,8 @@ extension CoordinatorServer {
             + "\(worker.cpu.isEmpty ? "unnamed" : worker.cpu), peer \(worker.peer))"
         logger.critical("replica check: a worker computed with weights that differ from the coordinator's", metadata: [
             "worker": "\(worker.name)", "host": "\(worker.process.host)", "pid": "\(worker.process.pid)",
-            "cpu": "\(worker.cpu)", "peer": "\(worker.peer)", "step": "\(run.key)", "chunks": "\(chunks)",
+            "cpu": "\(worker.cpu)", "peer": "\(worker.peer)", "step": "\(run.key)",
+            "chunks": "\(chunks.map { "\($0)" } ?? "all (sharded)")",
             "worker digest": "\(theirs)", "coordinator digest": "\(ours)", "mismatches": "\(strikes)",
         ])
         let reason = "its weights at \(run.key) had digest \(theirs), the coordinator's \(ours) (silent data "
@@ -308,8 +319,15 @@ extension CoordinatorServer {
         for directive in directives {
             switch directive {
             case .assign(let id, let key, let chunks):
-                guard let run, let worker = workers[id], key == run.key else { continue }
+                // A directive of a step a sharded group's rollback abandoned is no assignment any more.
+                guard let run, let worker = workers[id], key == run.key,
+                    scheduler.checks(of: id, key: key, run: chunks) != nil
+                else { continue }
                 waiting = nil
+                if let assignment = shardedAssignment(for: id, of: run, key: key, chunks: chunks) {
+                    reply(.workAssignment(assignment), to: worker.peer)
+                    continue
+                }
                 let subtrees = ChunkTree(chunkCount: run.chunkCount).cover(chunks).count
                 let firstSlot = workers[id]?.segment?.assign(key, weights: run.training.weights, subtrees: subtrees)
                 let assignment = WorkAssignment(
@@ -364,6 +382,7 @@ extension CoordinatorServer {
     /// directive).
     private func forget(_ id: WorkerID, reason: String) {
         guard let worker = workers.remove(id) else { return }
+        shardedMemberLost(id, reason: reason)
         telemetry?.metrics.workerLost()
         if let run {
             counters.workersLost += 1

@@ -31,6 +31,8 @@ public final class CoordinatorServer {
     var cancelRequested = false
     var waiting: Waiting?
     var counters = EventCounters()
+    /// The sharded reduction's group and what waits for it.
+    var sharding = ShardingState()
     /// Which steps' results carry their weights' digest, and the worker processes whose digests differed.
     var replicaCheck: ReplicaCheck
     /// Replies that could not be sent, counted so that they are not logged one by one.
@@ -127,6 +129,7 @@ public final class CoordinatorServer {
     /// Public for a harness that drives the handlers without the loop (the handler fuzzer).
     public func tick() {
         execute(scheduler.tick(at: now))
+        dealPendingShardedStep()
         reportWaiting()
         reportUndelivered()
         storeEvaluatedOutcome()
@@ -184,6 +187,7 @@ public final class CoordinatorServer {
             logger.warning("a peer reported an error", metadata: [
                 "peer": "\(peer)", "code": "\(error.code)", "error": "\(PrintableText.escaped(error.message))",
             ])
+            if let id = workers.id(of: peer) { shardedMemberFailed(id, error: error) }
             return nil
         default:
             throw WireError(.badRequest, "the coordinator does not take \(message.name) messages")

@@ -56,4 +56,6 @@ struct ConnectedWorker {
     var cpu: String
     /// The shared-memory segment offered for the running experiment; nil when none was.
     var segment: WorkerSegment?
+    /// Where the other members of a sharded group reach it (its hello's, checked); nil: it takes part in none.
+    var peerEndpoint: String?
 }

@@ -16,6 +16,12 @@ public final class WorkerClient {
     private let context: ZMQContext
     private let connection: DealerConnection
     private var session: WorkerSession?
+    /// With `--peer-listen`: the links to the members of this worker's sharded group, and its membership.
+    private let peerLinks: PeerLinks?
+    private var replica: ShardedReplica?
+    /// Peer messages of a step not yet assigned here (a member is faster), kept until it is (``EarlyPeerMessages``).
+    private var earlyPeerMessages = EarlyPeerMessages()
+    private let poller: Poller?
     /// The training images of the last experiment and the spec they were read for (its limits aside), reused when
     /// the next reads the same files in the same way and needs no more of them.
     private var cachedTrain: (source: DatasetSpec, images: ImageSet)?
@@ -47,6 +53,17 @@ public final class WorkerClient {
         socketOptions.linger = .milliseconds(200)
         socketOptions.curve = options.curve
         self.connection = try DealerConnection(context: context, connect: options.connect, options: socketOptions)
+        if let listen = options.peerListen {
+            guard options.curve == nil else { throw PeerLinksError.withCurve(listen) }
+            var peerOptions = socketOptions
+            peerOptions.curve = nil
+            let links = try PeerLinks(context: context, listen: listen, options: peerOptions)
+            self.peerLinks = links
+            self.poller = Poller([connection.socket, links.socket])
+        } else {
+            self.peerLinks = nil
+            self.poller = nil
+        }
         self.origin = clock.now
     }
 
@@ -104,7 +121,14 @@ public final class WorkerClient {
     /// through ZeroMQ's I/O threads) and looks at the socket between waits; without one, on the socket.
     private func receiveNext() throws -> WorkerExit? {
         guard let session, let segment = session.segment else {
-            guard let envelope = try connection.receive(timeout: .milliseconds(50)) else { return nil }
+            if let poller, let links = peerLinks {
+                let ready = try poller.poll(timeout: .milliseconds(50))
+                if ready.contains(1) { while let inbound = try links.receive(timeout: .zero) { try handlePeer(inbound) } }
+                guard ready.contains(0) else { return nil }
+            }
+            guard let envelope = try connection.receive(timeout: poller == nil ? .milliseconds(50) : .zero) else {
+                return nil
+            }
             lastHeard = now
             return try handle(envelope.message)
         }
@@ -140,7 +164,8 @@ public final class WorkerClient {
             cores: Int32(info.activeProcessorCount),
             protocolVersion: options.protocolVersionOverride ?? Wire.protocolVersion,
             datasets: (catalog?.sha256 ?? []).map { DatasetDigest(name: $0.name, sha256: $0.digest) },
-            kernelFingerprint: options.fingerprintOverride ?? KernelFingerprint.current, cpu: KernelPath.machine)))
+            kernelFingerprint: options.fingerprintOverride ?? KernelFingerprint.current, cpu: KernelPath.machine,
+            peerEndpoint: peerLinks?.endpoint ?? "")))
     }
 
     private func send(_ message: WireMessage) throws {
@@ -169,7 +194,10 @@ public final class WorkerClient {
             return .rejected("the coordinator at \(options.connect) refused this worker: \(error)")
         case .experimentSetup(let setup):
             try send(.setupAck(setUp(setup)))
+        case .workAssignment(let assignment) where assignment.sharded != nil:
+            if let answer = shardedStep(assignment) { try send(answer) }
         case .workAssignment(let assignment):
+            replica = nil
             let result = work(assignment)
             if !(assignment.replyInMailbox && postInMailbox(result)) { try send(result) }
         case .goodbye(let goodbye):
@@ -197,6 +225,7 @@ public final class WorkerClient {
             return attachSharedMemory(setup, to: session)
         }
         session = nil
+        replica = nil
         do throws(WireError) {
             let spec: ExperimentSpec
             do {
@@ -300,6 +329,85 @@ public final class WorkerClient {
         } catch {
             logger.error("assignment failed", metadata: ["error": "\(error)"])
             return .error(error)
+        }
+    }
+}
+
+/// The sharded reduction (Docs/ShardedReduction.md): steps of a group, and the messages of its members.
+extension WorkerClient {
+    /// Takes part in a sharded step: joins the group on its first step, computes, and sends the slices. Returns
+    /// the answer for the coordinator when there is one now: an error, or (never with peers) the result.
+    fileprivate func shardedStep(_ a: WorkAssignment) -> WireMessage? {
+        guard let sharded = a.sharded, let links = peerLinks else {
+            return .error(WireError(.badRequest, "worker \(options.name) was given a sharded step but has no "
+                + "--peer-listen"))
+        }
+        guard let session, session.experimentId == a.experimentId else {
+            return .error(WireError(.notFound, "this worker has not set up experiment \(a.experimentId)"))
+        }
+        do {
+            if !sharded.peers.isEmpty {
+                replica = try ShardedReplica(
+                    a, step: sharded, spec: session.spec, stages: session.stages, schedule: session.schedule,
+                    parameterCount: session.model.parameterCount)
+                try links.connect(to: sharded.peers)
+                logger.info("joined a sharded group", metadata: [
+                    "group": "\(String(sharded.group, radix: 16))", "rank": "\(sharded.rank)",
+                    "members": "\(sharded.size)",
+                ])
+            }
+            guard let replica, replica.continues(a) else {
+                throw WireError(.badRequest, "worker \(options.name) holds no weights of sharded group "
+                    + "\(String(sharded.group, radix: 16)) at version \(a.weightsVersion)")
+            }
+            let computed = try session.compute(a, replica: replica)
+            if let done = try replica.begin(a, computed: computed, links: links) { return .workResult(done) }
+            for message in earlyPeerMessages.take(group: replica.group, version: replica.version) {
+                if let done = try take(message, into: replica, links: links) { return .workResult(done) }
+            }
+            return nil
+        } catch {
+            replica = nil
+            logger.error("sharded step failed", metadata: ["error": "\(error)"])
+            return .error(error as? WireError ?? WireError(.internal, "sharded step failed: \(error)"))
+        }
+    }
+
+    /// Handles a message from another member (or a stranger on the peer port: checked like any input).
+    fileprivate func handlePeer(_ inbound: Inbound) throws {
+        guard case .message(let message) = inbound else {
+            if case .invalid(_, _, let error) = inbound {
+                logger.warning("rejected a peer message", metadata: ["error": "\(error)"])
+            }
+            return
+        }
+        let envelope = message.envelope
+        let (group, version, experiment): (UInt64, UInt64, String)
+        switch envelope.message {
+        case .gradientSlices(let s): (group, version, experiment) = (s.group, s.weightsVersion, s.experimentId)
+        case .weightShard(let w): (group, version, experiment) = (w.group, w.weightsVersion, w.experimentId)
+        default:
+            logger.warning("unexpected peer message", metadata: ["message": "\(envelope.message.name)"])
+            return
+        }
+        guard let replica, let links = peerLinks,
+            replica.isForStepInProgress(group: group, version: version, experimentId: experiment)
+        else {
+            earlyPeerMessages.keep(envelope.message, group: group, version: version)
+            return
+        }
+        do {
+            if let done = try take(envelope.message, into: replica, links: links) { try send(.workResult(done)) }
+        } catch let error as WireError {
+            logger.warning("dropped a peer message", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func take(_ message: WireMessage, into replica: ShardedReplica, links: PeerLinks) throws -> WorkResult? {
+        switch message {
+        case .gradientSlices(let s): return try replica.receive(s, links: links)
+        case .weightShard(let w): return try replica.receive(w, links: links)
+        default: return nil
         }
     }
 }

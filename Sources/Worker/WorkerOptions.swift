@@ -28,6 +28,9 @@ public struct WorkerOptions: Sendable {
     /// Debug: map the worker's own segment but not the experiment's shared weights, as a worker older than them
     /// (tests that the coordinator then copies the weights into the segment).
     public var declinesSharedWeights = false
+    /// Where this worker's peers reach it for the sharded reduction (`tcp://HOST:PORT`, HOST this host's address);
+    /// nil: it takes part in no sharded group, and its weights and gradients go through the coordinator.
+    public var peerListen: String?
     /// Debug: flip one bit of the weights this worker computes with at this weights version (Adam's step count,
     /// from 0), or at every version from it on when ``flipsWeightBitPersistently``; tests the replica check.
     public var flipWeightBitAt: UInt64?

@@ -9,6 +9,7 @@ final class WorkerSession {
     let spec: ExperimentSpec
     let model: Model
     let schedule: TrainingSchedule
+    let stages: TrainingStages
     private let computer: ChunkComputer
     /// The sample order of the epoch last asked for: computing one shuffles the whole training set.
     private var order: (epoch: Int, samples: [Int])?
@@ -37,16 +38,16 @@ final class WorkerSession {
         self.experimentId = experimentId
         self.spec = spec
         self.schedule = TrainingSchedule(spec: spec, sampleCount: images.count)
-        self.computer = ChunkComputer(
-            model: model, schedule: schedule, stages: TrainingStages(spec: spec, model: model), data: images)
+        self.stages = TrainingStages(spec: spec, model: model)
+        self.computer = ChunkComputer(model: model, schedule: schedule, stages: stages, data: images)
     }
 
-    /// The subtree gradients covering the assignment's chunks, with their statistics. The weights come inline or
-    /// from shared memory (``sharedWeights``, else ``segment``); the gradients go into the result or into the
-    /// segment's slots, as the assignment says.
+    /// The subtree gradients covering the assignment's chunks, with their statistics. The weights come from
+    /// `replica` (a sharded group's), inline, or from shared memory (``sharedWeights``, else ``segment``); the
+    /// gradients go into the result or into the segment's slots, as the assignment says.
     /// - Throws: ``WireError`` `.badRequest` for an assignment outside the schedule, without weights, or naming
     ///   shared slots this worker does not have.
-    func compute(_ a: WorkAssignment) throws(WireError) -> WorkResult {
+    func compute(_ a: WorkAssignment, replica: ShardedReplica? = nil) throws(WireError) -> WorkResult {
         let started = DispatchTime.now().uptimeNanoseconds
         let epoch = Int(a.epoch)
         let step = Int(a.step)
@@ -72,7 +73,7 @@ final class WorkerSession {
             slots = (segment, Int(first))
         }
         var digest: UInt64?
-        let subtrees = try withWeights(of: a) { w in
+        let subtrees = try withWeights(of: a, replica: replica) { w in
             let w = corruption?.corrupt(w, count: model.parameterCount, version: a.weightsVersion) ?? w
             defer {
                 // Read after computing: it covers the weights for as long as the chunks used them.
@@ -105,10 +106,13 @@ final class WorkerSession {
             sampleCount: UInt32(stats.count), computeSeconds: seconds, weightsDigest: digest)
     }
 
-    /// Calls `body` with the assignment's weights: inline, or in shared memory (``sharedWeights``, else
-    /// ``segment``, which the caller checked is there).
+    /// Calls `body` with the assignment's weights: the sharded group's replica, inline, or in shared memory
+    /// (``sharedWeights``, else ``segment``, which the caller checked is there).
     /// - Throws: ``WireError`` `.badRequest` for an assignment without weights.
-    private func withWeights<R>(of a: WorkAssignment, _ body: (UnsafePointer<Float>) -> R) throws(WireError) -> R {
+    private func withWeights<R>(
+        of a: WorkAssignment, replica: ShardedReplica?, _ body: (UnsafePointer<Float>) -> R
+    ) throws(WireError) -> R {
+        if let replica { return replica.weights.withUnsafeBufferPointer { body($0.baseAddress!) } }
         if a.firstSharedSlot != nil, let source = sharedWeights ?? segment {
             return source.withWeights(body)
         }

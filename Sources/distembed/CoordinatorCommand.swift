@@ -47,6 +47,11 @@ struct CoordinatorCommand: ParsableCommand {
         valueName: "steps"))
     var replicaCheckInterval = CoordinatorOptions.defaults.replicaCheckInterval
 
+    @Option(help: ArgumentHelp(
+        "Where a step's gradients are summed: sharded (among the workers, each owning a shard of the parameters, "
+            + "when every worker was started with --peer-listen) or star (always here).", valueName: "kind"))
+    var reduction = CoordinatorOptions.defaults.reduction
+
     @Option(help: "Serve the dataset to workers started with --fetch-data at most this many MB/s (0: serve nothing).")
     var serveDataRate = CoordinatorOptions.defaults.serveDataRate / 1e6
 
@@ -95,6 +100,7 @@ struct CoordinatorCommand: ParsableCommand {
         options.metricsListen = metricsListen
         options.sharedMemory = !noSharedMemory
         options.replicaCheckInterval = replicaCheckInterval
+        options.reduction = reduction
         guard serveDataRate >= 0, serveDataRate.isFinite else {
             throw ValidationError("--serve-data-rate: is \(serveDataRate); give MB/s, 0 or more (0 serves no data)")
         }
@@ -118,3 +124,5 @@ struct CoordinatorCommand: ParsableCommand {
         try server.run(until: { ShutdownSignal.isRequested })
     }
 }
+
+extension Reduction: ExpressibleByArgument {}

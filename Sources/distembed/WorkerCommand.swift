@@ -34,6 +34,12 @@ struct WorkerCommand: ParsableCommand {
     @Flag(help: "Do not map the coordinator's shared memory: take weights and send gradients in messages.")
     var noSharedMemory = false
 
+    @Option(help: ArgumentHelp(
+        "Take part in the sharded reduction: the other workers reach this one at tcp://HOST:PORT (this host's "
+            + "address; PORT may be *). The workers then sum the gradients and step Adam among themselves, each for "
+            + "a shard of the parameters, instead of through the coordinator.", valueName: "endpoint"))
+    var peerListen: String?
+
     @Option(help: ArgumentHelp("Claim this kernel fingerprint (debug).", visibility: .hidden))
     var debugFingerprint: String?
 
@@ -78,6 +84,7 @@ struct WorkerCommand: ParsableCommand {
         options.protocolVersionOverride = debugProtocolVersion
         options.curve = try security.curve()
         options.sharedMemory = !noSharedMemory
+        options.peerListen = peerListen
         options.declinesSharedWeights = debugDeclineSharedWeights
         options.flipWeightBitAt = debugFlipWeightBit
         options.flipsWeightBitPersistently = debugFlipWeightBitPersistently

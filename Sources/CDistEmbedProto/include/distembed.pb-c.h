@@ -27,6 +27,11 @@ typedef struct Distembed__ExperimentSetup Distembed__ExperimentSetup;
 typedef struct Distembed__SharedSegmentOffer Distembed__SharedSegmentOffer;
 typedef struct Distembed__SetupAck Distembed__SetupAck;
 typedef struct Distembed__WorkAssignment Distembed__WorkAssignment;
+typedef struct Distembed__ShardedStep Distembed__ShardedStep;
+typedef struct Distembed__ShardState Distembed__ShardState;
+typedef struct Distembed__GradientSlices Distembed__GradientSlices;
+typedef struct Distembed__WeightShard Distembed__WeightShard;
+typedef struct Distembed__ShardReport Distembed__ShardReport;
 typedef struct Distembed__SharedSlots Distembed__SharedSlots;
 typedef struct Distembed__Subtree Distembed__Subtree;
 typedef struct Distembed__WorkResult Distembed__WorkResult;
@@ -146,10 +151,16 @@ struct  Distembed__Hello
    * that refuses a worker whose fingerprint differs. Empty from workers before it was added.
    */
   char *cpu;
+  /*
+   * Where this worker's peers reach it for the sharded reduction (`worker --peer-listen`), e.g.
+   * "tcp://10.0.0.7:7001"; empty: it takes part in no sharded group, and its weights and gradients go through the
+   * coordinator.
+   */
+  char *peer_endpoint;
 };
 #define DISTEMBED__HELLO__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&distembed__hello__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0,NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0,NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 /*
@@ -296,10 +307,139 @@ struct  Distembed__WorkAssignment
    * Send the digest of the weights computed with in the result (WorkResult.weights_digest): the replica check.
    */
   protobuf_c_boolean send_weights_digest;
+  /*
+   * Present: a step of the sharded reduction (Docs/ShardedReduction.md). The worker computes with the weights it
+   * holds (or `weights`, in a group's first step), sends each shard's slice of its subtree sums to the shard's
+   * owner, steps Adam for its own shard, and answers once it has every shard of the new weights.
+   */
+  Distembed__ShardedStep *sharded;
 };
 #define DISTEMBED__WORK_ASSIGNMENT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&distembed__work_assignment__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, NULL, NULL, 0 }
+    , (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, NULL, NULL, 0, NULL }
+
+
+/*
+ * One member's part in a step of the sharded reduction.
+ */
+struct  Distembed__ShardedStep
+{
+  ProtobufCMessage base;
+  /*
+   * Names the group; a new group (after a member is lost or joins) has another.
+   */
+  uint64_t group;
+  /*
+   * This member's rank: it owns shard `rank` of ShardPlan(parameters, len(peers)).
+   */
+  uint32_t rank;
+  /*
+   * The number of members (and shards).
+   */
+  uint32_t size;
+  /*
+   * In a group's first step only: every member's peer endpoint by rank, and this member's shard of Adam.
+   */
+  size_t n_peers;
+  char **peers;
+  Distembed__ShardState *state;
+  /*
+   * Send the shard's new weights and Adam's moments back in the result.
+   */
+  protobuf_c_boolean return_state;
+};
+#define DISTEMBED__SHARDED_STEP__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&distembed__sharded_step__descriptor) \
+    , 0, 0, 0, 0,NULL, NULL, 0 }
+
+
+/*
+ * A shard of the optimizer's state: Adam's moments (and, in a result, the shard's new weights).
+ */
+struct  Distembed__ShardState
+{
+  ProtobufCMessage base;
+  Distembed__Tensor *weights;
+  Distembed__Tensor *m;
+  Distembed__Tensor *v;
+  uint64_t adam_step;
+  float learning_rate;
+};
+#define DISTEMBED__SHARD_STATE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&distembed__shard_state__descriptor) \
+    , NULL, NULL, NULL, 0, 0 }
+
+
+/*
+ * Worker → worker (sharded reduction): the sender's subtree sums of one step, cut to the receiver's shard.
+ */
+struct  Distembed__GradientSlices
+{
+  ProtobufCMessage base;
+  char *experiment_id;
+  uint64_t group;
+  uint64_t weights_version;
+  uint32_t sender_rank;
+  /*
+   * Each gradient is the receiver's shard of the subtree's sum.
+   */
+  size_t n_subtrees;
+  Distembed__Subtree **subtrees;
+};
+#define DISTEMBED__GRADIENT_SLICES__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&distembed__gradient_slices__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, 0, 0, 0,NULL }
+
+
+/*
+ * Worker → worker (sharded reduction): the owner's shard of the new weights after its Adam step.
+ */
+struct  Distembed__WeightShard
+{
+  ProtobufCMessage base;
+  char *experiment_id;
+  uint64_t group;
+  /*
+   * The version the step started from; the shard is version + 1.
+   */
+  uint64_t weights_version;
+  uint32_t rank;
+  Distembed__Tensor *weights;
+};
+#define DISTEMBED__WEIGHT_SHARD__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&distembed__weight_shard__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, 0, 0, NULL }
+
+
+/*
+ * What a member of a sharded group reports with its result (which then carries no subtrees).
+ */
+struct  Distembed__ShardReport
+{
+  ProtobufCMessage base;
+  uint64_t group;
+  uint32_t chunk_begin;
+  uint32_t chunk_end;
+  /*
+   * Every value of the member's own subtree sums and its loss is finite.
+   */
+  protobuf_c_boolean gradient_finite;
+  /*
+   * The member's new weight shard is finite.
+   */
+  protobuf_c_boolean weights_finite;
+  /*
+   * When the assignment asked for it (ShardedStep.return_state).
+   */
+  Distembed__ShardState *state;
+  /*
+   * From the end of computing to holding every shard of the new weights.
+   */
+  double exchange_seconds;
+};
+#define DISTEMBED__SHARD_REPORT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&distembed__shard_report__descriptor) \
+    , 0, 0, 0, 0, 0, NULL, 0 }
 
 
 /*
@@ -369,10 +509,14 @@ struct  Distembed__WorkResult
    * computing them.
    */
   Distembed__WeightsDigest *weights_digest;
+  /*
+   * Present for a step of the sharded reduction.
+   */
+  Distembed__ShardReport *sharded;
 };
 #define DISTEMBED__WORK_RESULT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&distembed__work_result__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, 0, 0, 0,NULL, 0, 0, 0, 0, NULL }
+    , (char *)protobuf_c_empty_string, 0, 0, 0, 0,NULL, 0, 0, 0, 0, NULL, NULL }
 
 
 /*
@@ -717,6 +861,8 @@ typedef enum {
   DISTEMBED__ENVELOPE__BODY_SETUP_ACK = 21,
   DISTEMBED__ENVELOPE__BODY_WORK_ASSIGNMENT = 22,
   DISTEMBED__ENVELOPE__BODY_WORK_RESULT = 23,
+  DISTEMBED__ENVELOPE__BODY_GRADIENT_SLICES = 27,
+  DISTEMBED__ENVELOPE__BODY_WEIGHT_SHARD = 28,
   DISTEMBED__ENVELOPE__BODY_DATA_MANIFEST_REQUEST = 30,
   DISTEMBED__ENVELOPE__BODY_DATA_MANIFEST = 31,
   DISTEMBED__ENVELOPE__BODY_DATA_PIECE_REQUEST = 32,
@@ -756,6 +902,8 @@ struct  Distembed__Envelope
     Distembed__SetupAck *setup_ack;
     Distembed__WorkAssignment *work_assignment;
     Distembed__WorkResult *work_result;
+    Distembed__GradientSlices *gradient_slices;
+    Distembed__WeightShard *weight_shard;
     Distembed__DataManifestRequest *data_manifest_request;
     Distembed__DataManifest *data_manifest;
     Distembed__DataPieceRequest *data_piece_request;
@@ -1007,6 +1155,101 @@ Distembed__WorkAssignment *
                       const uint8_t       *data);
 void   distembed__work_assignment__free_unpacked
                      (Distembed__WorkAssignment *message,
+                      ProtobufCAllocator *allocator);
+/* Distembed__ShardedStep methods */
+void   distembed__sharded_step__init
+                     (Distembed__ShardedStep         *message);
+size_t distembed__sharded_step__get_packed_size
+                     (const Distembed__ShardedStep   *message);
+size_t distembed__sharded_step__pack
+                     (const Distembed__ShardedStep   *message,
+                      uint8_t             *out);
+size_t distembed__sharded_step__pack_to_buffer
+                     (const Distembed__ShardedStep   *message,
+                      ProtobufCBuffer     *buffer);
+Distembed__ShardedStep *
+       distembed__sharded_step__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   distembed__sharded_step__free_unpacked
+                     (Distembed__ShardedStep *message,
+                      ProtobufCAllocator *allocator);
+/* Distembed__ShardState methods */
+void   distembed__shard_state__init
+                     (Distembed__ShardState         *message);
+size_t distembed__shard_state__get_packed_size
+                     (const Distembed__ShardState   *message);
+size_t distembed__shard_state__pack
+                     (const Distembed__ShardState   *message,
+                      uint8_t             *out);
+size_t distembed__shard_state__pack_to_buffer
+                     (const Distembed__ShardState   *message,
+                      ProtobufCBuffer     *buffer);
+Distembed__ShardState *
+       distembed__shard_state__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   distembed__shard_state__free_unpacked
+                     (Distembed__ShardState *message,
+                      ProtobufCAllocator *allocator);
+/* Distembed__GradientSlices methods */
+void   distembed__gradient_slices__init
+                     (Distembed__GradientSlices         *message);
+size_t distembed__gradient_slices__get_packed_size
+                     (const Distembed__GradientSlices   *message);
+size_t distembed__gradient_slices__pack
+                     (const Distembed__GradientSlices   *message,
+                      uint8_t             *out);
+size_t distembed__gradient_slices__pack_to_buffer
+                     (const Distembed__GradientSlices   *message,
+                      ProtobufCBuffer     *buffer);
+Distembed__GradientSlices *
+       distembed__gradient_slices__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   distembed__gradient_slices__free_unpacked
+                     (Distembed__GradientSlices *message,
+                      ProtobufCAllocator *allocator);
+/* Distembed__WeightShard methods */
+void   distembed__weight_shard__init
+                     (Distembed__WeightShard         *message);
+size_t distembed__weight_shard__get_packed_size
+                     (const Distembed__WeightShard   *message);
+size_t distembed__weight_shard__pack
+                     (const Distembed__WeightShard   *message,
+                      uint8_t             *out);
+size_t distembed__weight_shard__pack_to_buffer
+                     (const Distembed__WeightShard   *message,
+                      ProtobufCBuffer     *buffer);
+Distembed__WeightShard *
+       distembed__weight_shard__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   distembed__weight_shard__free_unpacked
+                     (Distembed__WeightShard *message,
+                      ProtobufCAllocator *allocator);
+/* Distembed__ShardReport methods */
+void   distembed__shard_report__init
+                     (Distembed__ShardReport         *message);
+size_t distembed__shard_report__get_packed_size
+                     (const Distembed__ShardReport   *message);
+size_t distembed__shard_report__pack
+                     (const Distembed__ShardReport   *message,
+                      uint8_t             *out);
+size_t distembed__shard_report__pack_to_buffer
+                     (const Distembed__ShardReport   *message,
+                      ProtobufCBuffer     *buffer);
+Distembed__ShardReport *
+       distembed__shard_report__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   distembed__shard_report__free_unpacked
+                     (Distembed__ShardReport *message,
                       ProtobufCAllocator *allocator);
 /* Distembed__SharedSlots methods */
 void   distembed__shared_slots__init
@@ -1502,6 +1745,21 @@ typedef void (*Distembed__SetupAck_Closure)
 typedef void (*Distembed__WorkAssignment_Closure)
                  (const Distembed__WorkAssignment *message,
                   void *closure_data);
+typedef void (*Distembed__ShardedStep_Closure)
+                 (const Distembed__ShardedStep *message,
+                  void *closure_data);
+typedef void (*Distembed__ShardState_Closure)
+                 (const Distembed__ShardState *message,
+                  void *closure_data);
+typedef void (*Distembed__GradientSlices_Closure)
+                 (const Distembed__GradientSlices *message,
+                  void *closure_data);
+typedef void (*Distembed__WeightShard_Closure)
+                 (const Distembed__WeightShard *message,
+                  void *closure_data);
+typedef void (*Distembed__ShardReport_Closure)
+                 (const Distembed__ShardReport *message,
+                  void *closure_data);
 typedef void (*Distembed__SharedSlots_Closure)
                  (const Distembed__SharedSlots *message,
                   void *closure_data);
@@ -1594,6 +1852,11 @@ extern const ProtobufCMessageDescriptor distembed__experiment_setup__descriptor;
 extern const ProtobufCMessageDescriptor distembed__shared_segment_offer__descriptor;
 extern const ProtobufCMessageDescriptor distembed__setup_ack__descriptor;
 extern const ProtobufCMessageDescriptor distembed__work_assignment__descriptor;
+extern const ProtobufCMessageDescriptor distembed__sharded_step__descriptor;
+extern const ProtobufCMessageDescriptor distembed__shard_state__descriptor;
+extern const ProtobufCMessageDescriptor distembed__gradient_slices__descriptor;
+extern const ProtobufCMessageDescriptor distembed__weight_shard__descriptor;
+extern const ProtobufCMessageDescriptor distembed__shard_report__descriptor;
 extern const ProtobufCMessageDescriptor distembed__shared_slots__descriptor;
 extern const ProtobufCMessageDescriptor distembed__subtree__descriptor;
 extern const ProtobufCMessageDescriptor distembed__work_result__descriptor;

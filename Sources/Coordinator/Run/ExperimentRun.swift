@@ -240,13 +240,7 @@ final class ExperimentRun {
         let started = DispatchTime.now().uptimeNanoseconds
         let tree = ChunkTree(chunkCount: chunkCount)
         var reduced = started
-        defer {
-            received.removeAll(keepingCapacity: true)
-            nonFiniteRuns.removeAll()
-            statsByRun.removeAll()
-            secondOpinions.removeAll()
-            digest = nil
-        }
+        defer { abandonStep() }
         let pass = AdamPass(helper: adamHelper, mirror: sharedWeights?.mutableWeights.baseAddress)
         let metrics = try training.completeStep(now: now, pass: pass) { update in
             tree.withRootHalves(count: model.parameterCount, scratch: scratch, lookup: lookup) { sum, plus in
@@ -254,13 +248,40 @@ final class ExperimentRun {
                 update(sum, plus)
             }
         }
+        recordTimings(started: started, reduced: reduced, now: now)
+        return metrics
+    }
+
+    /// Completes a step a sharded group took: Adam's step counted, the gathered state adopted (when the step
+    /// gathered it). Returns the epoch's metrics when the step ended an epoch.
+    /// - Throws: ``TrainingDiverged`` when the gathered weights or the epoch's loss are not finite.
+    func completeShardedStep(
+        now: Double, gathered: (weights: [Float], m: [Float], v: [Float])?
+    ) throws(TrainingDiverged) -> EpochMetrics? {
+        let started = DispatchTime.now().uptimeNanoseconds
+        defer { abandonStep() }
+        let metrics = try training.completeShardedStep(now: now, gathered: gathered)
+        if gathered != nil { sharedWeights?.writeWeights(training.weights) }
+        recordTimings(started: started, reduced: started, now: now)
+        return metrics
+    }
+
+    private func recordTimings(started: UInt64, reduced: UInt64, now: Double) {
         let stepped = DispatchTime.now().uptimeNanoseconds
         timings.steps += 1
         timings.reduce += Double(reduced - started) / 1e9
         timings.optimizer += Double(stepped - reduced) / 1e9
         timings.compute += stepCompute
         timings.wall += now - stepDealtAt + Double(stepped - started) / 1e9
-        return metrics
+    }
+
+    /// Forgets what the step in progress received (it completed, or a sharded group rolled back).
+    func abandonStep() {
+        received.removeAll(keepingCapacity: true)
+        nonFiniteRuns.removeAll()
+        statsByRun.removeAll()
+        secondOpinions.removeAll()
+        digest = nil
     }
 
     /// Reads a received subtree where its result left it (a message, a shared slot).

@@ -124,6 +124,15 @@ public struct Scheduler: Sendable {
     /// Whether a worker has not answered the running experiment's setup yet (the first step waits for them all).
     public var setupsPending: Bool { workers.values.contains { $0.setupSentAt != nil } }
 
+    /// The ready workers, in id order.
+    public var readyWorkerIDs: [WorkerID] { readyIDs() }
+
+    /// Drops the step in progress and every assignment of it (a sharded group rolled back: its results are void).
+    public mutating func abandonStep() {
+        for id in workerIDs { workers[id]?.assignment = nil }
+        current = nil
+    }
+
     /// A worker said hello; it gets work once ``workerReady(_:at:)`` says it has the experiment.
     public mutating func workerJoined(_ id: WorkerID, name: String, at now: Double) {
         workers[id] = Worker(name: name, lastSeen: now, ready: false, assignment: nil)

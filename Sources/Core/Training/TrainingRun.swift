@@ -74,6 +74,34 @@ public final class TrainingRun {
         try TrainingDiverged.check(
             weights, lossSum: epochStats.lossSum, epoch: epoch, step: step,
             learningRate: stages.stage(epoch: epoch).learningRate)
+        return advance(now: now)
+    }
+
+    /// Completes a step that a sharded group took (Docs/ShardedReduction.md): the members summed the gradient and
+    /// stepped Adam, each for its shard. Counts Adam's step and, when the members sent their shards' state back
+    /// (`gathered`), adopts it; the last step of an epoch needs it (the epoch is evaluated).
+    /// - Throws: ``TrainingDiverged`` when the gathered weights or the epoch's loss are not finite.
+    public func completeShardedStep(
+        now: Double, gathered: (weights: [Float], m: [Float], v: [Float])?
+    ) throws(TrainingDiverged) -> EpochMetrics? {
+        precondition(gathered != nil || step + 1 < schedule.stepsPerEpoch, "an epoch's last step needs the weights")
+        stages.prepare(&optimizer, epoch: epoch, step: step)
+        optimizer.step += 1
+        if let gathered {
+            precondition(gathered.weights.count == weights.count && gathered.m.count == weights.count
+                && gathered.v.count == weights.count)
+            weights = gathered.weights
+            optimizer.m = gathered.m
+            optimizer.v = gathered.v
+        }
+        try TrainingDiverged.check(
+            gathered == nil ? [] : weights, lossSum: epochStats.lossSum, epoch: epoch, step: step,
+            learningRate: stages.stage(epoch: epoch).learningRate)
+        return advance(now: now)
+    }
+
+    /// Moves to the next step; returns the epoch's metrics when the step ended an epoch.
+    private func advance(now: Double) -> EpochMetrics? {
         step += 1
         guard step == schedule.stepsPerEpoch else { return nil }
         let m = EpochMetrics(

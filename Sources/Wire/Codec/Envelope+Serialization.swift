@@ -34,6 +34,12 @@ extension Envelope {
         case .workResult(let body):
             envelope.pointee.body_case = DISTEMBED__ENVELOPE__BODY_WORK_RESULT
             envelope.pointee.work_result = body.proto(in: context)
+        case .gradientSlices(let body):
+            envelope.pointee.body_case = DISTEMBED__ENVELOPE__BODY_GRADIENT_SLICES
+            envelope.pointee.gradient_slices = body.proto(in: context)
+        case .weightShard(let body):
+            envelope.pointee.body_case = DISTEMBED__ENVELOPE__BODY_WEIGHT_SHARD
+            envelope.pointee.weight_shard = body.proto(in: context)
         case .dataManifestRequest:
             envelope.pointee.body_case = DISTEMBED__ENVELOPE__BODY_DATA_MANIFEST_REQUEST
             envelope.pointee.data_manifest_request = context.make { distembed__data_manifest_request__init($0) }
@@ -124,6 +130,11 @@ extension Envelope {
                 try WorkAssignment(proto: try required(c.work_assignment, "Envelope.work_assignment")))
         case DISTEMBED__ENVELOPE__BODY_WORK_RESULT:
             message = .workResult(try WorkResult(proto: try required(c.work_result, "Envelope.work_result")))
+        case DISTEMBED__ENVELOPE__BODY_GRADIENT_SLICES:
+            message = .gradientSlices(
+                try GradientSlices(proto: try required(c.gradient_slices, "Envelope.gradient_slices")))
+        case DISTEMBED__ENVELOPE__BODY_WEIGHT_SHARD:
+            message = .weightShard(try WeightShard(proto: try required(c.weight_shard, "Envelope.weight_shard")))
         case DISTEMBED__ENVELOPE__BODY_DATA_MANIFEST_REQUEST:
             _ = try required(c.data_manifest_request, "Envelope.data_manifest_request")
             message = .dataManifestRequest

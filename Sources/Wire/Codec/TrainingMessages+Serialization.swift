@@ -82,6 +82,7 @@ extension WorkAssignment {
             message.pointee.shared_slots = slots
         }
         message.pointee.send_weights_digest = sendWeightsDigest ? 1 : 0
+        message.pointee.sharded = sharded?.proto(in: context)
         return message
     }
 
@@ -93,7 +94,8 @@ extension WorkAssignment {
             weights: try Tensor(optionalProto: c.weights, field: "WorkAssignment.weights"),
             firstSharedSlot: c.shared_slots?.pointee.first,
             replyInMailbox: c.shared_slots.map { $0.pointee.reply_in_mailbox != 0 } ?? false,
-            sendWeightsDigest: c.send_weights_digest != 0)
+            sendWeightsDigest: c.send_weights_digest != 0,
+            sharded: try c.sharded.map { (step) throws(WireError) in try ShardedStep(proto: step) })
     }
 }
 
@@ -149,6 +151,7 @@ extension WorkResult {
             digest.pointee.xxh64 = weightsDigest
             message.pointee.weights_digest = digest
         }
+        message.pointee.sharded = sharded?.proto(in: context)
         return message
     }
 
@@ -160,6 +163,7 @@ extension WorkResult {
             subtrees: try repeatedMessages(c.subtrees, count: c.n_subtrees, field: "WorkResult.subtrees")
                 .map { (subtree) throws(WireError) in try Subtree(proto: subtree) },
             lossSum: c.loss_sum, correctCount: c.correct_count, sampleCount: c.sample_count,
-            computeSeconds: c.compute_seconds, weightsDigest: c.weights_digest?.pointee.xxh64)
+            computeSeconds: c.compute_seconds, weightsDigest: c.weights_digest?.pointee.xxh64,
+            sharded: try c.sharded.map { (report) throws(WireError) in try ShardReport(proto: report) })
     }
 }

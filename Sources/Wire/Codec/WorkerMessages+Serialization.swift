@@ -27,6 +27,7 @@ extension Hello {
         message.pointee.datasets = context.messages(datasets) { $0.proto(in: context) }
         message.pointee.kernel_fingerprint = context.string(kernelFingerprint)
         message.pointee.cpu = context.string(cpu)
+        message.pointee.peer_endpoint = context.string(peerEndpoint)
         return message
     }
 
@@ -37,7 +38,8 @@ extension Hello {
             protocolVersion: c.protocol_version,
             datasets: try repeatedMessages(c.datasets, count: c.n_datasets, field: "Hello.datasets")
                 .map { DatasetDigest(proto: $0) },
-            kernelFingerprint: String(protobuf: c.kernel_fingerprint), cpu: String(protobuf: c.cpu))
+            kernelFingerprint: String(protobuf: c.kernel_fingerprint), cpu: String(protobuf: c.cpu),
+            peerEndpoint: String(protobuf: c.peer_endpoint))
     }
 }
 

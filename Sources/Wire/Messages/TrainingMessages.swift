@@ -90,12 +90,14 @@ public struct WorkAssignment: Hashable, Sendable {
     public var replyInMailbox: Bool
     /// Whether the result must carry the digest of the weights computed with (``WorkResult/weightsDigest``).
     public var sendWeightsDigest: Bool
+    /// Set for a step of the sharded reduction: the worker's part in it.
+    public var sharded: ShardedStep?
 
     /// Creates an assignment.
     public init(
         experimentId: String, epoch: UInt32, step: UInt32, weightsVersion: UInt64, chunkBegin: UInt32,
         chunkEnd: UInt32, weights: Tensor? = nil, firstSharedSlot: UInt32? = nil, replyInMailbox: Bool = false,
-        sendWeightsDigest: Bool = false
+        sendWeightsDigest: Bool = false, sharded: ShardedStep? = nil
     ) {
         self.experimentId = experimentId
         self.epoch = epoch
@@ -107,6 +109,7 @@ public struct WorkAssignment: Hashable, Sendable {
         self.firstSharedSlot = firstSharedSlot
         self.replyInMailbox = replyInMailbox
         self.sendWeightsDigest = sendWeightsDigest
+        self.sharded = sharded
     }
 }
 
@@ -163,12 +166,14 @@ public struct WorkResult: Hashable, Sendable {
     /// XXH64 of the weights the gradients were computed with, read after computing them; nil unless the
     /// assignment asked for it.
     public var weightsDigest: UInt64?
+    /// Set for a step of the sharded reduction (``subtrees`` is then empty: the sums went to the shards' owners).
+    public var sharded: ShardReport?
 
     /// Creates a work result.
     public init(
         experimentId: String, epoch: UInt32, step: UInt32, weightsVersion: UInt64, subtrees: [Subtree],
         lossSum: Double, correctCount: UInt32, sampleCount: UInt32, computeSeconds: Double,
-        weightsDigest: UInt64? = nil
+        weightsDigest: UInt64? = nil, sharded: ShardReport? = nil
     ) {
         self.experimentId = experimentId
         self.epoch = epoch
@@ -180,5 +185,6 @@ public struct WorkResult: Hashable, Sendable {
         self.sampleCount = sampleCount
         self.computeSeconds = computeSeconds
         self.weightsDigest = weightsDigest
+        self.sharded = sharded
     }
 }

@@ -28,7 +28,8 @@ extension WireMessage {
                         DatasetDigest(name: "t10k-images-idx3-ubyte.gz", sha256: String(repeating: "ab", count: 32)),
                         DatasetDigest(name: "train-images-idx3-ubyte.gz", sha256: String(repeating: "cd", count: 32)),
                     ],
-                    kernelFingerprint: "fp-1234", cpu: "Example CPU, kernels avx2")),
+                    kernelFingerprint: "fp-1234", cpu: "Example CPU, kernels avx2",
+                    peerEndpoint: "tcp://10.0.0.3:7001")),
             .welcome(Welcome(workerId: 7, heartbeatIntervalMs: 500)),
             .reject(WireError(.fingerprintMismatch, "kernel fingerprint fp-9 differs from fp-1234")),
             .heartbeat(Heartbeat(sentAtNanos: 123_456_789_012)),
@@ -45,7 +46,13 @@ extension WireMessage {
             .workAssignment(
                 WorkAssignment(
                     experimentId: "exp-0001", epoch: 3, step: 157, weightsVersion: 1096, chunkBegin: 2, chunkEnd: 4,
-                    weights: weights, firstSharedSlot: 2, replyInMailbox: true, sendWeightsDigest: true)),
+                    weights: weights, firstSharedSlot: 2, replyInMailbox: true, sendWeightsDigest: true,
+                    sharded: ShardedStep(
+                        group: 0xFEED_0000_0000_0001, rank: 1, size: 3,
+                        peers: ["tcp://10.0.0.2:7001", "tcp://10.0.0.3:7001", "tcp://[fd00::4]:7001"],
+                        state: ShardState(
+                            m: Tensor([0.5, -1e-12]), v: Tensor([0.25, 0]), adamStep: 1096, learningRate: 0.001),
+                        returnState: true))),
             .workResult(
                 WorkResult(
                     experimentId: "exp-0001", epoch: 3, step: 157, weightsVersion: 1096,
@@ -55,7 +62,23 @@ extension WireMessage {
                         Subtree(level: 2, index: 0, gradient: .sharedSlot(3)),
                     ],
                     lossSum: 12.625, correctCount: 13, sampleCount: 16, computeSeconds: 0.0125,
-                    weightsDigest: 0x8000_0000_0000_0001)),
+                    weightsDigest: 0x8000_0000_0000_0001,
+                    sharded: ShardReport(
+                        group: 0xFEED_0000_0000_0001, chunkBegin: 2, chunkEnd: 5, gradientFinite: true,
+                        weightsFinite: false,
+                        state: ShardState(
+                            weights: Tensor([1, 2]), m: Tensor([3, 4]), v: Tensor([5, 6]), adamStep: 1097,
+                            learningRate: 0.0005),
+                        exchangeSeconds: 0.004))),
+            .gradientSlices(GradientSlices(
+                experimentId: "exp-0001", group: 0xFEED_0000_0000_0001, weightsVersion: 1096, senderRank: 2,
+                subtrees: [
+                    Subtree(level: 1, index: 1, gradient: Tensor([0.25, -0.5])),
+                    Subtree(level: 0, index: 4, gradient: Tensor([1e-30, 3])),
+                ])),
+            .weightShard(WeightShard(
+                experimentId: "exp-0001", group: 0xFEED_0000_0000_0001, weightsVersion: 1096, rank: 0,
+                weights: Tensor([0.125, -7]))),
             .dataManifestRequest,
             .dataManifest(DataManifest(
                 digest: String(repeating: "0f", count: 32), pieceSize: 1 << 20,

@@ -19,6 +19,10 @@ public enum WireMessage: Hashable, Sendable {
     case workAssignment(WorkAssignment)
     /// Worker → coordinator: the subtree gradients of an assignment.
     case workResult(WorkResult)
+    /// Worker → worker (sharded reduction): subtree sums cut to the receiver's shard.
+    case gradientSlices(GradientSlices)
+    /// Worker → worker (sharded reduction): an owner's shard of the new weights.
+    case weightShard(WeightShard)
 
     /// Any peer → coordinator: describe the dataset you serve.
     case dataManifestRequest
@@ -69,6 +73,8 @@ public enum WireMessage: Hashable, Sendable {
         case .setupAck: "setupAck"
         case .workAssignment: "workAssignment"
         case .workResult: "workResult"
+        case .gradientSlices: "gradientSlices"
+        case .weightShard: "weightShard"
         case .dataManifestRequest: "dataManifestRequest"
         case .dataManifest: "dataManifest"
         case .dataPieceRequest: "dataPieceRequest"

@@ -30,11 +30,15 @@ public struct Hello: Hashable, Sendable {
     public var kernelFingerprint: String
     /// The worker's CPU model and kernel path, to name in a refusal; empty from older workers.
     public var cpu: String
+    /// Where peers reach this worker for the sharded reduction (`worker --peer-listen`); empty: it takes part in no
+    /// sharded group.
+    public var peerEndpoint: String
 
     /// Creates a hello; `protocolVersion` defaults to this build's ``protocolVersion``.
     public init(
         name: String, host: String, pid: Int32, cores: Int32, protocolVersion: UInt32 = Wire.protocolVersion,
-        datasets: [DatasetDigest], kernelFingerprint: String, cpu: String = ""
+        datasets: [DatasetDigest], kernelFingerprint: String, cpu: String = "",
+        peerEndpoint: String = ""
     ) {
         self.name = name
         self.host = host
@@ -44,6 +48,7 @@ public struct Hello: Hashable, Sendable {
         self.datasets = datasets
         self.kernelFingerprint = kernelFingerprint
         self.cpu = cpu
+        self.peerEndpoint = peerEndpoint
     }
 
     /// The dataset digests as a file-name → SHA-256 dictionary.
