@@ -52,6 +52,7 @@ extension HTMLReport {
     private static func describe(_ timings: StepTimings, of steps: Int) -> String {
         let parts = [
             ("compute", timings.compute), ("reduce", timings.reduce), ("optimizer", timings.optimizer),
+            ("exchange", timings.exchange),
             ("other", timings.other),
         ].map { "\($0.0) \(NumberText.percent($0.1 / timings.wall))" }
         return parts.joined(separator: " · ")

@@ -11,4 +11,6 @@ struct CheckedResult {
     let gradients: [(node: ChunkTree.Node, gradient: ReceivedGradient)]
     let stats: GradientEngine.Stats
     let computeSeconds: Double
+    /// A sharded step's exchange, as the member reported it (0 for the coordinator's reduction).
+    var exchangeSeconds = 0.0
 }

@@ -37,7 +37,7 @@ extension ExperimentRun {
             run: run, gradients: [],
             stats: GradientEngine.Stats(
                 lossSum: result.lossSum, correct: Int(result.correctCount), count: Int(result.sampleCount)),
-            computeSeconds: result.computeSeconds)
+            computeSeconds: result.computeSeconds, exchangeSeconds: report.exchangeSeconds)
     }
 
     /// Whether the step in progress starts a stage with a fresh Adam (whose step count starts again at 1).

@@ -26,6 +26,7 @@ final class ExperimentRun {
     private(set) var timings = StepTimings()
     private var stepDealtAt = 0.0
     private var stepCompute = 0.0
+    private var stepExchange = 0.0
     /// The most workers that trained this run at once.
     private(set) var peakWorkers = 0
     /// ``weightsDigest`` of the step in progress, once computed; cleared when the weights change.
@@ -155,6 +156,7 @@ final class ExperimentRun {
         samplesTrained += result.stats.count
         computeSeconds += result.computeSeconds
         stepCompute = max(stepCompute, result.computeSeconds)
+        stepExchange = max(stepExchange, result.exchangeSeconds)
     }
 
     /// What the stored result for `run` says (a copy).
@@ -229,6 +231,7 @@ final class ExperimentRun {
     func stepDealt(now: Double, workers: Int) {
         stepDealtAt = now
         stepCompute = 0
+        stepExchange = 0
         peakWorkers = max(peakWorkers, workers)
     }
 
@@ -272,6 +275,7 @@ final class ExperimentRun {
         timings.reduce += Double(reduced - started) / 1e9
         timings.optimizer += Double(stepped - reduced) / 1e9
         timings.compute += stepCompute
+        timings.exchange += stepExchange
         timings.wall += now - stepDealtAt + Double(stepped - started) / 1e9
     }
 

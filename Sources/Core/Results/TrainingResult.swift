@@ -129,12 +129,16 @@ public struct StepTimings: Codable, Sendable, Equatable {
     public var compute = 0.0
     public var reduce = 0.0
     public var optimizer = 0.0
-    public var other: Double { max(0, wall - compute - reduce - optimizer) }
+    /// A sharded group's exchange (Docs/ShardedReduction.md): from the end of computing to holding the new weights,
+    /// the slowest member's; it holds the members' reduce and Adam, which the coordinator's ``reduce`` and
+    /// ``optimizer`` then do not.
+    public var exchange = 0.0
+    public var other: Double { max(0, wall - compute - reduce - optimizer - exchange) }
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case steps, wall, compute, reduce, optimizer, other
+        case steps, wall, compute, reduce, optimizer, exchange, other
     }
 
     public init(from decoder: Decoder) throws {
@@ -144,6 +148,7 @@ public struct StepTimings: Codable, Sendable, Equatable {
         compute = try c.decode(Double.self, forKey: .compute)
         reduce = try c.decode(Double.self, forKey: .reduce)
         optimizer = try c.decode(Double.self, forKey: .optimizer)
+        exchange = try c.decodeIfPresent(Double.self, forKey: .exchange) ?? 0
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -153,6 +158,7 @@ public struct StepTimings: Codable, Sendable, Equatable {
         try c.encode(compute, forKey: .compute)
         try c.encode(reduce, forKey: .reduce)
         try c.encode(optimizer, forKey: .optimizer)
+        try c.encode(exchange, forKey: .exchange)
         try c.encode(other, forKey: .other)
     }
 }
