@@ -2711,7 +2711,7 @@ const ProtobufCMessageDescriptor distembed__work_assignment__descriptor =
   (ProtobufCMessageInit) distembed__work_assignment__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor distembed__sharded_step__field_descriptors[6] =
+static const ProtobufCFieldDescriptor distembed__sharded_step__field_descriptors[7] =
 {
   {
     "group",
@@ -2785,8 +2785,21 @@ static const ProtobufCFieldDescriptor distembed__sharded_step__field_descriptors
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "audit",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__ShardedStep, audit),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned distembed__sharded_step__field_indices_by_name[] = {
+  6,   /* field[6] = audit */
   0,   /* field[0] = group */
   3,   /* field[3] = peers */
   1,   /* field[1] = rank */
@@ -2797,7 +2810,7 @@ static const unsigned distembed__sharded_step__field_indices_by_name[] = {
 static const ProtobufCIntRange distembed__sharded_step__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 7 }
 };
 const ProtobufCMessageDescriptor distembed__sharded_step__descriptor =
 {
@@ -2807,7 +2820,7 @@ const ProtobufCMessageDescriptor distembed__sharded_step__descriptor =
   "Distembed__ShardedStep",
   "distembed",
   sizeof(Distembed__ShardedStep),
-  6,
+  7,
   distembed__sharded_step__field_descriptors,
   distembed__sharded_step__field_indices_by_name,
   1,  distembed__sharded_step__number_ranges,
@@ -3084,7 +3097,7 @@ const ProtobufCMessageDescriptor distembed__weight_shard__descriptor =
   (ProtobufCMessageInit) distembed__weight_shard__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor distembed__shard_report__field_descriptors[7] =
+static const ProtobufCFieldDescriptor distembed__shard_report__field_descriptors[8] =
 {
   {
     "group",
@@ -3170,6 +3183,18 @@ static const ProtobufCFieldDescriptor distembed__shard_report__field_descriptors
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "subtree_digests",
+    8,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_FIXED64,
+    offsetof(Distembed__ShardReport, n_subtree_digests),
+    offsetof(Distembed__ShardReport, subtree_digests),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned distembed__shard_report__field_indices_by_name[] = {
   1,   /* field[1] = chunk_begin */
@@ -3178,12 +3203,13 @@ static const unsigned distembed__shard_report__field_indices_by_name[] = {
   3,   /* field[3] = gradient_finite */
   0,   /* field[0] = group */
   5,   /* field[5] = state */
+  7,   /* field[7] = subtree_digests */
   4,   /* field[4] = weights_finite */
 };
 static const ProtobufCIntRange distembed__shard_report__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 7 }
+  { 0, 8 }
 };
 const ProtobufCMessageDescriptor distembed__shard_report__descriptor =
 {
@@ -3193,7 +3219,7 @@ const ProtobufCMessageDescriptor distembed__shard_report__descriptor =
   "Distembed__ShardReport",
   "distembed",
   sizeof(Distembed__ShardReport),
-  7,
+  8,
   distembed__shard_report__field_descriptors,
   distembed__shard_report__field_indices_by_name,
   1,  distembed__shard_report__number_ranges,

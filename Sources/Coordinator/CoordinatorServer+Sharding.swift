@@ -28,8 +28,7 @@ extension CoordinatorServer {
         }
         if var group = sharding.group {
             group.gathering = needsGather(run, group: group)
-            group.returned = [:]
-            group.digests = [:]
+            group.startStep()
             sharding.group = group
             return
         }
@@ -49,15 +48,12 @@ extension CoordinatorServer {
     }
 
     /// The ready workers, in id order, when they can form a group for `run`: two or more, each with a peer
-    /// endpoint and no shared memory, no more than the chunks of any step, at least 16 parameters each, and no
-    /// audits (which compare gradients the coordinator no longer sees).
+    /// endpoint and no shared memory, and at least 16 parameters each. (A member may have no chunks in a step: it
+    /// still owns its shard.)
     private func shardableMembers(of run: ExperimentRun) -> [WorkerID]? {
-        guard options.reduction == .sharded, run.training.spec.determinism.auditFraction == 0 else { return nil }
+        guard options.reduction == .sharded else { return nil }
         let ready = scheduler.readyWorkerIDs
-        let schedule = run.training.schedule
-        let fewestChunks = min(schedule.chunkCount(step: 0), schedule.chunkCount(step: schedule.stepsPerEpoch - 1))
-        guard ready.count >= 2, ready.count <= fewestChunks,
-            run.training.model.parameterCount >= 16 * ready.count,
+        guard ready.count >= 2, run.training.model.parameterCount >= 16 * ready.count,
             ready.allSatisfy({ workers[$0]?.peerEndpoint != nil && workers[$0]?.segment?.attached != true })
         else { return nil }
         return ready
@@ -79,6 +75,12 @@ extension CoordinatorServer {
         for id: WorkerID, of run: ExperimentRun, key: StepKey, chunks: Range<Int>
     ) -> WorkAssignment? {
         guard let group = sharding.group, let rank = group.rank(of: id) else { return nil }
+        if scheduler.checks(of: id, key: key, run: chunks)?.isEmpty == false {
+            return WorkAssignment(
+                experimentId: run.id, epoch: UInt32(key.epoch), step: UInt32(key.step), weightsVersion: key.version,
+                chunkBegin: UInt32(chunks.lowerBound), chunkEnd: UInt32(chunks.upperBound),
+                sharded: ShardedStep(group: group.id, rank: UInt32(rank), size: UInt32(group.members.count), audit: true))
+        }
         let first = !group.formed
         return WorkAssignment(
             experimentId: run.id, epoch: UInt32(key.epoch), step: UInt32(key.step), weightsVersion: key.version,
@@ -98,19 +100,31 @@ extension CoordinatorServer {
         }
         let key = StepKey(epoch: Int(result.epoch), step: Int(result.step), version: result.weightsVersion)
         let chunks = Int(report.chunkBegin)..<Int(max(report.chunkBegin, report.chunkEnd))
-        guard key == run.key, scheduler.checks(of: id, key: key, run: chunks) != nil else {
+        guard key == run.key, let checks = scheduler.checks(of: id, key: key, run: chunks) else {
             logger.debug("ignored a late result", metadata: ["worker": "\(id)", "step": "\(key)"])
             return
         }
         let checked: CheckedResult
         do {
             checked = try run.validateSharded(
-                result, report: report, run: chunks, shard: group.plan.range(of: rank), gathering: group.gathering)
+                result, report: report, run: chunks, shard: group.plan.range(of: rank),
+                gathering: group.gathering && checks.isEmpty)
+            let subtrees = chunks.isEmpty ? 0 : ChunkTree(chunkCount: run.chunkCount).cover(chunks).count
+            guard report.subtreeDigests.count == subtrees else {
+                throw WireError(.badRequest, "the result for chunks \(chunks) of \(key) carries "
+                    + "\(report.subtreeDigests.count) subtree digests")
+            }
         } catch {
             logger.error("dropping worker: bad result", metadata: ["worker": "\(id)", "error": "\(error)"])
             remove(id, reason: "sent a bad result: \(error)")
             throw error
         }
+        let opinion = ShardedOpinion(report, stats: checked.stats)
+        guard checks.isEmpty else {
+            settleShardedAudit(opinion, of: chunks, checks: checks, by: id, run: run)
+            return
+        }
+        group.opinions[chunks] = opinion
         guard report.weightsFinite else {
             fail(run.id, error: TrainingDiverged(
                 epoch: key.epoch + 1, step: key.step,
@@ -138,6 +152,23 @@ extension CoordinatorServer {
         let (accepted, directives) = scheduler.resultArrived(from: id, key: key, run: chunks, at: now)
         guard accepted else { return }
         run.store(checked)
+        execute(directives)
+    }
+
+    /// An audit of `chunks` by member `id` (one check: an audit; two: a tie-break). The sums it checks were used
+    /// already, so a member found wrong is dropped, which rolls the group back past them.
+    private func settleShardedAudit(
+        _ opinion: ShardedOpinion, of chunks: Range<Int>, checks: [WorkerID], by id: WorkerID, run: ExperimentRun
+    ) {
+        guard var group = sharding.group else { return }
+        let verdict = group.audit(opinion, of: chunks, tieBreak: checks.count == 2)
+        sharding.group = group
+        let action = settleAudit(verdict, of: chunks, checks: checks, by: id, run: run)
+        if action == .stopped { return }
+        let (_, directives) = scheduler.resultArrived(from: id, key: run.key, run: chunks, at: now)
+        if case .drop(let wrong) = action {
+            remove(wrong, reason: "its result for chunks \(chunks) of \(run.key) differed from two others")
+        }
         execute(directives)
     }
 

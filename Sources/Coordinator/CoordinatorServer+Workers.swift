@@ -169,7 +169,8 @@ extension CoordinatorServer {
         prepareShardedGroup(for: run)
         run.stepDealt(now: now, workers: scheduler.readyCount)
         execute(scheduler.beginStep(
-            run.key, chunkCount: run.chunkCount, auditFraction: run.training.spec.determinism.auditFraction, at: now))
+            run.key, chunkCount: run.chunkCount, auditFraction: run.training.spec.determinism.auditFraction,
+            everyWorker: sharding.group != nil, at: now))
     }
 
     func workResult(_ result: WorkResult, from peer: PeerID) throws {
@@ -267,7 +268,7 @@ extension CoordinatorServer {
     }
 
     /// What a recomputation leads to.
-    private enum AuditAction: Equatable {
+    enum AuditAction: Equatable {
         case carryOn
         /// The worker whose result two others contradict.
         case drop(WorkerID)
@@ -277,7 +278,7 @@ extension CoordinatorServer {
 
     /// Acts on a recomputation of `chunks` by worker `id` that checks the workers `checks` (one: an audit; two: a
     /// tie-break).
-    private func settleAudit(
+    func settleAudit(
         _ verdict: ExperimentRun.AuditVerdict, of chunks: Range<Int>, checks: [WorkerID], by id: WorkerID,
         run: ExperimentRun
     ) -> AuditAction {
@@ -347,6 +348,8 @@ extension CoordinatorServer {
                 }
                 forget(id, reason: reason)
             case .stepComplete:
+                // A sharded group's rollback abandoned the step: it is dealt again, not completed.
+                guard !sharding.stepPending else { continue }
                 completeStep()
             case .waiting(let reason):
                 if waiting == nil { waiting = Waiting(since: now, reason: reason) }

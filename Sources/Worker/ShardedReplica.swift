@@ -20,6 +20,10 @@ final class ShardedReplica {
     private let schedule: TrainingSchedule
     /// The full weights, of ``version``.
     private(set) var weights: [Float]
+    /// The weights of ``version`` − 1, for an audit of the last step (and, while a step is exchanged, the buffer
+    /// its new weights are assembled in: the two swap when it finishes).
+    private var previousWeights: [Float]
+    private var previousVersion: UInt64?
     /// Adam's step count the weights are the result of.
     private(set) var version: UInt64
     private var optimizer: ShardOptimizer
@@ -32,6 +36,8 @@ final class ShardedReplica {
         var result: WorkResult
         let own: [(node: ChunkTree.Node, gradient: [Float])]
         let computedAt: UInt64
+        /// XXH64 of each of this worker's own subtree sums.
+        let digests: [UInt64]
         var slices: [Int: [(node: ChunkTree.Node, values: [Float])]] = [:]
         var shards: Set<Int> = []
         var stepped = false
@@ -75,6 +81,7 @@ final class ShardedReplica {
         self.stages = stages
         self.schedule = schedule
         self.weights = weights
+        self.previousWeights = weights
         self.version = a.weightsVersion
         self.optimizer = ShardOptimizer(range: range, weights: Array(weights[range]), adam: adam)
     }
@@ -97,8 +104,11 @@ final class ShardedReplica {
             }
             return (ChunkTree.Node(level: Int(subtree.level), index: Int(subtree.index)), tensor.values)
         }
+        let computedAt = DispatchTime.now().uptimeNanoseconds
         inFlight = StepExchange(
-            assignment: a, result: result, own: own, computedAt: DispatchTime.now().uptimeNanoseconds)
+            assignment: a, result: result, own: own, computedAt: computedAt, digests: own.map { WeightsDigest.of($0.1) })
+        // The new weights are assembled in the other buffer; these stay for an audit of this step.
+        previousVersion = nil
         for member in 0..<size where member != rank {
             let range = plan.range(of: member)
             let subtrees = own.map { node, gradient in
@@ -154,7 +164,7 @@ final class ShardedReplica {
                 + "\(shard.weights.values.count) values, or sent twice")
         }
         let range = plan.range(of: owner)
-        weights.withUnsafeMutableBufferPointer { w in
+        previousWeights.withUnsafeMutableBufferPointer { w in
             shard.weights.values.withUnsafeBufferPointer { w.baseAddress!.advanced(by: range.lowerBound)
                 .update(from: $0.baseAddress!, count: range.count) }
         }
@@ -177,6 +187,8 @@ final class ShardedReplica {
         }
         guard step.shards.count == size - 1 else { return nil }
         inFlight = nil
+        swap(&weights, &previousWeights)
+        previousVersion = version
         version += 1
         var result = step.result
         result.subtrees = []
@@ -190,7 +202,28 @@ final class ShardedReplica {
             state: a.sharded?.returnState == true ? ShardState(
                 weights: Tensor(optimizer.weights), m: Tensor(optimizer.adam.m), v: Tensor(optimizer.adam.v),
                 adamStep: UInt64(optimizer.adam.step), learningRate: optimizer.adam.learningRate) : nil,
-            exchangeSeconds: Double(DispatchTime.now().uptimeNanoseconds - step.computedAt) / 1e9)
+            exchangeSeconds: Double(DispatchTime.now().uptimeNanoseconds - step.computedAt) / 1e9,
+            subtreeDigests: step.digests)
+        return result
+    }
+
+    /// The weights an audit of version `version` computes with: those the last step started from.
+    func weights(forAuditOf version: UInt64) -> [Float]? {
+        previousVersion == version ? previousWeights : nil
+    }
+
+    /// An audit's answer: the computed result's statistics and the digests of its subtree sums, no sums.
+    func auditResult(_ a: WorkAssignment, computed: WorkResult) -> WorkResult {
+        var result = computed
+        let digests = computed.subtrees.map { subtree -> UInt64 in
+            guard case .inline(let tensor) = subtree.gradient else { return 0 }
+            return WeightsDigest.of(tensor.values)
+        }
+        result.subtrees = []
+        result.sharded = ShardReport(
+            group: group, chunkBegin: a.chunkBegin, chunkEnd: a.chunkEnd,
+            gradientFinite: computed.lossSum.isFinite, weightsFinite: true, exchangeSeconds: 0,
+            subtreeDigests: digests)
         return result
     }
 
@@ -228,7 +261,7 @@ final class ShardedReplica {
         }
         step.stepped = true
         let range = ownRange
-        weights.withUnsafeMutableBufferPointer { w in
+        previousWeights.withUnsafeMutableBufferPointer { w in
             optimizer.weights.withUnsafeBufferPointer {
                 w.baseAddress!.advanced(by: range.lowerBound).update(from: $0.baseAddress!, count: range.count)
             }

@@ -356,11 +356,20 @@ extension WorkerClient {
                     "members": "\(sharded.size)",
                 ])
             }
+            if sharded.audit {
+                guard let replica, replica.group == sharded.group,
+                    let weights = replica.weights(forAuditOf: a.weightsVersion)
+                else {
+                    throw WireError(.badRequest, "worker \(options.name) no longer holds the weights of version "
+                        + "\(a.weightsVersion) to audit")
+                }
+                return .workResult(replica.auditResult(a, computed: try session.compute(a, replicaWeights: weights)))
+            }
             guard let replica, replica.continues(a) else {
                 throw WireError(.badRequest, "worker \(options.name) holds no weights of sharded group "
                     + "\(String(sharded.group, radix: 16)) at version \(a.weightsVersion)")
             }
-            let computed = try session.compute(a, replica: replica)
+            let computed = try session.compute(a, replicaWeights: replica.weights)
             if let done = try replica.begin(a, computed: computed, links: links) { return .workResult(done) }
             for message in earlyPeerMessages.take(group: replica.group, version: replica.version) {
                 if let done = try take(message, into: replica, links: links) { return .workResult(done) }

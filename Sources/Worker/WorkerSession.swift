@@ -47,7 +47,7 @@ final class WorkerSession {
     /// gradients go into the result or into the segment's slots, as the assignment says.
     /// - Throws: ``WireError`` `.badRequest` for an assignment outside the schedule, without weights, or naming
     ///   shared slots this worker does not have.
-    func compute(_ a: WorkAssignment, replica: ShardedReplica? = nil) throws(WireError) -> WorkResult {
+    func compute(_ a: WorkAssignment, replicaWeights: [Float]? = nil) throws(WireError) -> WorkResult {
         let started = DispatchTime.now().uptimeNanoseconds
         let epoch = Int(a.epoch)
         let step = Int(a.step)
@@ -55,11 +55,14 @@ final class WorkerSession {
             throw WireError(.badRequest, "epoch \(epoch + 1) step \(step + 1) is outside the schedule")
         }
         let chunks = schedule.chunkCount(step: step)
-        guard a.chunkBegin < a.chunkEnd, Int(a.chunkEnd) <= chunks else {
+        // A member of a sharded group may have no chunks in a step (more members than chunks).
+        guard a.chunkBegin < a.chunkEnd || (a.sharded != nil && a.chunkBegin == a.chunkEnd), Int(a.chunkEnd) <= chunks
+        else {
             throw WireError(.badRequest, "chunks \(a.chunkBegin)..<\(a.chunkEnd) outside 0..<\(chunks)")
         }
         let samples = samples(ofEpoch: epoch)
-        let nodes = ChunkTree(chunkCount: chunks).cover(Int(a.chunkBegin)..<Int(a.chunkEnd))
+        let run = Int(a.chunkBegin)..<Int(a.chunkEnd)
+        let nodes = run.isEmpty ? [] : ChunkTree(chunkCount: chunks).cover(run)
         var stats = GradientEngine.Stats()
         var slots: (segment: SharedSegment, first: Int)?
         if let first = a.firstSharedSlot {
@@ -73,7 +76,7 @@ final class WorkerSession {
             slots = (segment, Int(first))
         }
         var digest: UInt64?
-        let subtrees = try withWeights(of: a, replica: replica) { w in
+        let subtrees = try withWeights(of: a, replicaWeights: replicaWeights) { w in
             let w = corruption?.corrupt(w, count: model.parameterCount, version: a.weightsVersion) ?? w
             defer {
                 // Read after computing: it covers the weights for as long as the chunks used them.
@@ -110,9 +113,15 @@ final class WorkerSession {
     /// (``sharedWeights``, else ``segment``, which the caller checked is there).
     /// - Throws: ``WireError`` `.badRequest` for an assignment without weights.
     private func withWeights<R>(
-        of a: WorkAssignment, replica: ShardedReplica?, _ body: (UnsafePointer<Float>) -> R
+        of a: WorkAssignment, replicaWeights: [Float]?, _ body: (UnsafePointer<Float>) -> R
     ) throws(WireError) -> R {
-        if let replica { return replica.weights.withUnsafeBufferPointer { body($0.baseAddress!) } }
+        if let replicaWeights {
+            guard replicaWeights.count == model.parameterCount else {
+                throw WireError(.badRequest, "the sharded replica holds \(replicaWeights.count) weights, the model has "
+                    + "\(model.parameterCount)")
+            }
+            return replicaWeights.withUnsafeBufferPointer { body($0.baseAddress!) }
+        }
         if a.firstSharedSlot != nil, let source = sharedWeights ?? segment {
             return source.withWeights(body)
         }

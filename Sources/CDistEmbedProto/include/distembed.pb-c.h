@@ -347,10 +347,15 @@ struct  Distembed__ShardedStep
    * Send the shard's new weights and Adam's moments back in the result.
    */
   protobuf_c_boolean return_state;
+  /*
+   * An audit: compute the run again with the weights the step started from (which the member still holds) and
+   * report the digests of its subtree sums, without exchanging anything.
+   */
+  protobuf_c_boolean audit;
 };
 #define DISTEMBED__SHARDED_STEP__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&distembed__sharded_step__descriptor) \
-    , 0, 0, 0, 0,NULL, NULL, 0 }
+    , 0, 0, 0, 0,NULL, NULL, 0, 0 }
 
 
 /*
@@ -436,10 +441,15 @@ struct  Distembed__ShardReport
    * From the end of computing to holding every shard of the new weights.
    */
   double exchange_seconds;
+  /*
+   * XXH64 of each of the member's subtree sums (its full length), left to right: what an audit compares.
+   */
+  size_t n_subtree_digests;
+  uint64_t *subtree_digests;
 };
 #define DISTEMBED__SHARD_REPORT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&distembed__shard_report__descriptor) \
-    , 0, 0, 0, 0, 0, NULL, 0 }
+    , 0, 0, 0, 0, 0, NULL, 0, 0,NULL }
 
 
 /*

@@ -33,6 +33,29 @@ struct ShardedGroup {
     var returned: [Int: ShardState] = [:]
     /// The digests reported this step, by worker.
     var digests: [WorkerID: UInt64] = [:]
+    /// What each run's first computation said this step, and an audit that disagreed with it, for audits: the
+    /// sums themselves went to their owners, so an audit compares their digests.
+    var opinions: [Range<Int>: ShardedOpinion] = [:]
+    var secondOpinions: [Range<Int>: ShardedOpinion] = [:]
+
+    /// Forgets what the last step brought back.
+    mutating func startStep() {
+        returned = [:]
+        digests = [:]
+        opinions = [:]
+        secondOpinions = [:]
+    }
+
+    /// Compares an audit of `run` with its first computation (and, for a tie-break, with the audit that
+    /// disagreed), as ``ExperimentRun/audit(_:tieBreak:)`` does with the sums themselves.
+    mutating func audit(_ opinion: ShardedOpinion, of run: Range<Int>, tieBreak: Bool) -> ExperimentRun.AuditVerdict {
+        if opinion == opinions[run] { return .agrees }
+        guard tieBreak else {
+            secondOpinions[run] = opinion
+            return .differs
+        }
+        return secondOpinions[run] == opinion ? .replacedStored : .agreesWithNeither
+    }
 
     init(id: UInt64, members: [WorkerID], endpoints: [String], parameterCount: Int, restorePoint: Checkpoint) {
         self.id = id
@@ -73,5 +96,20 @@ struct ShardedGroup {
             v += state.v.values
         }
         return (weights, m, v)
+    }
+}
+
+/// What one computation of a run said in a sharded step: the digests of its subtree sums and its statistics.
+struct ShardedOpinion: Equatable {
+    var digests: [UInt64]
+    var lossSumBits: UInt64
+    var correct: Int
+    var count: Int
+
+    init(_ report: ShardReport, stats: GradientEngine.Stats) {
+        digests = report.subtreeDigests
+        lossSumBits = stats.lossSum.bitPattern
+        correct = stats.correct
+        count = stats.count
     }
 }

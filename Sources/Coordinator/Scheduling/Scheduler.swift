@@ -215,11 +215,13 @@ public struct Scheduler: Sendable {
 
     /// Starts a step of `chunkCount` chunks: one contiguous run per ready worker. About `auditFraction` of the
     /// runs are computed again by a second worker once their result is in (``checks(of:key:run:)``).
+    /// - Parameter everyWorker: deal every ready worker a run, empty when there are more workers than chunks (a
+    ///   sharded group's members all take part in each step); otherwise at most one worker per chunk.
     public mutating func beginStep(
-        _ key: StepKey, chunkCount: Int, auditFraction: Double = 0, at now: Double
+        _ key: StepKey, chunkCount: Int, auditFraction: Double = 0, everyWorker: Bool = false, at now: Double
     ) -> [Directive] {
         let ready = readyIDs()
-        let runs = cut(chunkCount, into: max(1, min(ready.count, chunkCount)))
+        let runs = cut(chunkCount, into: max(1, everyWorker ? ready.count : min(ready.count, chunkCount)))
         current = StepState(
             key: key, chunkCount: chunkCount, pending: runs.reversed(), outstanding: 0, auditFraction: auditFraction)
         return dealPending(at: now)
@@ -255,7 +257,7 @@ public struct Scheduler: Sendable {
         worker.lastSeen = now
         workers[id] = worker
         step.outstanding -= 1
-        if assignment.checks.isEmpty && audits(run, at: key, fraction: step.auditFraction)
+        if assignment.checks.isEmpty && !run.isEmpty && audits(run, at: key, fraction: step.auditFraction)
             && readyIDs().contains(where: { $0 != id })
         {
             step.recomputations.append(Recomputation(run: run, checks: [id]))
@@ -348,10 +350,11 @@ public struct Scheduler: Sendable {
         return directives
     }
 
-    /// `0..<count` in `parts` contiguous non-empty runs: balanced, or at random cut points when shuffling.
+    /// `0..<count` in `parts` contiguous runs, non-empty unless there are more parts than chunks: balanced, or at
+    /// random cut points when shuffling.
     private mutating func cut(_ count: Int, into parts: Int) -> [Range<Int>] {
         var bounds: [Int]
-        if var rng = shuffle, parts > 1 {
+        if var rng = shuffle, parts > 1, parts <= count {
             var cuts = Set<Int>()
             while cuts.count < parts - 1 { cuts.insert(1 + Int(rng.next() % UInt64(count - 1))) }
             bounds = [0] + cuts.sorted() + [count]

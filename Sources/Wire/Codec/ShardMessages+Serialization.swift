@@ -10,6 +10,7 @@ extension ShardedStep {
         message.pointee.peers = context.array(count: peers.count) { Optional(context.string(peers[$0])) }
         message.pointee.state = state?.proto(in: context)
         message.pointee.return_state = returnState ? 1 : 0
+        message.pointee.audit = audit ? 1 : 0
         return message
     }
 
@@ -19,7 +20,7 @@ extension ShardedStep {
             group: c.group, rank: c.rank, size: c.size,
             peers: repeated(c.peers, count: c.n_peers).map { String(protobuf: $0) },
             state: try c.state.map { (state) throws(WireError) in try ShardState(proto: state) },
-            returnState: c.return_state != 0)
+            returnState: c.return_state != 0, audit: c.audit != 0)
     }
 }
 
@@ -98,6 +99,8 @@ extension ShardReport {
         message.pointee.weights_finite = weightsFinite ? 1 : 0
         message.pointee.state = state?.proto(in: context)
         message.pointee.exchange_seconds = exchangeSeconds
+        message.pointee.n_subtree_digests = subtreeDigests.count
+        message.pointee.subtree_digests = context.array(count: subtreeDigests.count) { subtreeDigests[$0] }
         return message
     }
 
@@ -107,6 +110,7 @@ extension ShardReport {
             group: c.group, chunkBegin: c.chunk_begin, chunkEnd: c.chunk_end, gradientFinite: c.gradient_finite != 0,
             weightsFinite: c.weights_finite != 0,
             state: try c.state.map { (state) throws(WireError) in try ShardState(proto: state) },
-            exchangeSeconds: c.exchange_seconds)
+            exchangeSeconds: c.exchange_seconds,
+            subtreeDigests: Array(repeated(c.subtree_digests, count: c.n_subtree_digests)))
     }
 }

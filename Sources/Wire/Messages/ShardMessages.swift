@@ -12,10 +12,13 @@ public struct ShardedStep: Hashable, Sendable {
     public var state: ShardState?
     /// Send the shard's new weights and Adam's moments back in the result.
     public var returnState: Bool
+    /// An audit: compute the run again with the weights the step started from and report the digests of its
+    /// subtree sums (``ShardReport/subtreeDigests``), exchanging nothing.
+    public var audit: Bool
 
     public init(
         group: UInt64, rank: UInt32, size: UInt32, peers: [String] = [], state: ShardState? = nil,
-        returnState: Bool = false
+        returnState: Bool = false, audit: Bool = false
     ) {
         self.group = group
         self.rank = rank
@@ -23,6 +26,7 @@ public struct ShardedStep: Hashable, Sendable {
         self.peers = peers
         self.state = state
         self.returnState = returnState
+        self.audit = audit
     }
 }
 
@@ -94,10 +98,12 @@ public struct ShardReport: Hashable, Sendable {
     public var state: ShardState?
     /// From the end of computing to holding every shard of the new weights.
     public var exchangeSeconds: Double
+    /// XXH64 of each of the member's subtree sums, left to right: what an audit compares.
+    public var subtreeDigests: [UInt64]
 
     public init(
         group: UInt64, chunkBegin: UInt32, chunkEnd: UInt32, gradientFinite: Bool, weightsFinite: Bool,
-        state: ShardState? = nil, exchangeSeconds: Double
+        state: ShardState? = nil, exchangeSeconds: Double, subtreeDigests: [UInt64] = []
     ) {
         self.group = group
         self.chunkBegin = chunkBegin
@@ -106,5 +112,6 @@ public struct ShardReport: Hashable, Sendable {
         self.weightsFinite = weightsFinite
         self.state = state
         self.exchangeSeconds = exchangeSeconds
+        self.subtreeDigests = subtreeDigests
     }
 }

@@ -52,7 +52,7 @@ extension WireMessage {
                         peers: ["tcp://10.0.0.2:7001", "tcp://10.0.0.3:7001", "tcp://[fd00::4]:7001"],
                         state: ShardState(
                             m: Tensor([0.5, -1e-12]), v: Tensor([0.25, 0]), adamStep: 1096, learningRate: 0.001),
-                        returnState: true))),
+                        returnState: true, audit: true))),
             .workResult(
                 WorkResult(
                     experimentId: "exp-0001", epoch: 3, step: 157, weightsVersion: 1096,
@@ -69,7 +69,7 @@ extension WireMessage {
                         state: ShardState(
                             weights: Tensor([1, 2]), m: Tensor([3, 4]), v: Tensor([5, 6]), adamStep: 1097,
                             learningRate: 0.0005),
-                        exchangeSeconds: 0.004))),
+                        exchangeSeconds: 0.004, subtreeDigests: [1, 0xFFFF_FFFF_FFFF_FFFF]))),
             .gradientSlices(GradientSlices(
                 experimentId: "exp-0001", group: 0xFEED_0000_0000_0001, weightsVersion: 1096, senderRank: 2,
                 subtrees: [
