@@ -18,6 +18,9 @@ struct ShardingState {
     var nonFiniteSteps: Set<StepKey> = []
     /// Groups rolled back this run.
     var rollbacks = 0
+    /// Gather at every step up to this weights version: after replicas disagreed with no majority, the steps of the
+    /// groups that follow are checked against the coordinator's weights until past the disputed one.
+    var gatherThrough: UInt64?
 }
 
 extension CoordinatorServer {
@@ -67,7 +70,7 @@ extension CoordinatorServer {
         return training.step == training.schedule.stepsPerEpoch - 1
             || (every > 0 && (training.completedSteps + 1) % every == 0)
             || group.endRequested || cancelRequested
-            || group.gatherThrough.map { run.key.version <= $0 } == true
+            || sharding.gatherThrough.map { run.key.version <= $0 } == true
     }
 
     /// The assignment of a group member's step.
@@ -188,8 +191,7 @@ extension CoordinatorServer {
         if checksReplicas(at: run.key, of: run) {
             let ours = group.coordinatorHoldsWeights ? run.weightsDigest : nil
             guard let differing = group.replicasThatDiffer(coordinatorDigest: ours) else {
-                group.gatherThrough = run.key.version
-                sharding.group = group
+                sharding.gatherThrough = run.key.version
                 rollBackShardedGroup(because: "the members' weights at \(run.key) disagree with no majority; the "
                     + "steps are checked against the coordinator's weights until past it")
                 return .rolledBack
@@ -209,10 +211,10 @@ extension CoordinatorServer {
     }
 
     /// A member is gone (lost, dropped, refused): the group's state since its restore point went with it.
-    func shardedMemberLost(_ id: WorkerID, reason: String) {
+    func shardedMemberLost(_ id: WorkerID, name: String, reason: String) {
         sharding.heldWorkers.remove(id)
         guard sharding.group?.rank(of: id) != nil else { return }
-        rollBackShardedGroup(because: "worker \(workers[id]?.name ?? "\(id)") left: \(reason)")
+        rollBackShardedGroup(because: "worker \(name) left: \(reason)")
     }
 
     /// Ends the group and goes back to its restore point; the step is dealt again at the next tick, to a new group

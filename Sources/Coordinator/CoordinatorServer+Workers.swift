@@ -385,7 +385,7 @@ extension CoordinatorServer {
     /// directive).
     private func forget(_ id: WorkerID, reason: String) {
         guard let worker = workers.remove(id) else { return }
-        shardedMemberLost(id, reason: reason)
+        shardedMemberLost(id, name: worker.name, reason: reason)
         telemetry?.metrics.workerLost()
         if let run {
             counters.workersLost += 1

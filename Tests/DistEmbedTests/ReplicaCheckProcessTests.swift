@@ -43,6 +43,31 @@ import Testing
         #expect(cluster.workers["flipper"]?.isRunning == true, "\(flipperLog)")
     }
 
+    /// In a sharded group the coordinator no longer holds each step's weights: three members outvote the flipper;
+    /// two that disagree roll the group back and gather every step up to the disputed one, where the coordinator's
+    /// own weights tell which is wrong. Either way the flipper is dropped and the weights are the undisturbed ones.
+    /// (The group goes back to its last gathered state, so the flipper, let in again, replays the flipped step and
+    /// may be caught there up to three times.)
+    @Test(arguments: [3, 2])
+    func flippedBitIsCaughtInAShardedGroup(workers: Int) throws {
+        let expected = try FaultTests.undisturbed.get()
+        let cluster = try TestCluster()
+        let sharded = ["--no-shared-memory", "--peer-listen", "tcp://127.0.0.1:*"]
+        try cluster.startCoordinator(extra: FaultTests.coordinatorOptions)
+        try cluster.startWorker("flipper", extra: FaultTests.workerOptions + sharded
+            + ["--debug-flip-weight-bit", Self.flipAt])
+        for k in 2...workers { try cluster.startWorker("w\(k)", extra: FaultTests.workerOptions + sharded) }
+        let id = try cluster.submit(FaultTests.spec, FaultTests.overrides + ["--min-workers", "\(workers)"])
+        let result = try Self.faults.finishedResult(cluster, id)
+        #expect(result["weightsSha256"] as? String == expected)
+        let events = try #require(result["events"] as? [String: Any])
+        #expect((1...3).contains(events["replicaMismatches"] as? Int ?? 0), "\(events)")
+        let log = cluster.log("coordinator")
+        #expect(log.contains("sharded group formed") && log.contains("sharded group rolled back"), "\(log.suffix(3000))")
+        #expect(log.contains("worker=flipper") && log.contains("step=epoch 1 step 41"), "\(log.suffix(3000))")
+        #expect(log.contains("disagree with no majority") == (workers == 2), "\(log.suffix(3000))")
+    }
+
     /// A bit stuck from step 40 on: the worker is dropped three times, then refused, and exits with status 3.
     @Test func persistentCorruptionIsRefusedAfterThreeMismatches() throws {
         let expected = try FaultTests.undisturbed.get()

@@ -8,9 +8,11 @@
 #   join     one more worker, on a host of its own, joins
 #   restart  the coordinator gets SIGKILL after the first epoch's checkpoint and is started again on its store
 #
+# With MULTIHOST_REDUCTION=sharded every worker takes part in the sharded reduction (`--peer-listen` on its own
+# address; the coordinator's namespace routes between the workers' links), else the coordinator reduces (star).
 # Prints the run's result JSON on the last line.
 #
-#   Tests/Tools/multihost.sh DISTEMBED SPEC FAULT WORKERS [--set k=v ...]
+#   [MULTIHOST_REDUCTION=sharded] Tests/Tools/multihost.sh DISTEMBED SPEC FAULT WORKERS [--set k=v ...]
 # Exit 77 (skip) when namespaces cannot be made here.
 set -euo pipefail
 bin=$1; spec=$2; fault=$3; workers=$4; shift 4
@@ -46,14 +48,17 @@ for i in $(seq 1 "$hosts"); do
   ip -n "$c" addr add "10.77.$i.1/24" dev "$tag-c$i"; ip -n "$c" link set "$tag-c$i" up
   ip -n "$w" addr add "10.77.$i.2/24" dev "$w"; ip -n "$w" link set "$w" up
   ip -n "$w" link set lo up
+  ip -n "$w" route add 10.77.0.0/16 via "10.77.$i.1"
   listen+=(--listen "tcp://10.77.$i.1:5555")
 done
 
+ip netns exec "$c" sysctl -qw net.ipv4.ip_forward=1
+reduction=${MULTIHOST_REDUCTION:-star}
 # Starts the coordinator and waits (at most a minute) until it listens: on a loaded machine it can take seconds.
 coordinator() {
   rm -f "$dir/ready"
   ip netns exec "$c" "$bin" coordinator "${listen[@]}" --store "$dir/store" --heartbeat-interval 0.2 \
-    --heartbeat-timeout 2 --result-timeout 3 --insecure --ready-file "$dir/ready" >> "$dir/coordinator.log" 2>&1 &
+    --heartbeat-timeout 2 --result-timeout 3 --insecure --reduction "$reduction" --ready-file "$dir/ready" >> "$dir/coordinator.log" 2>&1 &
   coordinator_pid=$!
   for _ in $(seq 1 1200); do
     [ -s "$dir/ready" ] && return
@@ -67,8 +72,10 @@ coordinator() {
 # Network namespaces still share /dev/shm, separate hosts do not: --no-shared-memory keeps every tensor on the
 # network (and a cut link cut).
 worker() {
+  local peers=()
+  [ "$reduction" = sharded ] && peers=(--peer-listen "tcp://10.77.$1.2:7001")
   ip netns exec "$tag-w$1" "$bin" worker --connect "tcp://10.77.$1.1:5555" --name "w$1" --no-shared-memory \
-    --coordinator-timeout 2 >> "$dir/w$1.log" 2>&1 &
+    --coordinator-timeout 2 "${peers[@]}" >> "$dir/w$1.log" 2>&1 &
   worker_pid[$1]=$!
 }
 declare -a worker_pid
@@ -113,5 +120,5 @@ for _ in $(seq 1 1200); do
   [ "$state" = done ] || [ "$state" = failed ] || [ "$state" = cancelled ] && break
   sleep 0.1
 done
-grep -E "worker dropped|worker left|worker joined|resum" "$dir/coordinator.log" >&2 || true
+grep -E "worker dropped|worker left|worker joined|resum|sharded group" "$dir/coordinator.log" >&2 || true
 client results "$id" --json | tail -1

@@ -26,9 +26,6 @@ struct ShardedGroup {
     var gathering = false
     /// End the group at its next gather (a worker is waiting to join).
     var endRequested = false
-    /// Gather at every step up to this weights version: after replicas disagreed with no majority, the next
-    /// steps are checked against the coordinator's weights until past the disputed one.
-    var gatherThrough: UInt64?
     /// The shard states returned this step, by rank.
     var returned: [Int: ShardState] = [:]
     /// The digests reported this step, by worker.
