@@ -202,6 +202,12 @@ extension CoordinatorServer {
             }
         }
         let gathered = group.gathering ? group.gatheredState() : nil
+        guard gathered != nil || !group.gathering else {
+            // Each member's result was checked to carry its shard's state; should one be missing all the same,
+            // the coordinator cannot go on from this step without it.
+            rollBackShardedGroup(because: "a shard's state did not come back at \(run.key)")
+            return .rolledBack
+        }
         let metrics = try run.completeShardedStep(now: now, gathered: gathered)
         group.formed = true
         group.coordinatorHoldsWeights = gathered != nil

@@ -21,6 +21,7 @@ public final class WorkerClient {
     private var replica: ShardedReplica?
     /// Peer messages of a step not yet assigned here (a member is faster), kept until it is (``EarlyPeerMessages``).
     private var earlyPeerMessages = EarlyPeerMessages()
+    private var peerComplaints = PeerComplaints()
     private let poller: Poller?
     /// The training images of the last experiment and the spec they were read for (its limits aside), reused when
     /// the next reads the same files in the same way and needs no more of them.
@@ -78,6 +79,9 @@ public final class WorkerClient {
     /// Works until `shouldStop` returns true or the coordinator refuses this worker.
     public func run(until shouldStop: () -> Bool) throws -> WorkerExit {
         logger.info("connecting to the coordinator", metadata: ["endpoint": "\(options.connect)"])
+        if let peerLinks {
+            logger.info("taking part in sharded groups", metadata: ["peer endpoint": "\(peerLinks.endpoint)"])
+        }
         guard try fetchDataset(until: shouldStop), !options.fetchOnly else { return .stopped }
         try hello()
         while !shouldStop() {
@@ -385,9 +389,7 @@ extension WorkerClient {
     /// Handles a message from another member (or a stranger on the peer port: checked like any input).
     fileprivate func handlePeer(_ inbound: Inbound) throws {
         guard case .message(let message) = inbound else {
-            if case .invalid(_, _, let error) = inbound {
-                logger.warning("rejected a peer message", metadata: ["error": "\(error)"])
-            }
+            if case .invalid(_, _, let error) = inbound { complain("rejected a peer message", error: "\(error)") }
             return
         }
         let envelope = message.envelope
@@ -396,7 +398,7 @@ extension WorkerClient {
         case .gradientSlices(let s): (group, version, experiment) = (s.group, s.weightsVersion, s.experimentId)
         case .weightShard(let w): (group, version, experiment) = (w.group, w.weightsVersion, w.experimentId)
         default:
-            logger.warning("unexpected peer message", metadata: ["message": "\(envelope.message.name)"])
+            complain("unexpected peer message", error: envelope.message.name)
             return
         }
         guard let replica, let links = peerLinks,
@@ -408,8 +410,14 @@ extension WorkerClient {
         do {
             if let done = try take(envelope.message, into: replica, links: links) { try send(.workResult(done)) }
         } catch let error as WireError {
-            logger.warning("dropped a peer message", metadata: ["error": "\(error)"])
+            complain("dropped a peer message", error: "\(error)")
         }
+    }
+
+    /// Logs a dropped peer message, within ``PeerComplaints``' rate.
+    private func complain(_ what: String, error: String) {
+        guard let unlogged = peerComplaints.record(now: now) else { return }
+        logger.warning("\(what)", metadata: ["error": "\(error)", "not logged since the last": "\(unlogged)"])
     }
 
     private func take(_ message: WireMessage, into replica: ShardedReplica, links: PeerLinks) throws -> WorkResult? {
