@@ -132,13 +132,15 @@ extension CoordinatorServer {
     }
 
     func finish(_ run: ExperimentRun, state: ExperimentState, message: String) {
+        let sharded = sharding.groupsFormed > 0 ? (groups: sharding.groupsFormed, rollbacks: sharding.rollbacks) : nil
         endRun()
         let events = TrainingEvents(
             workersLost: counters.workersLost, workersJoined: counters.workersJoined,
             reassignedChunks: scheduler.reassignedChunks, resumes: counters.resumes, checkpoints: counters.checkpoints,
             checkpointSeconds: counters.checkpointSeconds, auditedRuns: scheduler.auditedRuns,
             auditMismatches: counters.auditMismatches,
-            replicaMismatches: replicaCheck.interval > 0 ? counters.replicaMismatches : nil)
+            replicaMismatches: replicaCheck.interval > 0 ? counters.replicaMismatches : nil,
+            shardedGroups: sharded?.groups, shardedRollbacks: sharded?.rollbacks)
         counters = EventCounters()
         guard state == .done else {
             save(ExperimentOutcome(state: state, finishedAt: now, error: message), of: run.id)

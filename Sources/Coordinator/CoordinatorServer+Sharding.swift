@@ -16,7 +16,8 @@ struct ShardingState {
     /// Steps (by key) at which a member reported a gradient that is not finite: a second time means the step
     /// itself diverged (the first drops the member, which may be faulty).
     var nonFiniteSteps: Set<StepKey> = []
-    /// Groups rolled back this run.
+    /// Groups formed and rolled back this run.
+    var groupsFormed = 0
     var rollbacks = 0
     /// Gather at every step up to this weights version: after replicas disagreed with no majority, the steps of the
     /// groups that follow are checked against the coordinator's weights until past the disputed one.
@@ -42,6 +43,7 @@ extension CoordinatorServer {
             parameterCount: run.training.model.parameterCount, restorePoint: run.training.checkpoint(now: now))
         group.gathering = needsGather(run, group: group)
         sharding.group = group
+        sharding.groupsFormed += 1
         let names = members.map { workers[$0]?.name ?? "\($0)" }.joined(separator: ", ")
         logger.info("sharded group formed", metadata: [
             "group": "\(String(group.id, radix: 16))", "members": "\(names)", "step": "\(run.key)",

@@ -40,6 +40,11 @@ enum ResultPrinter {
             lines.append("replicas       \(mismatches) result\(mismatches == 1 ? "" : "s") computed with weights that "
                 + "differed from the coordinator's, refused and computed again")
         }
+        if let e = r.events, let groups = e.shardedGroups {
+            let rollbacks = e.shardedRollbacks ?? 0
+            lines.append("reduction      by the workers in \(groups) sharded group\(groups == 1 ? "" : "s"), \(rollbacks) "
+                + "rolled back to their last gathered state")
+        }
         lines.append("weightsSha256  \(r.weightsSha256)")
         return lines.joined(separator: "\n")
     }

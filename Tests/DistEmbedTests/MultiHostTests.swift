@@ -113,6 +113,7 @@ import Testing
         let events = try #require(result["events"] as? [String: Any])
         #expect(happened(events[event] as? Int ?? 0), "\(event): \(log)")
         #expect(log.contains("sharded group formed") == (reduction == "sharded"), "\(log)")
+        #expect((events["shardedGroups"] as? Int ?? 0 >= 1) == (reduction == "sharded"), "\(events)")
         if let logs { #expect(log.contains(logs), "\(log)") }
     }
 }

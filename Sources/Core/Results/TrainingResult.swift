@@ -104,10 +104,17 @@ public struct TrainingEvents: Codable, Sendable, Equatable {
     /// Results refused because the worker computed with weights whose digest differed from the coordinator's
     /// (`coordinator --replica-check-interval`); absent when the check was off, or from older results.
     public var replicaMismatches: Int?
+    /// Sharded groups formed (the workers reduced among themselves, Docs/ShardedReduction.md), and how many rolled
+    /// back to their last gathered state; absent when no group formed.
+    public var shardedGroups: Int?
+    public var shardedRollbacks: Int?
 
     public init(workersLost: Int = 0, workersJoined: Int = 0, reassignedChunks: Int = 0, resumes: Int = 0,
                 checkpoints: Int = 0, checkpointSeconds: Double = 0, auditedRuns: Int? = nil,
-                auditMismatches: Int? = nil, replicaMismatches: Int? = nil) {
+                auditMismatches: Int? = nil, replicaMismatches: Int? = nil, shardedGroups: Int? = nil,
+                shardedRollbacks: Int? = nil) {
+        self.shardedGroups = shardedGroups
+        self.shardedRollbacks = shardedRollbacks
         self.replicaMismatches = replicaMismatches
         self.auditedRuns = auditedRuns
         self.auditMismatches = auditMismatches
