@@ -28,7 +28,7 @@ extension CoordinatorServer {
     /// Forms, keeps or ends the group before step `run.key` is dealt.
     func prepareShardedGroup(for run: ExperimentRun) {
         if let group = sharding.group, group.endRequested && group.coordinatorHoldsWeights {
-            endShardedGroup(releasing: true)
+            endShardedGroup()
         }
         if var group = sharding.group {
             group.gathering = needsGather(run, group: group)
@@ -130,21 +130,18 @@ extension CoordinatorServer {
             return
         }
         group.opinions[chunks] = opinion
-        guard report.weightsFinite else {
-            fail(run.id, error: TrainingDiverged(
+        let diverged = { (what: String) in
+            self.fail(run.id, error: TrainingDiverged(
                 epoch: key.epoch + 1, step: key.step,
-                learningRate: run.training.stages.stage(epoch: key.epoch).learningRate,
-                what: "the new weights of shard \(rank) (of \(group.members.count)) are not finite (NaN or infinity)")
-                .description)
+                learningRate: run.training.stages.stage(epoch: key.epoch).learningRate, what: what).description)
+        }
+        guard report.weightsFinite else {
+            diverged("the new weights of shard \(rank) (of \(group.members.count)) are not finite (NaN or infinity)")
             return
         }
         guard report.gradientFinite else {
             guard sharding.nonFiniteSteps.insert(key).inserted else {
-                fail(run.id, error: TrainingDiverged(
-                    epoch: key.epoch + 1, step: key.step,
-                    learningRate: run.training.stages.stage(epoch: key.epoch).learningRate,
-                    what: "two workers computed a gradient or loss that is not finite (NaN or infinity) at this step")
-                    .description)
+                diverged("two workers computed a gradient or loss that is not finite (NaN or infinity) at this step")
                 return
             }
             remove(id, reason: "its gradient or loss for chunks \(chunks) of \(key) is not finite (NaN or infinity); "
@@ -231,7 +228,7 @@ extension CoordinatorServer {
         guard let group = sharding.group, let run else { return }
         let from = run.key
         scheduler.abandonStep()
-        endShardedGroup(releasing: true)
+        endShardedGroup()
         do {
             try run.rollBack(to: group.restorePoint)
         } catch {
@@ -247,9 +244,8 @@ extension CoordinatorServer {
     }
 
     /// Ends the group; the workers held back while it ran become ready.
-    private func endShardedGroup(releasing: Bool) {
+    private func endShardedGroup() {
         sharding.group = nil
-        guard releasing else { return }
         let held = sharding.heldWorkers
         sharding.heldWorkers = []
         for id in held.sorted() where workers[id] != nil { execute(scheduler.workerReady(id, at: now)) }

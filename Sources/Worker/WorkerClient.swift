@@ -376,7 +376,11 @@ extension WorkerClient {
             let computed = try session.compute(a, replicaWeights: replica.weights)
             if let done = try replica.begin(a, computed: computed, links: links) { return .workResult(done) }
             for message in earlyPeerMessages.take(group: replica.group, version: replica.version) {
-                if let done = try take(message, into: replica, links: links) { return .workResult(done) }
+                do {
+                    if let done = try take(message, into: replica, links: links) { return .workResult(done) }
+                } catch let error as WireError {
+                    complain("dropped a peer message", error: "\(error)")
+                }
             }
             return nil
         } catch {
