@@ -3,10 +3,17 @@
 
 #include <errno.h>
 #include <sched.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 int distembed_set_batch_policy(int tid) {
     struct sched_param parameters = {.sched_priority = 0};
     return sched_setscheduler(tid, SCHED_BATCH, &parameters) == 0 ? 0 : errno;
+}
+
+int distembed_set_thread_nice(int nice) {
+    // On Linux a nice value belongs to a thread: PRIO_PROCESS with a thread id sets that thread's alone.
+    return setpriority(PRIO_PROCESS, (id_t)gettid(), nice) == 0 ? 0 : errno;
 }
 
 int distembed_bind_thread(int tid, int cpu) {
