@@ -12,7 +12,7 @@
 
     scripts/measure-data-fetch.py [--binary .build/release/distembed]... [--data /usr/share/datasets/fashion-mnist]
                                   [--rates 50,1000] [--repeats 3] [--epochs 3] [--link 1gbit] [--fetcher-nice 19]
-                                  [--worker-cpus 0,1] [--fetcher-cpu 1] [--step-times-only]
+                                  [--worker-cpus 0,1] [--fetcher-cpu 1] [--only fetch|steps]
 
 `--binary` may be given more than once (e.g. a build before a change and one after): part 3 then runs each binary
 in turn within each repeat, so they see the same hour of the machine. Every emulated host and process shares this
@@ -212,7 +212,8 @@ def main():
     parser.add_argument("--fetcher-nice", type=int, help="run the fetches beside the training at this nice value")
     parser.add_argument("--fetcher-cpu", type=int, help="pin the fetches beside the training to this CPU (taskset)")
     parser.add_argument("--worker-cpus", help="pin the two training workers to these CPUs (worker --cpu), e.g. 0,1")
-    parser.add_argument("--step-times-only", action="store_true", help="measure part 3 only")
+    parser.add_argument("--only", choices=["fetch", "steps"],
+                        help="measure only the fetch times (parts 1 and 2) or only the step times (part 3)")
     parser.add_argument("--link", help="also fetch across an emulated link of this rate (tc syntax; needs root)")
     args = parser.parse_args()
     binaries = [os.path.abspath(b) for b in args.binary or [".build/release/distembed"]]
@@ -225,30 +226,31 @@ def main():
     print(f"CPU: {cpu_name()}, {os.cpu_count()} logical CPUs; load average {os.getloadavg()[0]:.2f} at start")
     print(f"dataset: {args.data} ({size / 1e6:.1f} MB); median of {args.repeats} fetches, each into an empty folder")
     with tempfile.TemporaryDirectory(prefix="measure-data-fetch-") as folder:
-        for rate in rates if not args.step_times_only else []:
+        for rate in rates if args.only != "steps" else []:
             print(f"loopback tcp, --serve-data-rate {rate:g}: "
                   f"{describe(fetch_times(binary, args.data, rate, args.repeats, folder))}", flush=True)
-        if args.link and not args.step_times_only:
+        if args.link and args.only != "steps":
             if os.geteuid() != 0:
                 raise SystemExit("measure-data-fetch: --link needs root (ip netns, tc)")
             print(f"emulated {args.link} link, --serve-data-rate 1000: "
                   f"{describe(across_link(binary, args.data, args.link, args.repeats, folder))}", flush=True)
-        niced = f", fetches at nice {args.fetcher_nice}" if args.fetcher_nice is not None else ""
-        niced += f", fetches on CPU {args.fetcher_cpu}" if args.fetcher_cpu is not None else ""
-        niced += f", workers on CPUs {args.worker_cpus}" if worker_cpus else ""
-        print(f"step time of the exercise on 2 workers ({args.epochs} epochs{niced}), ms per step; the "
-              f"coordinator loop's CPU ms per step; each fetching worker's CPU seconds:")
-        for rate in rates:
-            for repeat in range(args.repeats):
-                for binary in binaries:
-                    alone, _, loop_alone, _ = step_time(binary, args.data, rate, args.epochs, folder, fetching=False,
-                                                        worker_cpus=worker_cpus)
-                    beside, count, loop_beside, fetcher = step_time(
-                        binary, args.data, rate, args.epochs, folder, fetching=True, nice=args.fetcher_nice,
-                        fetcher_cpu=args.fetcher_cpu, worker_cpus=worker_cpus)
-                    print(f"  {binary}, --serve-data-rate {rate:g}, run {repeat + 1}: no fetch {alone:.2f} "
-                          f"(loop {loop_alone:.3f}), with fetches all along {beside:.2f} (loop {loop_beside:.3f}; "
-                          f"{count} fetches of {size / 1e6:.1f} MB, {fetcher:.2f} CPU s each)", flush=True)
+        if args.only != "fetch":
+            niced = f", fetches at nice {args.fetcher_nice}" if args.fetcher_nice is not None else ""
+            niced += f", fetches on CPU {args.fetcher_cpu}" if args.fetcher_cpu is not None else ""
+            niced += f", workers on CPUs {args.worker_cpus}" if worker_cpus else ""
+            print(f"step time of the exercise on 2 workers ({args.epochs} epochs{niced}), ms per step; the "
+                  f"coordinator loop's CPU ms per step; each fetching worker's CPU seconds:")
+            for rate in rates:
+                for repeat in range(args.repeats):
+                    for binary in binaries:
+                        alone, _, loop_alone, _ = step_time(binary, args.data, rate, args.epochs, folder,
+                                                            fetching=False, worker_cpus=worker_cpus)
+                        beside, count, loop_beside, fetcher = step_time(
+                            binary, args.data, rate, args.epochs, folder, fetching=True, nice=args.fetcher_nice,
+                            fetcher_cpu=args.fetcher_cpu, worker_cpus=worker_cpus)
+                        print(f"  {binary}, --serve-data-rate {rate:g}, run {repeat + 1}: no fetch {alone:.2f} "
+                              f"(loop {loop_alone:.3f}), with fetches all along {beside:.2f} (loop {loop_beside:.3f}; "
+                              f"{count} fetches of {size / 1e6:.1f} MB, {fetcher:.2f} CPU s each)", flush=True)
         print(f"load average {os.getloadavg()[0]:.2f} at the end")
 
 
