@@ -1,10 +1,12 @@
 import Wire
 
 /// How fast the coordinator serves dataset bytes, and to whom: a token bucket of `rate` bytes a second for all
-/// peers together, and one per peer fetching now refilled at an equal share of the rate. Several fetchers split
-/// the rate, and one that keeps many requests in flight cannot starve another: it runs out of its own share first.
-/// A peer alone gets the whole rate. Peers are told to ask again within ``longestWait`` at most, so one that still
-/// fetches keeps its share; one silent for ``idleAfter`` gives it back.
+/// peers together, and one per peer fetching now, refilled at an equal share of the rate. A peer within its share
+/// takes from the shared bucket; a peer over it takes only what is left there beyond one piece kept for each other
+/// fetcher. So one that keeps many requests in flight cannot starve another (each gets at least its share when it
+/// asks), and what one does not ask for goes to those that do: a fetcher alone gets the whole rate. Peers are told
+/// to ask again within ``longestWait`` at most, so one that still fetches keeps its share; one silent for
+/// ``idleAfter`` gives it back.
 struct DataRateLimiter {
     /// Bytes a second, for all peers together.
     let rate: Double
@@ -28,21 +30,25 @@ struct DataRateLimiter {
     /// The peers counted as fetching now.
     var fetchers: Int { peers.count }
 
-    /// Takes `bytes` for `peer` at `now` (seconds): nil when granted, else the seconds after which to ask again.
-    mutating func take(_ bytes: Int, for peer: PeerID, now: Double) -> Double? {
+    /// Takes `bytes` (a piece, at most `pieceSize`) for `peer` at `now` (seconds): nil when granted, else the
+    /// seconds after which to ask again.
+    mutating func take(_ bytes: Int, pieceSize: Int, for peer: PeerID, now: Double) -> Double? {
         peers = peers.filter { now - $0.value.lastAsked < Self.idleAfter }
+        let others = peers.count - (peers[peer] == nil ? 0 : 1)
         var own = peers[peer]?.bucket ?? TokenBucket(tokens: burst)
-        let share = rate / Double(peers[peer] == nil ? peers.count + 1 : peers.count)
+        let share = rate / Double(others + 1)
         total.refill(now: now, rate: rate, burst: burst)
         own.refill(now: now, rate: share, burst: burst)
-        let needed = Double(bytes)
         defer { peers[peer] = (own, now) }
-        guard total.tokens >= needed, own.tokens >= needed else {
-            let wait = max((needed - total.tokens) / rate, (needed - own.tokens) / share)
-            return min(Self.longestWait, wait)
+        let needed = Double(bytes)
+        let withinShare = own.tokens >= needed
+        let reserve = withinShare ? 0 : Double(others * pieceSize)
+        guard total.tokens - reserve >= needed else {
+            let forTotal = (needed + reserve - total.tokens) / rate
+            return min(Self.longestWait, withinShare ? forTotal : min(forTotal, (needed - own.tokens) / share))
         }
         total.tokens -= needed
-        own.tokens -= needed
+        own.tokens = max(0, own.tokens - needed)
         return nil
     }
 }

@@ -46,7 +46,8 @@ struct DataServer {
             throw WireError(.notFound, "the dataset \(manifest.digest.prefix(12)) has no piece \(index) of file "
                 + "\(file)")
         }
-        if let wait = limiter.take(manifest.range(file: file, piece: index).count, for: peer, now: now) {
+        let length = manifest.range(file: file, piece: index).count
+        if let wait = limiter.take(length, pieceSize: manifest.pieceSize, for: peer, now: now) {
             return DataPiece(manifestDigest: request.manifestDigest, file: request.file, piece: request.piece,
                              retryAfterMs: UInt32(max(1, (wait * 1000).rounded(.up))))
         }
