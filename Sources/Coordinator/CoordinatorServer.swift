@@ -71,12 +71,11 @@ public final class CoordinatorServer {
         self.catalog = try DatasetCatalog(folder: options.dataFolder)
         self.store = try ExperimentStore(directory: options.storeDirectory)
         self.context = try ZMQContext()
-        let metrics = telemetry?.metrics
         let (folder, names, pieceSize) = (options.dataFolder, catalog.files, options.dataPieceSize)
         self.dataService = try DataService(
             rate: options.serveDataRate, corruptPieces: options.corruptDataPieces, context: context, logger: logger,
-            build: { try DatasetPieceSource(folder: folder, names: names, pieceSize: pieceSize) },
-            served: { metrics?.dataServed(bytes: $0) })
+            metrics: telemetry?.metrics,
+            build: { try DatasetPieceSource(folder: folder, names: names, pieceSize: pieceSize) })
         self.zap = try Self.startAuthentication(options, context: context, logger: logger)
         self.router = try RouterEndpoint(context: context, bind: options.listen, options: Self.routerOptions(options))
         self.handshakes = try Self.startHandshakeMonitor(options, router: router, context: context, logger: logger)

@@ -27,13 +27,16 @@ struct DataRateLimiter {
         total = TokenBucket(tokens: min(initial, burst))
     }
 
-    /// The peers counted as fetching now.
-    var fetchers: Int { peers.count }
+    /// The peers counted as fetching at `now`.
+    mutating func fetchers(now: Double) -> Int {
+        forgetIdlePeers(now: now)
+        return peers.count
+    }
 
     /// Takes `bytes` (a piece, at most `pieceSize`) for `peer` at `now` (seconds): nil when granted, else the
     /// seconds after which to ask again.
     mutating func take(_ bytes: Int, pieceSize: Int, for peer: PeerID, now: Double) -> Double? {
-        peers = peers.filter { now - $0.value.lastAsked < Self.idleAfter }
+        forgetIdlePeers(now: now)
         let others = peers.count - (peers[peer] == nil ? 0 : 1)
         var own = peers[peer]?.bucket ?? TokenBucket(tokens: burst)
         let share = rate / Double(others + 1)
@@ -50,6 +53,10 @@ struct DataRateLimiter {
         total.tokens -= needed
         own.tokens = max(0, own.tokens - needed)
         return nil
+    }
+
+    private mutating func forgetIdlePeers(now: Double) {
+        peers = peers.filter { now - $0.value.lastAsked < Self.idleAfter }
     }
 }
 

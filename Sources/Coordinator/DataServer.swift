@@ -12,6 +12,11 @@ struct DataServer {
     var corruptPieces: Int
     private var limiter: DataRateLimiter
 
+    /// The peers that count as fetching at `now`.
+    mutating func fetchers(now: Double) -> Int {
+        limiter.fetchers(now: now)
+    }
+
     /// Serves `source` at `rate` bytes a second (above 0); the bucket starts with one piece.
     init(source: DatasetPieceSource, rate: Double, corruptPieces: Int) {
         self.source = source

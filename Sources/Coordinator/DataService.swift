@@ -40,12 +40,12 @@ final class DataService {
     private let relay: InprocRelay.Owner?
     private let state: Shared
 
-    /// Starts the thread that hashes the set with `build` and then serves it (none when `rate` is 0); `served` is
-    /// called on that thread with the size of each piece it sends.
+    /// Starts the thread that hashes the set with `build` and then serves it (none when `rate` is 0), counting
+    /// the bytes served and the peers fetching in `metrics`.
     /// - Throws: ``ZMQError`` when the relay's sockets cannot be made.
     init(
-        rate: Double, corruptPieces: Int, context: ZMQContext, logger: Logger,
-        build: @escaping @Sendable () throws -> DatasetPieceSource, served: @escaping @Sendable (Int) -> Void
+        rate: Double, corruptPieces: Int, context: ZMQContext, logger: Logger, metrics: CoordinatorMetrics?,
+        build: @escaping @Sendable () throws -> DatasetPieceSource
     ) throws(ZMQError) {
         self.rate = rate
         state = Shared()
@@ -60,7 +60,7 @@ final class DataService {
         let thread = Thread {
             Self.serve(
                 through: handover.helper, state: state, build: build, rate: rate, corruptPieces: corruptPieces,
-                logger: logger, served: served)
+                logger: logger, metrics: metrics)
         }
         thread.name = "data serving"
         thread.start()
@@ -109,7 +109,7 @@ final class DataService {
     /// The thread: hashes the set, then answers forwarded requests until the context shuts down.
     private static func serve(
         through helper: InprocRelay.Helper, state: Shared, build: () throws -> DatasetPieceSource, rate: Double,
-        corruptPieces: Int, logger: Logger, served: (Int) -> Void
+        corruptPieces: Int, logger: Logger, metrics: CoordinatorMetrics?
     ) {
         #if canImport(CLinuxScheduling)
         _ = distembed_set_thread_nice(19)
@@ -137,6 +137,7 @@ final class DataService {
             let request: (peer: PeerID, envelope: Envelope)?
             do {
                 request = try helper.receive(timeout: .seconds(1))
+                metrics?.setDataFetchers(server.fetchers(now: (clock.now - started).seconds))
             } catch {
                 if !error.isContextTerminated {
                     logger.error("the data serving thread stopped", metadata: ["error": "\(error)"])
@@ -148,7 +149,7 @@ final class DataService {
             do throws(WireError) {
                 if case .dataPieceRequest(let pieceRequest) = envelope.message {
                     let piece = try server.piece(pieceRequest, for: peer, now: (clock.now - started).seconds)
-                    if !piece.data.isEmpty { served(piece.data.count) }
+                    if !piece.data.isEmpty { metrics?.dataServed(bytes: piece.data.count) }
                     answer = .dataPiece(piece)
                 } else {
                     answer = .dataManifest(server.manifest)

@@ -92,6 +92,14 @@ import Wire
         #expect(Double(alice) >= 0.45 * Double(alice + bob), "alice \(alice) bytes, bob \(bob)")
     }
 
+    @Test func peersCountAsFetchingUntilTheyAreSilentForThreeSeconds() throws {
+        var server = try Self.server(rate: 1e9)
+        let request = DataPieceRequest(manifestDigest: server.manifest.digest, file: 0, piece: 0)
+        _ = try server.piece(request, for: Self.alice, now: 100)
+        _ = try server.piece(request, for: Self.bob, now: 101)
+        #expect([102.0, 103.5, 104.5].map { server.fetchers(now: $0) } == [2, 1, 0])
+    }
+
     @Test func whatAFetcherDoesNotAskForGoesToTheOthersAtOnce() throws {
         let rate = 20 * 4096.0
         var server = try Self.server(rate: rate)

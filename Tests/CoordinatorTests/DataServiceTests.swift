@@ -20,8 +20,8 @@ import Wire
     static func service(
         _ context: ZMQContext, rate: Double = 1e9, build: @escaping @Sendable () throws -> DatasetPieceSource
     ) throws -> DataService {
-        try DataService(rate: rate, corruptPieces: 0, context: context, logger: Logger(label: "test"), build: build,
-                        served: { _ in })
+        try DataService(rate: rate, corruptPieces: 0, context: context, logger: Logger(label: "test"), metrics: nil,
+                        build: build)
     }
 
     /// Sends `message` from `dealer`, passes it to `service` as the loop does, and relays the thread's reply.
