@@ -8,11 +8,14 @@
    shaped to RATE (e.g. 1gbit);
 3. the step time of a running experiment (the exercise, 2 workers on the coordinator's host, a few epochs) with
    no fetch, and while one fetch after another runs beside it for the whole run, at each serving rate; beside it
-   the CPU time of the coordinator's loop (its main thread) and of each fetching worker.
+   the CPU time of the coordinator's loop (its busiest thread) and of each fetching worker;
+4. what serving costs each of the coordinator's threads, with no experiment running (so its loop does nothing
+   else): on-CPU time (/proc/PID/task/TID/schedstat) of the loop, of the `data serving` thread and of libzmq's
+   I/O thread during the first fetch (which may include hashing the set) and per fetch after it.
 
     scripts/measure-data-fetch.py [--binary .build/release/distembed]... [--data /usr/share/datasets/fashion-mnist]
                                   [--rates 50,1000] [--repeats 3] [--epochs 3] [--link 1gbit] [--fetcher-nice 19]
-                                  [--worker-cpus 0,1] [--fetcher-cpu 1] [--only fetch|steps]
+                                  [--worker-cpus 0,1] [--fetcher-cpu 1] [--only fetch|steps|serving]
 
 `--binary` may be given more than once (e.g. a build before a change and one after): part 3 then runs each binary
 in turn within each repeat, so they see the same hour of the machine. Every emulated host and process shares this
@@ -119,6 +122,44 @@ def threads_cpu_seconds(pid):
     return seconds
 
 
+def threads_on_cpu(pid):
+    """Nanoseconds on a CPU so far of each thread of process `pid`: {tid: (name, ns)}."""
+    threads = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            name = open(f"/proc/{pid}/task/{tid}/comm").read().strip()
+            threads[tid] = (name, int(open(f"/proc/{pid}/task/{tid}/schedstat").read().split()[0]))
+        except FileNotFoundError:  # the thread ended meanwhile
+            continue
+    return threads
+
+
+def split_on_cpu(before, after):
+    """ms on a CPU between two `threads_on_cpu`: (the loop, the data serving thread, libzmq's threads). The loop is
+    the busiest of the other threads: with no experiment running, the others of them wait."""
+    spent = {tid: (name, (ns - before.get(tid, (name, 0))[1]) / 1e6) for tid, (name, ns) in after.items()}
+    zmq = sum(ms for name, ms in spent.values() if name.startswith("ZMQbg"))
+    serving = sum(ms for name, ms in spent.values() if name == "data serving")
+    loop = max(ms for name, ms in spent.values() if not name.startswith("ZMQbg") and name != "data serving")
+    return loop, serving, zmq
+
+
+def serving_cost(binary, data, rate, fetches, folder):
+    """`split_on_cpu` over the first fetch from a new coordinator and per fetch over `fetches` more, and the
+    fetcher's CPU seconds per fetch."""
+    process, endpoint = start_coordinator(binary, folder, data, rate, "tcp://127.0.0.1:*")
+    try:
+        start = threads_on_cpu(process.pid)
+        fetch_once(binary, endpoint, folder)
+        first = threads_on_cpu(process.pid)
+        later = [fetch_once(binary, endpoint, folder) for _ in range(fetches)]
+        end = threads_on_cpu(process.pid)
+        return (split_on_cpu(start, first), [ms / fetches for ms in split_on_cpu(first, end)],
+                statistics.median(f[2] for f in later))
+    finally:
+        stop(process)
+
+
 def loop_cpu_seconds(before, after):
     """The CPU seconds the coordinator's loop used between two `threads_cpu_seconds`: the thread that used the most
     (the loop runs on a thread of the async runtime, not always the main one)."""
@@ -212,8 +253,9 @@ def main():
     parser.add_argument("--fetcher-nice", type=int, help="run the fetches beside the training at this nice value")
     parser.add_argument("--fetcher-cpu", type=int, help="pin the fetches beside the training to this CPU (taskset)")
     parser.add_argument("--worker-cpus", help="pin the two training workers to these CPUs (worker --cpu), e.g. 0,1")
-    parser.add_argument("--only", choices=["fetch", "steps"],
-                        help="measure only the fetch times (parts 1 and 2) or only the step times (part 3)")
+    parser.add_argument("--only", choices=["fetch", "steps", "serving"],
+                        help="measure only the fetch times (parts 1 and 2), the step times (part 3) or what serving "
+                             "costs the coordinator's threads (part 4)")
     parser.add_argument("--link", help="also fetch across an emulated link of this rate (tc syntax; needs root)")
     args = parser.parse_args()
     binaries = [os.path.abspath(b) for b in args.binary or [".build/release/distembed"]]
@@ -226,15 +268,15 @@ def main():
     print(f"CPU: {cpu_name()}, {os.cpu_count()} logical CPUs; load average {os.getloadavg()[0]:.2f} at start")
     print(f"dataset: {args.data} ({size / 1e6:.1f} MB); median of {args.repeats} fetches, each into an empty folder")
     with tempfile.TemporaryDirectory(prefix="measure-data-fetch-") as folder:
-        for rate in rates if args.only != "steps" else []:
+        for rate in rates if args.only in (None, "fetch") else []:
             print(f"loopback tcp, --serve-data-rate {rate:g}: "
                   f"{describe(fetch_times(binary, args.data, rate, args.repeats, folder))}", flush=True)
-        if args.link and args.only != "steps":
+        if args.link and args.only in (None, "fetch"):
             if os.geteuid() != 0:
                 raise SystemExit("measure-data-fetch: --link needs root (ip netns, tc)")
             print(f"emulated {args.link} link, --serve-data-rate 1000: "
                   f"{describe(across_link(binary, args.data, args.link, args.repeats, folder))}", flush=True)
-        if args.only != "fetch":
+        if args.only in (None, "steps"):
             niced = f", fetches at nice {args.fetcher_nice}" if args.fetcher_nice is not None else ""
             niced += f", fetches on CPU {args.fetcher_cpu}" if args.fetcher_cpu is not None else ""
             niced += f", workers on CPUs {args.worker_cpus}" if worker_cpus else ""
@@ -251,6 +293,17 @@ def main():
                         print(f"  {binary}, --serve-data-rate {rate:g}, run {repeat + 1}: no fetch {alone:.2f} "
                               f"(loop {loop_alone:.3f}), with fetches all along {beside:.2f} (loop {loop_beside:.3f}; "
                               f"{count} fetches of {size / 1e6:.1f} MB, {fetcher:.2f} CPU s each)", flush=True)
+        if args.only in (None, "serving"):
+            print(f"what serving costs the coordinator's threads (no experiment running), CPU ms: loop / data serving "
+                  f"thread / libzmq I/O; first fetch, then per fetch over {2 * args.repeats} more:")
+            for repeat in range(args.repeats):
+                for binary in binaries:
+                    for rate in rates:
+                        first, later, fetcher = serving_cost(binary, args.data, rate, 2 * args.repeats, folder)
+                        print(f"  {binary}, --serve-data-rate {rate:g}, run {repeat + 1}: first fetch "
+                              f"{first[0]:.1f} / {first[1]:.1f} / {first[2]:.1f}, per fetch after "
+                              f"{later[0]:.1f} / {later[1]:.1f} / {later[2]:.1f} (the fetcher: {fetcher:.2f} CPU s)",
+                              flush=True)
         print(f"load average {os.getloadavg()[0]:.2f} at the end")
 
 

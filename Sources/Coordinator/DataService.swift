@@ -62,7 +62,6 @@ final class DataService {
                 through: handover.helper, state: state, build: build, rate: rate, corruptPieces: corruptPieces,
                 logger: logger, metrics: metrics)
         }
-        thread.name = "data serving"
         thread.start()
     }
 
@@ -111,6 +110,7 @@ final class DataService {
         through helper: InprocRelay.Helper, state: Shared, build: () throws -> DatasetPieceSource, rate: Double,
         corruptPieces: Int, logger: Logger, metrics: CoordinatorMetrics?
     ) {
+        Thread.current.name = "data serving"  // its name in `top -H` and /proc (scripts/measure-data-fetch.py)
         #if canImport(CLinuxScheduling)
         _ = distembed_set_thread_nice(19)
         #endif
