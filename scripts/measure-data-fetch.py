@@ -21,7 +21,9 @@
 in turn within each repeat, so they see the same hour of the machine. Every emulated host and process shares this
 machine's CPUs; the fetching worker's hashing and writing compete with the training workers for them
 (`--fetcher-nice N` runs the fetches of part 3 at that nice value, `--fetcher-cpu N` pins them to CPU N with
-`taskset`, `--worker-cpus` pins the training workers with `worker --cpu`). The coordinator's loop CPU time tells
+`taskset`, `--worker-cpus` pins the training workers with `worker --cpu`, `--coordinator-cpus` the coordinator
+with `taskset`: `--worker-cpus 0,0 --coordinator-cpus 0 --fetcher-cpu 1` gives the fetches a CPU the training
+does not use, on a machine of two). The coordinator's loop CPU time tells
 its serving cost apart from the fetcher's. The load average is printed: other work on the machine shows in every
 figure.
 """
@@ -49,12 +51,13 @@ def cpu_name():
     return platform.processor() or "unknown CPU"
 
 
-def start_coordinator(binary, folder, data, rate, listen, prefix=()):
+def start_coordinator(binary, folder, data, rate, listen, prefix=(), cpus=None):
     ready = os.path.join(folder, "ready")
     if os.path.exists(ready):
         os.remove(ready)
     log = open(os.path.join(folder, "coordinator.log"), "a")
-    process = subprocess.Popen(list(prefix) + [
+    pinned = ["taskset", "-c", cpus] if cpus is not None else []
+    process = subprocess.Popen(list(prefix) + pinned + [
         binary, "coordinator", "--listen", listen, "--store", os.path.join(folder, f"store-{time.time_ns()}"),
         "--data", data, "--serve-data-rate", str(rate), "--ready-file", ready] + (["--insecure"] if prefix else []),
         stdout=log, stderr=log)
@@ -175,10 +178,12 @@ def fetch_times(binary, data, rate, repeats, folder, listen="tcp://127.0.0.1:*",
         stop(process)
 
 
-def step_time(binary, data, rate, epochs, folder, fetching, nice=None, fetcher_cpu=None, worker_cpus=None):
+def step_time(binary, data, rate, epochs, folder, fetching, nice=None, fetcher_cpu=None, worker_cpus=None,
+              coordinator_cpus=None):
     """The exercise on 2 workers: (ms per step, fetches, the coordinator loop's CPU ms per step, the fetchers' CPU
     seconds per fetch); with `fetching`, fetches run one after another all along."""
-    process, endpoint = start_coordinator(binary, folder, data, rate, "ipc://" + os.path.join(folder, "c.sock"))
+    process, endpoint = start_coordinator(binary, folder, data, rate, "ipc://" + os.path.join(folder, "c.sock"),
+                                          cpus=coordinator_cpus)
     workers = [subprocess.Popen([binary, "worker", "--connect", endpoint, "--name", f"w{i}", "--data", data]
                                 + (["--cpu", str(worker_cpus[i - 1])] if worker_cpus else []),
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for i in (1, 2)]
@@ -253,6 +258,7 @@ def main():
     parser.add_argument("--fetcher-nice", type=int, help="run the fetches beside the training at this nice value")
     parser.add_argument("--fetcher-cpu", type=int, help="pin the fetches beside the training to this CPU (taskset)")
     parser.add_argument("--worker-cpus", help="pin the two training workers to these CPUs (worker --cpu), e.g. 0,1")
+    parser.add_argument("--coordinator-cpus", help="pin the coordinator of part 3 to these CPUs (taskset), e.g. 0")
     parser.add_argument("--only", choices=["fetch", "steps", "serving"],
                         help="measure only the fetch times (parts 1 and 2), the step times (part 3) or what serving "
                              "costs the coordinator's threads (part 4)")
@@ -280,16 +286,19 @@ def main():
             niced = f", fetches at nice {args.fetcher_nice}" if args.fetcher_nice is not None else ""
             niced += f", fetches on CPU {args.fetcher_cpu}" if args.fetcher_cpu is not None else ""
             niced += f", workers on CPUs {args.worker_cpus}" if worker_cpus else ""
+            niced += f", coordinator on CPUs {args.coordinator_cpus}" if args.coordinator_cpus else ""
             print(f"step time of the exercise on 2 workers ({args.epochs} epochs{niced}), ms per step; the "
                   f"coordinator loop's CPU ms per step; each fetching worker's CPU seconds:")
             for rate in rates:
                 for repeat in range(args.repeats):
                     for binary in binaries:
                         alone, _, loop_alone, _ = step_time(binary, args.data, rate, args.epochs, folder,
-                                                            fetching=False, worker_cpus=worker_cpus)
+                                                            fetching=False, worker_cpus=worker_cpus,
+                                                            coordinator_cpus=args.coordinator_cpus)
                         beside, count, loop_beside, fetcher = step_time(
                             binary, args.data, rate, args.epochs, folder, fetching=True, nice=args.fetcher_nice,
-                            fetcher_cpu=args.fetcher_cpu, worker_cpus=worker_cpus)
+                            fetcher_cpu=args.fetcher_cpu, worker_cpus=worker_cpus,
+                            coordinator_cpus=args.coordinator_cpus)
                         print(f"  {binary}, --serve-data-rate {rate:g}, run {repeat + 1}: no fetch {alone:.2f} "
                               f"(loop {loop_alone:.3f}), with fetches all along {beside:.2f} (loop {loop_beside:.3f}; "
                               f"{count} fetches of {size / 1e6:.1f} MB, {fetcher:.2f} CPU s each)", flush=True)
