@@ -51,7 +51,7 @@ let package = Package(
         // glibc's <malloc.h>, for mallopt. Not named CSystem: swift-system has a target of that name, and
         // target names must be unique in a package graph (Benchmarks/ depends on both).
         .systemLibrary(name: "CMalloc"),
-        // Linux thread scheduling: SCHED_BATCH, a thread's nice value and CPU affinity (they need _GNU_SOURCE).
+        // Linux threads: SCHED_BATCH, a thread's nice value, name and CPU affinity (they need _GNU_SOURCE).
         // Linux only; Worker and Coordinator do without it elsewhere.
         .target(name: "CLinuxScheduling"),
         // The shared-memory mailboxes' word: acquire/release loads and stores, and the futex (a raw syscall) that

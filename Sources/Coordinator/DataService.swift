@@ -110,8 +110,8 @@ final class DataService {
         through helper: InprocRelay.Helper, state: Shared, build: () throws -> DatasetPieceSource, rate: Double,
         corruptPieces: Int, logger: Logger, metrics: CoordinatorMetrics?
     ) {
-        Thread.current.name = "data serving"  // its name in `top -H` and /proc (scripts/measure-data-fetch.py)
         #if canImport(CLinuxScheduling)
+        _ = distembed_set_thread_name("data serving")  // in `top -H` and /proc (scripts/measure-data-fetch.py)
         _ = distembed_set_thread_nice(19)
         #endif
         let clock = ContinuousClock()
