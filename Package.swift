@@ -51,8 +51,8 @@ let package = Package(
         // glibc's <malloc.h>, for mallopt. Not named CSystem: swift-system has a target of that name, and
         // target names must be unique in a package graph (Benchmarks/ depends on both).
         .systemLibrary(name: "CMalloc"),
-        // Linux thread scheduling: SCHED_BATCH and CPU affinity (they need _GNU_SOURCE). Linux only; Worker does
-        // without it elsewhere.
+        // Linux threads: SCHED_BATCH, a thread's nice value, name and CPU affinity (they need _GNU_SOURCE).
+        // Linux only; Worker and Coordinator do without it elsewhere.
         .target(name: "CLinuxScheduling"),
         // The shared-memory mailboxes' word: acquire/release loads and stores, and the futex (a raw syscall) that
         // the coordinator and the workers sleep on. Linux only; Wire does without it elsewhere.
@@ -85,6 +85,7 @@ let package = Package(
             dependencies: [
                 "Core", "Wire",
                 .product(name: "Logging", package: "swift-log"),
+                .target(name: "CLinuxScheduling", condition: .when(platforms: [.linux])),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOCore", package: "swift-nio"),

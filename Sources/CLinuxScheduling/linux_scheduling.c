@@ -2,11 +2,23 @@
 #include "linux_scheduling.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <sched.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 int distembed_set_batch_policy(int tid) {
     struct sched_param parameters = {.sched_priority = 0};
     return sched_setscheduler(tid, SCHED_BATCH, &parameters) == 0 ? 0 : errno;
+}
+
+int distembed_set_thread_nice(int nice) {
+    // On Linux a nice value belongs to a thread: PRIO_PROCESS with a thread id sets that thread's alone.
+    return setpriority(PRIO_PROCESS, (id_t)gettid(), nice) == 0 ? 0 : errno;
+}
+
+int distembed_set_thread_name(const char *name) {
+    return pthread_setname_np(pthread_self(), name);
 }
 
 int distembed_bind_thread(int tid, int cpu) {

@@ -2,26 +2,34 @@ import Core
 import Foundation
 import Wire
 
-/// Dataset delivery: workers started with `--fetch-data` ask for the manifest, then for pieces (``DataServer``).
+/// Dataset delivery: workers started with `--fetch-data` ask for the manifest, then for pieces; the loop passes
+/// both to the ``DataService``'s thread and relays its replies.
 extension CoordinatorServer {
-    func dataManifest(for peer: PeerID) throws -> WireMessage {
-        let manifest = try dataServer.manifest()
-        guard dataServer.shouldReportFetch(now: now) else { return .dataManifest(manifest) }
-        let megabytes = String(format: "%.1f", Double(manifest.files.reduce(0) { $0 + $1.size }) / 1e6)
+    /// Forwards a data request (the reply comes later, through ``relayDataReplies()``); reports a manifest request
+    /// at most once every ``DataService/reportInterval`` seconds.
+    /// - Throws: ``WireError`` when the request cannot be forwarded (see ``DataService/forward(_:from:)``).
+    func forwardDataRequest(_ envelope: Envelope, from peer: PeerID) throws {
+        try dataService.forward(envelope, from: peer)
+        guard case .dataManifestRequest = envelope.message, case .serving(let digest, let bytes) = dataService.current,
+              dataService.shouldReportFetch(now: now)
+        else { return }
+        let megabytes = String(format: "%.1f", Double(bytes) / 1e6)
         logger.info("a worker is fetching the dataset", metadata: [
-            "peer": "\(peer)", "dataset": "\(manifest.digest.prefix(12))", "MB": "\(megabytes)",
-            "rate MB/s": "\(String(format: "%.1f", dataServer.rate / 1e6))",
+            "peer": "\(peer)", "dataset": "\(digest.prefix(12))", "MB": "\(megabytes)",
+            "rate MB/s": "\(String(format: "%.1f", dataService.rate / 1e6))",
         ])
         if let run {
             event(run.id, "data", "a worker is fetching the dataset (\(megabytes) MB at up to "
-                + "\(String(format: "%.0f", dataServer.rate / 1e6)) MB/s)")
+                + "\(String(format: "%.0f", dataService.rate / 1e6)) MB/s)")
         }
-        return .dataManifest(manifest)
     }
 
-    func dataPiece(_ request: DataPieceRequest) throws -> WireMessage {
-        let piece = try dataServer.piece(request, now: now)
-        if !piece.data.isEmpty { telemetry?.metrics.dataServed(bytes: piece.data.count) }
-        return .dataPiece(piece)
+    /// Sends the data service's replies on; a reply that cannot be sent is counted as any other.
+    /// - Throws: ``ZMQError`` when the relay's socket fails (``ZMQError/isContextTerminated`` at shutdown).
+    func relayDataReplies() throws(ZMQError) {
+        for (peer, error) in try dataService.relayReplies(through: router) where undelivered.record(peer) {
+            logger.warning("could not send; further replies to this peer that cannot be sent are only counted",
+                           metadata: ["message": "a dataset reply", "peer": "\(peer)", "error": "\(error)"])
+        }
     }
 }

@@ -23,8 +23,10 @@ public final class CoordinatorServer {
     /// ``datasetForRun(_:)`` loads those).
     let catalog: DatasetCatalog
     var scheduler: Scheduler
-    /// Serves the `--data` folder's files to workers that fetch them.
-    var dataServer: DataServer
+    /// Serves the `--data` folder's files to workers that fetch them, from a thread of its own.
+    let dataService: DataService
+    /// The ROUTER's socket and the data service's replies, waited on together.
+    private let poller: Poller
     var workers = WorkerRoster()
     var nextWorkerID: WorkerID = 1
     var run: ExperimentRun?
@@ -65,17 +67,21 @@ public final class CoordinatorServer {
         self.logger = logger
         try Self.checkSecurity(options, logger: logger)
         // First, so the probes answer while the dataset loads.
-        self.telemetry = try options.metricsListen.map { try CoordinatorTelemetry(listen: $0, logger: logger) }
+        let telemetry = try options.metricsListen.map { try CoordinatorTelemetry(listen: $0, logger: logger) }
+        self.telemetry = telemetry
         // Digests only: each experiment loads the images it uses when it starts (``datasetForRun(_:)``).
         self.catalog = try DatasetCatalog(folder: options.dataFolder)
-        self.dataServer = DataServer(
-            folder: options.dataFolder, names: catalog.files, rate: options.serveDataRate,
-            pieceSize: options.dataPieceSize, corruptPieces: options.corruptDataPieces)
         self.store = try ExperimentStore(directory: options.storeDirectory)
         self.context = try ZMQContext()
+        let (folder, names, pieceSize) = (options.dataFolder, catalog.files, options.dataPieceSize)
+        self.dataService = try DataService(
+            rate: options.serveDataRate, corruptPieces: options.corruptDataPieces, context: context, logger: logger,
+            metrics: telemetry?.metrics,
+            build: { try DatasetPieceSource(folder: folder, names: names, pieceSize: pieceSize) })
         self.zap = try Self.startAuthentication(options, context: context, logger: logger)
         self.router = try RouterEndpoint(context: context, bind: options.listen, options: Self.routerOptions(options))
         self.handshakes = try Self.startHandshakeMonitor(options, router: router, context: context, logger: logger)
+        self.poller = Poller([router.socket] + (dataService.socket.map { [$0] } ?? []))
         self.scheduler = Scheduler(options: .init(
             heartbeatTimeout: options.heartbeatTimeout, resultTimeout: options.resultTimeout,
             setupTimeout: options.setupTimeout, shuffleSeed: options.shuffleSeed))
@@ -106,7 +112,9 @@ public final class CoordinatorServer {
             let posting = workersAwaitingPostedResults
             var inbound: Inbound?
             do {
-                inbound = try router.receive(timeout: posting.isEmpty ? .milliseconds(50) : .zero)
+                let readable = try poller.poll(timeout: posting.isEmpty ? .milliseconds(50) : .zero)
+                if readable.contains(1) { try relayDataReplies() }
+                if readable.contains(0) { inbound = try router.receive(timeout: .zero) }
             } catch {
                 if error.isContextTerminated { return }
                 throw error
@@ -156,7 +164,7 @@ public final class CoordinatorServer {
     public func handle(_ envelope: Envelope, from peer: PeerID) {
         let id = envelope.requestId
         do {
-            if let answer = try dispatch(envelope.message, from: peer) {
+            if let answer = try dispatch(envelope, from: peer) {
                 reply(answer, requestId: id, to: peer)
             }
         } catch let error as WireError {
@@ -167,9 +175,9 @@ public final class CoordinatorServer {
         }
     }
 
-    /// Routes one message; returns the reply, if the message gets one.
-    private func dispatch(_ message: WireMessage, from peer: PeerID) throws -> WireMessage? {
-        switch message {
+    /// Routes one message; returns the reply, if the message gets one now.
+    private func dispatch(_ envelope: Envelope, from peer: PeerID) throws -> WireMessage? {
+        switch envelope.message {
         case .hello(let hello): return try workerHello(hello, from: peer)
         case .heartbeat: return try workerHeartbeat(from: peer)
         case .goodbye(let goodbye): workerGoodbye(goodbye, from: peer); return nil
@@ -181,8 +189,7 @@ public final class CoordinatorServer {
         case .watchRequest(let request): return try watch(request)
         case .resultsRequest(let request): return try results(request.experimentId)
         case .cancelRequest(let request): return try cancel(request.experimentId)
-        case .dataManifestRequest: return try dataManifest(for: peer)
-        case .dataPieceRequest(let request): return try dataPiece(request)
+        case .dataManifestRequest, .dataPieceRequest: try forwardDataRequest(envelope, from: peer); return nil
         case .error(let error):
             logger.warning("a peer reported an error", metadata: [
                 "peer": "\(peer)", "code": "\(error.code)", "error": "\(PrintableText.escaped(error.message))",
@@ -190,7 +197,7 @@ public final class CoordinatorServer {
             if let id = workers.id(of: peer) { shardedMemberFailed(id, error: error) }
             return nil
         default:
-            throw WireError(.badRequest, "the coordinator does not take \(message.name) messages")
+            throw WireError(.badRequest, "the coordinator does not take \(envelope.message.name) messages")
         }
     }
 

@@ -19,6 +19,8 @@ struct DatasetFetcher {
     /// A request unanswered this long is asked again; no answer at all for ``silenceLimit`` ends the fetch.
     static let requestTimeout = 10.0
     static let silenceLimit = 60.0
+    /// Seconds to wait before asking again a coordinator that answered `busy`.
+    static let busyWait = 1.0
 
     private let clock = ContinuousClock()
 
@@ -66,7 +68,10 @@ struct DatasetFetcher {
         return true
     }
 
+    /// The coordinator's manifest, checked; nil when `shouldStop` said to stop first. While the coordinator is
+    /// still hashing its set it answers `busy`, and this asks again every ``busyWait`` seconds.
     private func receiveManifest(until shouldStop: () -> Bool) throws -> DatasetManifest? {
+        var toldBusy = false
         while !shouldStop() {
             let reply: WireMessage
             do {
@@ -74,6 +79,14 @@ struct DatasetFetcher {
             } catch let error as ZMQError where error.isTimeout {
                 logger.warning("no answer from the coordinator to the dataset manifest request yet; asking again",
                                metadata: ["endpoint": "\(connection.endpoint)"])
+                continue
+            } catch let error as WireError where error.code == .busy {
+                if !toldBusy {
+                    toldBusy = true
+                    logger.info("the coordinator is not ready to serve its dataset yet; asking again",
+                                metadata: ["reason": "\(error.message)"])
+                }
+                Thread.sleep(forTimeInterval: Self.busyWait)
                 continue
             }
             guard case .dataManifest(let m) = reply else {
@@ -155,6 +168,8 @@ struct DatasetFetcher {
                     remaining[piece.file] = nil
                     try cache.finish(file: piece.file)
                 }
+            case .error(let error) where error.code == .busy:
+                queue.append((piece, clock.now + .seconds(Self.busyWait)))
             case .error(let error):
                 throw error
             default:

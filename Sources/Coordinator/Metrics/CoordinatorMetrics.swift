@@ -34,6 +34,7 @@ final class CoordinatorMetrics: Sendable {
     private let workersLost: Counter
     private let checkpoints: ValueHistogram
     private let dataBytesServed: Counter
+    private let dataFetchers: Gauge
 
     init() {
         let registry = PrometheusCollectorRegistry()
@@ -66,10 +67,16 @@ final class CoordinatorMetrics: Sendable {
             buckets: Self.secondsBuckets)
         dataBytesServed = registry.makeCounter(descriptor: name(
             "data_served", unit: "bytes_total", "Dataset bytes served to workers that fetch it (--fetch-data)."))
+        dataFetchers = registry.makeGauge(descriptor: name(
+            "data_fetchers", "Connections fetching the dataset now (asked for a piece in the last 3 s)."))
     }
 
     func dataServed(bytes: Int) {
         dataBytesServed.increment(by: Int64(bytes))
+    }
+
+    func setDataFetchers(_ count: Int) {
+        dataFetchers.set(Double(count))
     }
 
     /// Sets the number of experiments in every state.

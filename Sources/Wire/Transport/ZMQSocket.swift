@@ -127,6 +127,16 @@ public final class ZMQSocket {
         try ZMQError.check("send") { zmq_msg_send(message, handle, flags) }
     }
 
+    /// Sends received `frames` on as one message without copying them: libzmq takes each frame's buffer, and a
+    /// frame sent is left empty.
+    func send(frames: [Frame], immediately: Bool) throws(ZMQError) {
+        let flags = immediately ? ZMQ_DONTWAIT : 0
+        for (index, frame) in frames.enumerated() {
+            let more = index < frames.count - 1 ? ZMQ_SNDMORE : 0
+            try ZMQError.check("send") { zmq_msg_send(frame.message, handle, flags | more) }
+        }
+    }
+
     /// Waits up to `timeout` (default ``SocketOptions/receiveTimeout``) for a message and returns its frames,
     /// or nil when none arrived in time (or a signal interrupted the wait).
     ///
