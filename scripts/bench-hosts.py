@@ -9,10 +9,11 @@ veth pair to a bridge in a switch namespace, every link shaped with tc. Needs ro
 For each spec, link, worker count and reduction it trains one run across the emulated hosts (workers without
 shared memory, as on separate machines) and prints one row: the step time split into the slowest worker's
 compute, the coordinator's reduce and Adam, a sharded group's exchange (the slowest member's time from the end of
-its compute to holding the new weights) and the rest (messages, copies and waiting); bytes per step on the
-coordinator's link and on one worker's link (both directions, counted by the kernel on the veth); the speed-up over
-one worker with the same reduction on the same link; and the step time of the same spec on one host with shared
-memory (`distembed run --workers N`).
+its compute to holding the new weights, so it includes waiting for the slowest member's gradients: compute plus
+exchange can pass the step, and "other" is then 0) and the rest (messages, copies and waiting); bytes per step on
+the coordinator's link and on the busiest worker's link (both directions, counted by the kernel on the veth; with
+more workers than a step's chunks some get none); the speed-up over one worker with the same reduction on the same
+link; and the step time of the same spec on one host with shared memory (`distembed run --workers N`).
 
 `star` is the coordinator's reduction (`coordinator --reduction star`): every worker gets all the weights from the
 coordinator and sends its gradients back. `sharded` starts each worker with `--peer-listen` on its own address and
@@ -173,7 +174,7 @@ def train_across_hosts(binary, spec, workers, rate, netem, reduction, overrides,
             with open(os.path.join(folder, f"{name}.log"), "w") as log:
                 hosts.spawn(name, [binary, "worker", "--connect", endpoint, "--name", name, "--no-shared-memory"]
                             + peer, log)
-        before = {name: hosts.link_bytes(name) for name in ("c", "w1")}
+        before = {name: hosts.link_bytes(name) for name in hosts.names}
         sets = [arg for key in overrides for arg in ("--set", key)]
         command = [binary, "submit", spec, "--min-workers", str(workers), "--wait", "--json", "--coordinator",
                    local] + sets
@@ -184,10 +185,11 @@ def train_across_hosts(binary, spec, workers, rate, netem, reduction, overrides,
         if submitted.returncode != 0:
             raise RunFailed(f"{' '.join(command)} exited {submitted.returncode}: {submitted.stderr.strip()} "
                             f"(logs in {folder})")
-        after = {name: hosts.link_bytes(name) for name in ("c", "w1")}
+        after = {name: hosts.link_bytes(name) for name in hosts.names}
         result = json.loads(submitted.stdout.strip().splitlines()[-1])  # `submit --wait --json`: the result
         steps = result["stepTimings"]["steps"]
         per_step = {name: (after[name] - before[name]) / steps for name in after}
+        per_step["worker"] = max(per_step[name] for name in hosts.names[1:])  # the busiest worker's link
         with open(coordinator_log) as log:
             grouped = "sharded group formed" in log.read()
         return result, per_step, grouped
@@ -244,7 +246,7 @@ def bench_row(binary, spec, n, link, netem, reduction, overrides, timeout):
         return dict(row, error=str(failure), logs=folder, logTail=log_tail(folder))
     shutil.rmtree(folder)
     row.update(parameters=result["parameterCount"], steps=result["stepTimings"]["steps"], ms=per_step_ms(result),
-               coordinatorBytesPerStep=per_step["c"], workerBytesPerStep=per_step["w1"],
+               coordinatorBytesPerStep=per_step["c"], workerBytesPerStep=per_step["worker"],
                weightsSha256=result["weightsSha256"])
     if reduction == "sharded":
         row["groupFormed"] = grouped
