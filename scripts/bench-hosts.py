@@ -18,10 +18,9 @@ link; and the step time of the same spec on one host with shared memory (`distem
 `star` is the coordinator's reduction (`coordinator --reduction star`): every worker gets all the weights from the
 coordinator and sends its gradients back. `sharded` starts each worker with `--peer-listen` on its own address and
 the coordinator with `--reduction sharded`; the bench checks the coordinator's log for "sharded group formed" and
-says "no group" when none formed (one worker, or more workers than a step's chunks). Audits are off in every run
-(`determinism.auditFraction=0`, which a group needs), so the two are comparable; their final weights must be the
-same bits, and the bench warns when a sharded run's `weightsSha256` differs from the star's at the same spec, link
-and N.
+says "no group" when none formed (as with one worker). Audits are off in every run (`determinism.auditFraction=0`),
+so that both designs do the same work. Their final weights must be the same bits: the bench warns when a sharded
+run's `weightsSha256` differs from the star's at the same spec, link and N.
 
 What it cannot separate: every emulated host runs on this machine's CPUs, so N workers share its cores. The
 `none` link (veth without shaping) shows what the CPUs alone cost; the difference to a shaped link is what the
@@ -294,8 +293,8 @@ def main():
     if not set(reductions) <= {"star", "sharded"}:
         raise SystemExit(f"bench-hosts: --reductions takes star and sharded, not {args.reductions}")
     # Steps only: the held-out evaluation at the end runs on the coordinator's loop, and for a large model it
-    # keeps the coordinator from answering the CLI for longer than the CLI waits. No audits: a sharded group
-    # needs none, and the star runs the same spec.
+    # keeps the coordinator from answering the CLI for longer than the CLI waits. No audits, so that both
+    # designs do the same work.
     overrides = [f"training.epochs={args.epochs}", "dataset.testLimit=0", "determinism.auditFraction=0"] + args.set
     with open(binary, "rb") as file:
         binary_sha256 = hashlib.file_digest(file, "sha256").hexdigest()
