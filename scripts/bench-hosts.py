@@ -4,7 +4,8 @@ veth pair to a bridge in a switch namespace, every link shaped with tc. Needs ro
 
     scripts/bench-hosts.py [--binary .build/release/distembed] [--workers 1,2,4] [--links none,10gbit,1gbit]
                            [--specs experiments/exercise4.json,experiments/wide.json] [--epochs 1]
-                           [--reductions star,sharded] [--set KEY=VALUE ...] [--timeout 600] [--out rows.json]
+                           [--reductions star,sharded] [--set KEY=VALUE ...] [--repeat 1] [--timeout 600]
+                           [--out rows.json]
 
 For each spec, link, worker count and reduction it trains one run across the emulated hosts (workers without
 shared memory, as on separate machines) and prints one row: the step time split into the slowest worker's
@@ -13,7 +14,9 @@ its compute to holding the new weights, so it includes waiting for the slowest m
 exchange can pass the step, and "other" is then 0) and the rest (messages, copies and waiting); bytes per step on
 the coordinator's link and on the busiest worker's link (both directions, counted by the kernel on the veth; with
 more workers than a step's chunks some get none); the speed-up over one worker with the same reduction on the same
-link; and the step time of the same spec on one host with shared memory (`distembed run --workers N`).
+link; and the step time of the same spec on one host with shared memory (`distembed run --workers N`). With
+`--repeat K` each row is run K times, the designs interleaved so that the machine's other load falls on both alike,
+and shows the run of median step time with the range of the K.
 
 `star` is the coordinator's reduction (`coordinator --reduction star`): every worker gets all the weights from the
 coordinator and sends its gradients back. `sharded` starts each worker with `--peer-listen` on its own address and
@@ -40,6 +43,7 @@ import os
 import platform
 import shutil
 import signal
+import statistics
 import subprocess
 import tempfile
 import time
@@ -252,22 +256,34 @@ def bench_row(binary, spec, n, link, netem, reduction, overrides, timeout):
     return row
 
 
-HEADER = (f"{'spec':<10} {'link':<7} {'N':>2} {'design':<7} {'step':>8} {'compute':>8} {'reduce':>7} {'adam':>6} "
-          f"{'exchange':>8} {'other':>8} {'coord KB':>9} {'worker KB':>9} {'speed-up':>8} {'1-host':>8}  "
+def median_row(runs):
+    """The run of median step time among `runs` (of one spec, link, N and reduction), with the range of them."""
+    done = sorted((run for run in runs if "ms" in run), key=lambda run: run["ms"]["wall"])
+    if not done:
+        return dict(runs[0], error=f"all {len(runs)} runs failed")
+    row = dict(done[(len(done) - 1) // 2], runs=len(runs), failed=len(runs) - len(done))
+    row["stepRangeMs"] = [done[0]["ms"]["wall"], done[-1]["ms"]["wall"]]
+    return row
+
+
+HEADER = (f"{'spec':<10} {'link':<7} {'N':>2} {'design':<7} {'step':>7} {'range':>12} {'compute':>7} {'reduce':>6} "
+          f"{'adam':>5} {'exchange':>8} {'other':>7} {'coord KB':>8} {'worker KB':>9} {'speed-up':>8} {'1-host':>7}  "
           f"weights       group")
 
 
 def format_row(row):
     lead = f"{row['spec']:<10} {row['link']:<7} {row['workers']:>2} {row['reduction']:<7}"
-    if "error" in row:
-        return f"{lead} FAILED: {row['error']}\n{row['logTail']}"
+    if "ms" not in row:
+        return f"{lead} FAILED: {row['error']}"
     ms = row["ms"]
+    spread = "{:.1f}-{:.1f}".format(*row["stepRangeMs"])
     speedup = f"{row['speedup']:.2f}x" if row.get("speedup") else "-"
     group = {True: "group", False: "no group"}.get(row.get("groupFormed"), "")
-    return (f"{lead} {ms['wall']:>8.2f} {ms['compute']:>8.2f} {ms['reduce']:>7.2f} {ms['optimizer']:>6.2f} "
-            f"{ms['exchange']:>8.2f} {ms['other']:>8.2f} {row['coordinatorBytesPerStep'] / 1000:>9.0f} "
-            f"{row['workerBytesPerStep'] / 1000:>9.0f} {speedup:>8} {row['oneHostMs']:>8.2f}  "
-            f"{row['weightsSha256'][:12]}  {group}")
+    failed = f" ({row['failed']} of {row['runs']} runs failed)" if row["failed"] else ""
+    return (f"{lead} {ms['wall']:>7.2f} {spread:>12} {ms['compute']:>7.2f} {ms['reduce']:>6.2f} "
+            f"{ms['optimizer']:>5.2f} {ms['exchange']:>8.2f} {ms['other']:>7.2f} "
+            f"{row['coordinatorBytesPerStep'] / 1000:>8.0f} {row['workerBytesPerStep'] / 1000:>9.0f} {speedup:>8} "
+            f"{row['oneHostMs']:>7.2f}  {row['weightsSha256'][:12]}  {group}{failed}")
 
 
 def main():
@@ -280,6 +296,8 @@ def main():
     parser.add_argument("--epochs", type=int, default=1, help="epochs of each run (training.epochs)")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                         help="a spec override for every run, e.g. dataset.trainLimit=4096 (repeatable)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="runs of each row, the designs interleaved; the row shows the median step's run")
     parser.add_argument("--timeout", type=int, default=600, help="seconds a run may take")
     parser.add_argument("--out", help="also write the rows to this JSON file (after each row)")
     args = parser.parse_args()
@@ -309,16 +327,23 @@ def main():
           "+ other (messages, copies, waiting); KB/step: sent + received on the link")
     print(HEADER, flush=True)
     report = {"cpu": cpu_name(), "cpus": os.cpu_count(), "netem": netem, "overrides": overrides, "binary": binary,
-              "binarySha256": binary_sha256, "rows": []}
+              "binarySha256": binary_sha256, "repeat": args.repeat, "rows": [], "failures": []}
     for spec in args.specs.split(","):
-        one_host = {n: per_step_ms(train_on_one_host(binary, spec, n, overrides))["wall"] for n in workers}
+        one_host = {n: statistics.median(per_step_ms(train_on_one_host(binary, spec, n, overrides))["wall"]
+                                         for _ in range(args.repeat)) for n in workers}
         for link in links:
             alone = {}  # the step time with one worker on this link, by reduction
             for n in workers:
-                star_weights = None
+                runs = {reduction: [] for reduction in reductions}
+                for _ in range(args.repeat):  # interleaved, so that the host's other load falls on both alike
+                    for reduction in reductions:
+                        run = bench_row(binary, spec, n, link, netem, reduction, overrides, args.timeout)
+                        runs[reduction].append(run)
+                        if "error" in run:
+                            report["failures"].append(run)
+                            print(f"FAILED: {run['error']}\n{run['logTail']}", flush=True)
                 for reduction in reductions:
-                    row = bench_row(binary, spec, n, link, netem, reduction, overrides, args.timeout)
-                    row["oneHostMs"] = one_host[n]
+                    row = dict(median_row(runs[reduction]), oneHostMs=one_host[n])
                     if "ms" in row:
                         if n == 1:
                             alone[reduction] = row["ms"]["wall"]
@@ -326,19 +351,17 @@ def main():
                             row["speedup"] = alone[reduction] / row["ms"]["wall"]
                     report["rows"].append(row)
                     print(format_row(row), flush=True)
-                    weights = row.get("weightsSha256")
-                    if reduction == "star":
-                        star_weights = weights
-                    elif weights and star_weights and weights != star_weights:
-                        print(f"WARNING: weights differ: {row['spec']} {link} N={n}: star {star_weights}, sharded "
-                              f"{weights} (a bug: the two reductions must give the same bits)", flush=True)
-                    if args.out:
-                        with open(args.out, "w") as out:
-                            json.dump(report, out, indent=1)
+                weights = {reduction: {run["weightsSha256"] for run in done if "weightsSha256" in run}
+                           for reduction, done in runs.items()}
+                if len(set().union(*weights.values())) > 1:
+                    print(f"WARNING: weights differ at {spec} {link} N={n}: {weights} (a bug: every run, star and "
+                          f"sharded, must give the same bits)", flush=True)
+                if args.out:
+                    with open(args.out, "w") as out:
+                        json.dump(report, out, indent=1)
     print(f"load average at the end: {os.getloadavg()[0]:.2f}")
-    failed = [row["logs"] for row in report["rows"] if "logs" in row]
-    if failed:
-        print("logs of the failed runs kept in: " + " ".join(failed))
+    if report["failures"]:
+        print("logs of the failed runs kept in: " + " ".join(run["logs"] for run in report["failures"]))
 
 
 if __name__ == "__main__":
