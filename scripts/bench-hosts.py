@@ -14,9 +14,9 @@ its compute to holding the new weights, so it includes waiting for the slowest m
 exchange can pass the step, and "other" is then 0) and the rest (messages, copies and waiting); bytes per step on
 the coordinator's link and on the busiest worker's link (both directions, counted by the kernel on the veth; with
 more workers than a step's chunks some get none); the speed-up over one worker with the same reduction on the same
-link; and the step time of the same spec on one host with shared memory (`distembed run --workers N`). With
-`--repeat K` each row is run K times, the designs interleaved so that the machine's other load falls on both alike,
-and shows the run of median step time with the range of the K.
+link; and the step time of the same spec on one host with shared memory (`distembed run --workers N`). For each N
+the links and designs take turns (`--repeat K` times: a row then shows the run of median step time, with the range
+of the K), so that the machine's other load falls on all of them alike.
 
 `star` is the coordinator's reduction (`coordinator --reduction star`): every worker gets all the weights from the
 coordinator and sends its gradients back. `sharded` starts each worker with `--peer-listen` on its own address and
@@ -297,7 +297,7 @@ def main():
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                         help="a spec override for every run, e.g. dataset.trainLimit=4096 (repeatable)")
     parser.add_argument("--repeat", type=int, default=1,
-                        help="runs of each row, the designs interleaved; the row shows the median step's run")
+                        help="runs of each row, interleaved; a row shows the run of median step")
     parser.add_argument("--timeout", type=int, default=600, help="seconds a run may take")
     parser.add_argument("--out", help="also write the rows to this JSON file (after each row)")
     args = parser.parse_args()
@@ -331,34 +331,34 @@ def main():
     for spec in args.specs.split(","):
         one_host = {n: statistics.median(per_step_ms(train_on_one_host(binary, spec, n, overrides))["wall"]
                                          for _ in range(args.repeat)) for n in workers}
-        for link in links:
-            alone = {}  # the step time with one worker on this link, by reduction
-            for n in workers:
-                runs = {reduction: [] for reduction in reductions}
-                for _ in range(args.repeat):  # interleaved, so that the host's other load falls on both alike
-                    for reduction in reductions:
-                        run = bench_row(binary, spec, n, link, netem, reduction, overrides, args.timeout)
-                        runs[reduction].append(run)
-                        if "error" in run:
-                            report["failures"].append(run)
-                            print(f"FAILED: {run['error']}\n{run['logTail']}", flush=True)
-                for reduction in reductions:
-                    row = dict(median_row(runs[reduction]), oneHostMs=one_host[n])
-                    if "ms" in row:
-                        if n == 1:
-                            alone[reduction] = row["ms"]["wall"]
-                        if reduction in alone:
-                            row["speedup"] = alone[reduction] / row["ms"]["wall"]
-                    report["rows"].append(row)
-                    print(format_row(row), flush=True)
-                weights = {reduction: {run["weightsSha256"] for run in done if "weightsSha256" in run}
-                           for reduction, done in runs.items()}
+        alone = {}  # the step time with one worker, by link and reduction
+        for n in workers:
+            runs = {(link, reduction): [] for link in links for reduction in reductions}
+            for _ in range(args.repeat):  # links and designs interleaved, so the machine's other load falls on all
+                for link, reduction in runs:
+                    run = bench_row(binary, spec, n, link, netem, reduction, overrides, args.timeout)
+                    runs[link, reduction].append(run)
+                    if "error" in run:
+                        report["failures"].append(run)
+                        print(f"FAILED: {run['error']}\n{run['logTail']}", flush=True)
+            for (link, reduction), done in runs.items():
+                row = dict(median_row(done), oneHostMs=one_host[n])
+                if "ms" in row:
+                    if n == 1:
+                        alone[link, reduction] = row["ms"]["wall"]
+                    if (link, reduction) in alone:
+                        row["speedup"] = alone[link, reduction] / row["ms"]["wall"]
+                report["rows"].append(row)
+                print(format_row(row), flush=True)
+            for link in links:
+                weights = {reduction: {run["weightsSha256"] for run in runs[link, reduction] if "weightsSha256" in run}
+                           for reduction in reductions}
                 if len(set().union(*weights.values())) > 1:
                     print(f"WARNING: weights differ at {spec} {link} N={n}: {weights} (a bug: every run, star and "
                           f"sharded, must give the same bits)", flush=True)
-                if args.out:
-                    with open(args.out, "w") as out:
-                        json.dump(report, out, indent=1)
+            if args.out:
+                with open(args.out, "w") as out:
+                    json.dump(report, out, indent=1)
     print(f"load average at the end: {os.getloadavg()[0]:.2f}")
     if report["failures"]:
         print("logs of the failed runs kept in: " + " ".join(run["logs"] for run in report["failures"]))
