@@ -4,12 +4,26 @@ veth pair to a bridge in a switch namespace, every link shaped with tc. Needs ro
 
     scripts/bench-hosts.py [--binary .build/release/distembed] [--workers 1,2,4] [--links none,10gbit,1gbit]
                            [--specs experiments/exercise4.json,experiments/wide.json] [--epochs 1]
+                           [--reductions star,sharded] [--set KEY=VALUE ...] [--repeat 1] [--timeout 600]
+                           [--out rows.json]
 
-For each spec, link and worker count it trains one run across the emulated hosts (workers without shared memory,
-as on separate machines) and prints: the step time split into the slowest worker's compute, the coordinator's
-reduce and Adam, and the rest (messages, copies and waiting); bytes per step on the coordinator's link and on one
-worker's link (both directions, counted by the kernel on the veth); the speed-up over one worker on the same link;
-and the step time of the same spec on one host with shared memory (`distembed run --workers N`).
+For each spec, link, worker count and reduction it trains one run across the emulated hosts (workers without
+shared memory, as on separate machines) and prints one row: the step time split into the slowest worker's
+compute, the coordinator's reduce and Adam, a sharded group's exchange (the slowest member's time from the end of
+its compute to holding the new weights, so it includes waiting for the slowest member's gradients: compute plus
+exchange can pass the step, and "other" is then 0) and the rest (messages, copies and waiting); bytes per step on
+the coordinator's link and on the busiest worker's link (both directions, counted by the kernel on the veth; with
+more workers than a step's chunks some get none); the speed-up over one worker with the same reduction on the same
+link; and the step time of the same spec on one host with shared memory (`distembed run --workers N`). For each N
+the links and designs take turns (`--repeat K` times: a row then shows the run of median step time, with the range
+of the K), so that the machine's other load falls on all of them alike.
+
+`star` is the coordinator's reduction (`coordinator --reduction star`): every worker gets all the weights from the
+coordinator and sends its gradients back. `sharded` starts each worker with `--peer-listen` on its own address and
+the coordinator with `--reduction sharded`; the bench checks the coordinator's log for "sharded group formed" and
+says "no group" when none formed (as with one worker). Audits are off in every run (`determinism.auditFraction=0`),
+so that both designs do the same work. Their final weights must be the same bits: the bench warns when a sharded
+run's `weightsSha256` differs from the star's at the same spec, link and N.
 
 What it cannot separate: every emulated host runs on this machine's CPUs, so N workers share its cores. The
 `none` link (veth without shaping) shows what the CPUs alone cost; the difference to a shaped link is what the
@@ -17,21 +31,30 @@ link costs. A link is shaped with htb to the rate in each direction (both ends o
 netem delay when this kernel has netem (the bench says when it has not).
 
 Traffic stays inside the namespaces (10.79.0.0/24, on a bridge no interface outside them joins). Every wait is
-bounded, and the namespaces and processes are removed on exit, also when the bench fails or is interrupted.
+bounded, and the namespaces and processes are removed on exit, also when the bench fails or is interrupted. A run
+that fails or times out is reported in its row, and the bench goes on; the processes' logs are then kept (their
+folder is printed), else removed.
 """
 import argparse
 import atexit
+import hashlib
 import json
 import os
 import platform
+import shutil
 import signal
+import statistics
 import subprocess
-import sys
 import tempfile
 import time
 
 SUBNET = "10.79.0"
 PORT = 5555
+PEER_PORT = 7001
+
+
+class RunFailed(Exception):
+    """A run across the hosts that failed or timed out; the message names it and where its logs are."""
 
 
 def sh(*cmd, check=True, timeout=30):
@@ -135,32 +158,44 @@ class Hosts:
         self.made = []
 
 
-def train_across_hosts(binary, spec, workers, rate, netem, overrides, folder):
-    """One run across emulated hosts; returns the result JSON and the link bytes per step."""
+def train_across_hosts(binary, spec, workers, rate, netem, reduction, overrides, folder, timeout):
+    """One run across emulated hosts, with its processes' logs in `folder`; returns the result JSON, the link
+    bytes per step and whether a sharded group formed."""
     hosts = Hosts(workers, rate, netem)
     atexit.register(hosts.teardown)
     try:
         hosts.setup()
-        store = os.path.join(folder, f"store-{rate}-{workers}-{os.path.basename(spec)}")
         endpoint = f"tcp://{hosts.address('c')}:{PORT}"
         local = f"tcp://127.0.0.1:{PORT}"
-        log = open(os.path.join(folder, "processes.log"), "a")
-        hosts.spawn("c", [binary, "coordinator", "--listen", endpoint, "--listen", local, "--store", store,
-                          "--insecure"], log)
+        coordinator_log = os.path.join(folder, "coordinator.log")
+        with open(coordinator_log, "w") as log:
+            hosts.spawn("c", [binary, "coordinator", "--listen", endpoint, "--listen", local, "--store",
+                              os.path.join(folder, "store"), "--insecure", "--reduction", reduction], log)
         time.sleep(0.5)
         for name in hosts.names[1:]:
-            hosts.spawn(name, [binary, "worker", "--connect", endpoint, "--name", name, "--no-shared-memory"], log)
-        before = {name: hosts.link_bytes(name) for name in ("c", "w1")}
+            peer = ["--peer-listen", f"tcp://{hosts.address(name)}:{PEER_PORT}"] if reduction == "sharded" else []
+            with open(os.path.join(folder, f"{name}.log"), "w") as log:
+                hosts.spawn(name, [binary, "worker", "--connect", endpoint, "--name", name, "--no-shared-memory"]
+                            + peer, log)
+        before = {name: hosts.link_bytes(name) for name in hosts.names}
         sets = [arg for key in overrides for arg in ("--set", key)]
-        submitted = hosts.run("c", [binary, "submit", spec, "--min-workers", str(workers), "--wait", "--json",
-                                    "--coordinator", local] + sets, timeout=1800)
+        command = [binary, "submit", spec, "--min-workers", str(workers), "--wait", "--json", "--coordinator",
+                   local] + sets
+        try:
+            submitted = hosts.run("c", command, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise RunFailed(f"no result within {timeout} s: {' '.join(command)} (logs in {folder})")
         if submitted.returncode != 0:
-            raise SystemExit(f"bench-hosts: the run failed ({rate}, {workers} workers): {submitted.stderr.strip()}")
-        after = {name: hosts.link_bytes(name) for name in ("c", "w1")}
+            raise RunFailed(f"{' '.join(command)} exited {submitted.returncode}: {submitted.stderr.strip()} "
+                            f"(logs in {folder})")
+        after = {name: hosts.link_bytes(name) for name in hosts.names}
         result = json.loads(submitted.stdout.strip().splitlines()[-1])  # `submit --wait --json`: the result
         steps = result["stepTimings"]["steps"]
         per_step = {name: (after[name] - before[name]) / steps for name in after}
-        return result, per_step
+        per_step["worker"] = max(per_step[name] for name in hosts.names[1:])  # the busiest worker's link
+        with open(coordinator_log) as log:
+            grouped = "sharded group formed" in log.read()
+        return result, per_step, grouped
     finally:
         hosts.teardown()
         atexit.unregister(hosts.teardown)
@@ -178,7 +213,8 @@ def train_on_one_host(binary, spec, workers, overrides):
 def per_step_ms(result):
     t = result["stepTimings"]
     steps = max(1, t["steps"])
-    return {key: 1000 * t[key] / steps for key in ("wall", "compute", "reduce", "optimizer", "other")}
+    return {key: 1000 * t.get(key, 0) / steps
+            for key in ("wall", "compute", "reduce", "optimizer", "exchange", "other")}
 
 
 def has_netem():
@@ -192,13 +228,78 @@ def has_netem():
         sh("ip", "netns", "del", probe, check=False)
 
 
+def log_tail(folder, lines=15):
+    tails = []
+    for name in sorted(os.listdir(folder)):
+        if name.endswith(".log"):
+            with open(os.path.join(folder, name), errors="replace") as log:
+                tails.append(f"--- {name}\n" + "".join(log.readlines()[-lines:]))
+    return "\n".join(tails)
+
+
+def bench_row(binary, spec, n, link, netem, reduction, overrides, timeout):
+    """One run across the hosts as a row of the table; a failed run's row has its error and log folder."""
+    name = os.path.splitext(os.path.basename(spec))[0]
+    row = {"spec": name, "link": link, "workers": n, "reduction": reduction}
+    folder = tempfile.mkdtemp(prefix=f"bench-hosts-{name}-{link}-{n}-{reduction}-")
+    try:
+        result, per_step, grouped = train_across_hosts(binary, spec, n, link, netem, reduction, overrides, folder,
+                                                       timeout)
+    except RunFailed as failure:
+        return dict(row, error=str(failure), logs=folder, logTail=log_tail(folder))
+    shutil.rmtree(folder)
+    row.update(parameters=result["parameterCount"], steps=result["stepTimings"]["steps"], ms=per_step_ms(result),
+               coordinatorBytesPerStep=per_step["c"], workerBytesPerStep=per_step["worker"],
+               weightsSha256=result["weightsSha256"])
+    if reduction == "sharded":
+        row["groupFormed"] = grouped
+    return row
+
+
+def median_row(runs):
+    """The run of median step time among `runs` (of one spec, link, N and reduction), with the range of them."""
+    done = sorted((run for run in runs if "ms" in run), key=lambda run: run["ms"]["wall"])
+    if not done:
+        return dict(runs[0], error=f"all {len(runs)} runs failed")
+    row = dict(done[(len(done) - 1) // 2], runs=len(runs), failed=len(runs) - len(done))
+    row["stepRangeMs"] = [done[0]["ms"]["wall"], done[-1]["ms"]["wall"]]
+    return row
+
+
+HEADER = (f"{'spec':<10} {'link':<7} {'N':>2} {'design':<7} {'step':>7} {'range':>12} {'compute':>7} {'reduce':>6} "
+          f"{'adam':>5} {'exchange':>8} {'other':>7} {'coord KB':>8} {'worker KB':>9} {'speed-up':>8} {'1-host':>7}  "
+          f"weights       group")
+
+
+def format_row(row):
+    lead = f"{row['spec']:<10} {row['link']:<7} {row['workers']:>2} {row['reduction']:<7}"
+    if "ms" not in row:
+        return f"{lead} FAILED: {row['error']}"
+    ms = row["ms"]
+    spread = "{:.1f}-{:.1f}".format(*row["stepRangeMs"])
+    speedup = f"{row['speedup']:.2f}x" if row.get("speedup") else "-"
+    group = {True: "group", False: "no group"}.get(row.get("groupFormed"), "")
+    failed = f" ({row['failed']} of {row['runs']} runs failed)" if row["failed"] else ""
+    return (f"{lead} {ms['wall']:>7.2f} {spread:>12} {ms['compute']:>7.2f} {ms['reduce']:>6.2f} "
+            f"{ms['optimizer']:>5.2f} {ms['exchange']:>8.2f} {ms['other']:>7.2f} "
+            f"{row['coordinatorBytesPerStep'] / 1000:>8.0f} {row['workerBytesPerStep'] / 1000:>9.0f} {speedup:>8} "
+            f"{row['oneHostMs']:>7.2f}  {row['weightsSha256'][:12]}  {group}{failed}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--binary", default=".build/release/distembed")
     parser.add_argument("--workers", default="1,2,4", help="worker counts, comma-separated")
     parser.add_argument("--links", default="none,10gbit,1gbit", help="link rates (tc syntax), or none")
     parser.add_argument("--specs", default="experiments/exercise4.json,experiments/wide.json")
+    parser.add_argument("--reductions", default="star,sharded", help="star, sharded or both, comma-separated")
     parser.add_argument("--epochs", type=int, default=1, help="epochs of each run (training.epochs)")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="a spec override for every run, e.g. dataset.trainLimit=4096 (repeatable)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="runs of each row, interleaved; a row shows the run of median step")
+    parser.add_argument("--timeout", type=int, default=600, help="seconds a run may take")
+    parser.add_argument("--out", help="also write the rows to this JSON file (after each row)")
     args = parser.parse_args()
     if os.geteuid() != 0:
         raise SystemExit("bench-hosts: needs root (ip netns, tc)")
@@ -206,35 +307,61 @@ def main():
     netem = has_netem()
     workers = [int(n) for n in args.workers.split(",")]
     links = args.links.split(",")
+    reductions = args.reductions.split(",")
+    if not set(reductions) <= {"star", "sharded"}:
+        raise SystemExit(f"bench-hosts: --reductions takes star and sharded, not {args.reductions}")
     # Steps only: the held-out evaluation at the end runs on the coordinator's loop, and for a large model it
-    # keeps the coordinator from answering the CLI for longer than the CLI waits.
-    overrides = [f"training.epochs={args.epochs}", "dataset.testLimit=0"]
+    # keeps the coordinator from answering the CLI for longer than the CLI waits. No audits, so that both
+    # designs do the same work.
+    overrides = [f"training.epochs={args.epochs}", "dataset.testLimit=0", "determinism.auditFraction=0"] + args.set
+    with open(binary, "rb") as file:
+        binary_sha256 = hashlib.file_digest(file, "sha256").hexdigest()
 
     print(f"CPU: {cpu_name()}, {os.cpu_count()} logical CPUs, shared by every emulated host: N workers divide "
           f"them, so compare a shaped link with `none` to see what the link costs.")
     print("links: htb at the rate, each direction of each host's link"
           + (", plus 0.1 ms netem delay" if netem else "; this kernel has no netem, so no added delay"))
-    print("ms per step: step = compute (slowest worker) + reduce + adam + other (messages, copies, waiting);"
-          " KB/step: sent + received on the link")
-    header = (f"{'spec':<12} {'link':<7} {'N':>2} {'step':>8} {'compute':>8} {'reduce':>7} {'adam':>6} "
-              f"{'other':>8} {'coord KB':>9} {'worker KB':>9} {'speed-up':>8} {'1-host':>8}  weights")
-    print(header)
-    with tempfile.TemporaryDirectory(prefix="bench-hosts-") as folder:
-        for spec in args.specs.split(","):
-            name = os.path.splitext(os.path.basename(spec))[0]
-            one_host = {n: per_step_ms(train_on_one_host(binary, spec, n, overrides))["wall"] for n in workers}
-            for link in links:
-                alone = None  # the step time with one worker on this link
-                for n in workers:
-                    result, per_step = train_across_hosts(binary, spec, n, link, netem, overrides, folder)
-                    ms = per_step_ms(result)
+    print(f"binary: {binary} (sha256 {binary_sha256})")
+    print(f"overrides: {' '.join(overrides)}; load average at the start: {os.getloadavg()[0]:.2f}")
+    print("ms per step: step = compute (slowest worker) + reduce + adam (coordinator) + exchange (sharded group) "
+          "+ other (messages, copies, waiting); KB/step: sent + received on the link")
+    print(HEADER, flush=True)
+    report = {"cpu": cpu_name(), "cpus": os.cpu_count(), "netem": netem, "overrides": overrides, "binary": binary,
+              "binarySha256": binary_sha256, "repeat": args.repeat, "rows": [], "failures": []}
+    for spec in args.specs.split(","):
+        one_host = {n: statistics.median(per_step_ms(train_on_one_host(binary, spec, n, overrides))["wall"]
+                                         for _ in range(args.repeat)) for n in workers}
+        alone = {}  # the step time with one worker, by link and reduction
+        for n in workers:
+            runs = {(link, reduction): [] for link in links for reduction in reductions}
+            for _ in range(args.repeat):  # links and designs interleaved, so the machine's other load falls on all
+                for link, reduction in runs:
+                    run = bench_row(binary, spec, n, link, netem, reduction, overrides, args.timeout)
+                    runs[link, reduction].append(run)
+                    if "error" in run:
+                        report["failures"].append(run)
+                        print(f"FAILED: {run['error']}\n{run['logTail']}", flush=True)
+            for (link, reduction), done in runs.items():
+                row = dict(median_row(done), oneHostMs=one_host[n])
+                if "ms" in row:
                     if n == 1:
-                        alone = ms["wall"]
-                    speedup = f"{alone / ms['wall']:.2f}x" if alone else "-"
-                    print(f"{name:<12} {link:<7} {n:>2} {ms['wall']:>8.2f} {ms['compute']:>8.2f} "
-                          f"{ms['reduce']:>7.2f} {ms['optimizer']:>6.2f} {ms['other']:>8.2f} "
-                          f"{per_step['c'] / 1000:>9.0f} {per_step['w1'] / 1000:>9.0f} {speedup:>8} "
-                          f"{one_host[n]:>8.2f}  {result['weightsSha256'][:12]}", flush=True)
+                        alone[link, reduction] = row["ms"]["wall"]
+                    if (link, reduction) in alone:
+                        row["speedup"] = alone[link, reduction] / row["ms"]["wall"]
+                report["rows"].append(row)
+                print(format_row(row), flush=True)
+            for link in links:
+                weights = {reduction: {run["weightsSha256"] for run in runs[link, reduction] if "weightsSha256" in run}
+                           for reduction in reductions}
+                if len(set().union(*weights.values())) > 1:
+                    print(f"WARNING: weights differ at {spec} {link} N={n}: {weights} (a bug: every run, star and "
+                          f"sharded, must give the same bits)", flush=True)
+            if args.out:
+                with open(args.out, "w") as out:
+                    json.dump(report, out, indent=1)
+    print(f"load average at the end: {os.getloadavg()[0]:.2f}")
+    if report["failures"]:
+        print("logs of the failed runs kept in: " + " ".join(run["logs"] for run in report["failures"]))
 
 
 if __name__ == "__main__":
