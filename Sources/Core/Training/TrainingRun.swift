@@ -133,6 +133,9 @@ public final class TrainingRun {
         optimizer.m = c.adamM
         optimizer.v = c.adamV
         optimizer.step = c.adamStep
+        // Not in the checkpoint: the rate is the stage's, decided by the epoch (at a stage's first step the stage
+        // starts a fresh Adam at its rate anyway).
+        optimizer.learningRate = Float(stages.stage(epoch: c.epoch).learningRate)
         epoch = c.epoch
         step = c.step
         epochStats = GradientEngine.Stats(lossSum: c.epochLossSum, correct: c.epochCorrect, count: c.epochCount)
