@@ -52,7 +52,8 @@ for i in $(seq 1 "$hosts"); do
   listen+=(--listen "tcp://10.77.$i.1:5555")
 done
 
-ip netns exec "$c" sysctl -qw net.ipv4.ip_forward=1
+# Route between the workers' links (the sharded reduction's peer traffic); /proc, not sysctl(8), which may be missing.
+ip netns exec "$c" sh -c 'echo 1 > /proc/sys/net/ipv4/ip_forward'
 reduction=${MULTIHOST_REDUCTION:-star}
 # Starts the coordinator and waits (at most a minute) until it listens: on a loaded machine it can take seconds.
 coordinator() {
