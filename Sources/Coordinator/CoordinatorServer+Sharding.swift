@@ -80,21 +80,23 @@ extension CoordinatorServer {
         for id: WorkerID, of run: ExperimentRun, key: StepKey, chunks: Range<Int>
     ) -> WorkAssignment? {
         guard let group = sharding.group, let rank = group.rank(of: id) else { return nil }
-        if scheduler.checks(of: id, key: key, run: chunks)?.isEmpty == false {
-            return WorkAssignment(
-                experimentId: run.id, epoch: UInt32(key.epoch), step: UInt32(key.step), weightsVersion: key.version,
-                chunkBegin: UInt32(chunks.lowerBound), chunkEnd: UInt32(chunks.upperBound),
-                sharded: ShardedStep(group: group.id, rank: UInt32(rank), size: UInt32(group.members.count), audit: true))
-        }
-        let first = !group.formed
-        return WorkAssignment(
+        var assignment = WorkAssignment(
             experimentId: run.id, epoch: UInt32(key.epoch), step: UInt32(key.step), weightsVersion: key.version,
-            chunkBegin: UInt32(chunks.lowerBound), chunkEnd: UInt32(chunks.upperBound),
-            weights: first ? Tensor(run.training.weights) : nil, sendWeightsDigest: checksReplicas(at: key, of: run),
-            sharded: ShardedStep(
-                group: group.id, rank: UInt32(rank), size: UInt32(group.members.count),
-                peers: first ? group.endpoints : [], state: first ? run.shardState(group.plan.range(of: rank)) : nil,
-                returnState: group.gathering))
+            chunkBegin: UInt32(chunks.lowerBound), chunkEnd: UInt32(chunks.upperBound))
+        var step = ShardedStep(group: group.id, rank: UInt32(rank), size: UInt32(group.members.count))
+        if scheduler.checks(of: id, key: key, run: chunks)?.isEmpty == false {
+            step.audit = true
+        } else {
+            if !group.formed {
+                assignment.weights = Tensor(run.training.weights)
+                step.peers = group.endpoints
+                step.state = run.shardState(group.plan.range(of: rank))
+            }
+            assignment.sendWeightsDigest = checksReplicas(at: key, of: run)
+            step.returnState = group.gathering
+        }
+        assignment.sharded = step
+        return assignment
     }
 
     /// A member's result of a sharded step.

@@ -109,6 +109,15 @@ final class ExperimentRun {
                 gradients.append((nodes[k], .shared(shared.segment, slot: Int(slot))))
             }
         }
+        return CheckedResult(
+            run: run, gradients: gradients, stats: try checkedStats(of: result, run: run),
+            computeSeconds: result.computeSeconds)
+    }
+
+    /// A result's statistics, once its sample count is that of `run`'s chunks and its counts and compute time make
+    /// sense (either reduction's results).
+    /// - Throws: ``WireError`` `.badRequest` otherwise.
+    func checkedStats(of result: WorkResult, run: Range<Int>) throws(WireError) -> GradientEngine.Stats {
         let samples = run.reduce(0) { $0 + training.schedule.chunk($1, ofStep: training.step).count }
         guard Int(result.sampleCount) == samples else {
             throw WireError(.badRequest, "result counts \(result.sampleCount) samples, chunks \(run) hold \(samples)")
@@ -119,11 +128,8 @@ final class ExperimentRun {
         guard result.computeSeconds.isFinite && result.computeSeconds >= 0 else {
             throw WireError(.badRequest, "result reports \(result.computeSeconds) compute seconds")
         }
-        return CheckedResult(
-            run: run, gradients: gradients,
-            stats: GradientEngine.Stats(
-                lossSum: result.lossSum, correct: Int(result.correctCount), count: Int(result.sampleCount)),
-            computeSeconds: result.computeSeconds)
+        return GradientEngine.Stats(
+            lossSum: result.lossSum, correct: Int(result.correctCount), count: Int(result.sampleCount))
     }
 
     /// Checks that a validated result's gradients and loss are finite. The first non-finite result for a chunk is

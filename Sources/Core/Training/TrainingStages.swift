@@ -48,12 +48,17 @@ public struct TrainingStages: Sendable {
         stages.contains { $0.objective == .crossEntropy }
     }
 
+    /// Whether step `step` of epoch `epoch` begins a later stage, which starts a fresh Adam (its step count from 1).
+    public func startsFreshAdam(epoch: Int, step: Int) -> Bool {
+        step == 0 && epoch > 0 && epoch == stage(epoch: epoch).epochs.lowerBound
+    }
+
     /// Call before the update of step `step` of epoch `epoch`: replaces `optimizer` with a fresh Adam at the
     /// stage's learning rate when a later stage begins there. It depends on (epoch, step) alone, so a run restored
     /// from a checkpoint does the same.
     public func prepare(_ optimizer: inout Adam, epoch: Int, step: Int) {
+        guard startsFreshAdam(epoch: epoch, step: step) else { return }
         let stage = stage(epoch: epoch)
-        guard step == 0, epoch == stage.epochs.lowerBound, epoch > 0 else { return }
         optimizer = Adam(
             parameterCount: optimizer.m.count, learningRate: Float(stage.learningRate), beta1: optimizer.beta1,
             beta2: optimizer.beta2, epsilon: optimizer.epsilon)
