@@ -213,11 +213,10 @@ void distembed_net_softmax_xent(
     }
 }
 
-static void backward_layer(struct distembed_net *net, size_t i, const float *weights, size_t n, float *gradient) {
+void distembed_net_backward_parameters(struct distembed_net *net, size_t n, size_t i, float *gradient) {
     const struct distembed_layer *l = &net->layers[i];
     const float *input = net->activations[i];
     float *out_grad = net->gradients[i + 1];
-    const int needs_input_gradient = i > net->first_trainable;
     switch (l->kind) {
     case DISTEMBED_LAYER_CONV: {
         const size_t rows = n * patch_rows(l), k = patch_size(l);
@@ -230,11 +229,6 @@ static void backward_layer(struct distembed_net *net, size_t i, const float *wei
             distembed_gemm(k, l->out_c, rows, net->cols[i], 1, k, out_grad, 0, l->out_c,
                            gradient + l->kernel_offset, l->out_c, 0);
         }
-        if (needs_input_gradient) {
-            distembed_gemm(rows, k, l->out_c, out_grad, 0, l->out_c, weights + l->kernel_offset, 1, l->out_c,
-                           net->cols_gradient, k, 0);
-            distembed_col2im(l, n, net->cols_gradient, net->gradients[i]);
-        }
         break;
     }
     case DISTEMBED_LAYER_DENSE:
@@ -242,12 +236,30 @@ static void backward_layer(struct distembed_net *net, size_t i, const float *wei
                                               gradient + l->bias_offset);
         distembed_gemm(l->inputs, l->units, n, input, 1, l->inputs, out_grad, 0, l->units,
                        gradient + l->kernel_offset, l->units, 0);
-        if (needs_input_gradient)
-            distembed_gemm(n, l->inputs, l->units, out_grad, 0, l->units, weights + l->kernel_offset, 1, l->units,
-                           net->gradients[i], l->inputs, 0);
+        break;
+    default:
+        break;
+    }
+}
+
+void distembed_net_backward_input(struct distembed_net *net, const float *weights, size_t n, size_t i) {
+    if (i <= net->first_trainable) return;
+    const struct distembed_layer *l = &net->layers[i];
+    const float *out_grad = net->gradients[i + 1];
+    switch (l->kind) {
+    case DISTEMBED_LAYER_CONV: {
+        const size_t rows = n * patch_rows(l), k = patch_size(l);
+        distembed_gemm(rows, k, l->out_c, out_grad, 0, l->out_c, weights + l->kernel_offset, 1, l->out_c,
+                       net->cols_gradient, k, 0);
+        distembed_col2im(l, n, net->cols_gradient, net->gradients[i]);
+        break;
+    }
+    case DISTEMBED_LAYER_DENSE:
+        distembed_gemm(n, l->inputs, l->units, out_grad, 0, l->units, weights + l->kernel_offset, 1, l->units,
+                       net->gradients[i], l->inputs, 0);
         break;
     case DISTEMBED_LAYER_DROPOUT:
-        if (needs_input_gradient) distembed_multiply(out_grad, net->masks[i], net->gradients[i], n * l->units);
+        distembed_multiply(out_grad, net->masks[i], net->gradients[i], n * l->units);
         break;
     default:
         break;
@@ -256,5 +268,8 @@ static void backward_layer(struct distembed_net *net, size_t i, const float *wei
 
 void distembed_net_backward(
     struct distembed_net *net, const float *weights, size_t count, size_t last, float *gradient) {
-    for (size_t i = last + 1; i-- > 0;) backward_layer(net, i, weights, count, gradient);
+    for (size_t i = last + 1; i-- > 0;) {
+        distembed_net_backward_parameters(net, count, i, gradient);
+        distembed_net_backward_input(net, weights, count, i);
+    }
 }

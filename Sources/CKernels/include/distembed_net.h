@@ -63,6 +63,16 @@ void distembed_net_softmax_xent(
 void distembed_net_backward(
     struct distembed_net *net, const float *weights, size_t count, size_t last, float *gradient);
 
+/// Layer `layer`'s share of the backward pass that its parameters need, from the gradient at its output: the ReLU
+/// applied to that gradient, and the layer's parameter gradients written into `gradient` (nothing for a layer
+/// without parameters). `distembed_net_backward` is this and `distembed_net_backward_input`, layer by layer from
+/// the top; calling them in that order for each layer of a chunk gives its bits, whatever runs in between.
+void distembed_net_backward_parameters(struct distembed_net *net, size_t count, size_t layer, float *gradient);
+
+/// Layer `layer`'s input gradient (the gradient at layer `layer - 1`'s output), after
+/// `distembed_net_backward_parameters` of the same layer; nothing when no layer below it has parameters.
+void distembed_net_backward_input(struct distembed_net *net, const float *weights, size_t count, size_t layer);
+
 /// `a[i] += b[i]`: one node of the chunk tree.
 void distembed_add(float *restrict a, const float *restrict b, size_t count);
 

@@ -8,6 +8,11 @@ public final class ChunkComputer {
     private let engine: GradientEngine
     private let pairs: MetricPairs
     private let scratch = ScratchBuffers()
+    /// For ``subtreesByLayer(_:step:epoch:order:weights:into:final:)``: an engine per chunk of the run, each
+    /// keeping its chunk's activations until the chunk's backward pass (the first is ``engine``), and the gradient
+    /// buffers of the chunks that do not start a subtree.
+    private var runEngines: [GradientEngine]
+    private let chunkGradients: ParameterBuffers
 
     public init(model: Model, schedule: TrainingSchedule, stages: TrainingStages, data: ImageSet) {
         self.model = model
@@ -16,6 +21,8 @@ public final class ChunkComputer {
         self.data = data
         self.pairs = MetricPairs(seed: schedule.seed)
         self.engine = GradientEngine(model: model, capacity: schedule.chunkSize * stages.rowsPerAnchor)
+        self.runEngines = [engine]
+        self.chunkGradients = ParameterBuffers(length: model.parameterCount)
     }
 
     /// The summed gradient of subtree `node` of step `step` into `out` (``Model/parameterCount`` floats), and the
@@ -55,6 +62,80 @@ public final class ChunkComputer {
         withParameterPointers(weights, &out, count: model.parameterCount) { w, o in
             subtree(node, step: step, epoch: epoch, order: order, weights: w, into: o)
         }
+    }
+
+    /// The sums of subtrees `nodes`, the cover of one run of step `step`'s chunks (``ChunkTree/cover(_:)``), into
+    /// `sums` (one buffer of ``Model/parameterCount`` floats per node), computed one layer at a time over all the
+    /// run's chunks: every chunk's forward pass; then, from the top layer down, every chunk's parameter gradients
+    /// of the layer, their sums up each subtree, and only then every chunk's input gradient. `final(range)` is
+    /// called as soon as the sums of the parameters in `range` are complete, top layer first, so a sharded member
+    /// sends them while the layers below are computed (Docs/ShardedReduction.md); the ranges cover the parameters
+    /// once, and the last begins at 0.
+    ///
+    /// The bits are those of ``subtree(_:step:epoch:order:weights:into:)`` node by node: each chunk's passes run
+    /// the same operations in the same order on an engine of its own, and each subtree adds the same values in the
+    /// tree's order (``ChunkTree/sumInPlace(_:range:values:)``).
+    public func subtreesByLayer(
+        _ nodes: [ChunkTree.Node], step: Int, epoch: Int, order: [Int], weights: UnsafePointer<Float>,
+        into sums: [UnsafeMutablePointer<Float>], final: (Range<Int>) throws -> Void
+    ) rethrows -> GradientEngine.Stats {
+        precondition(nodes.count == sums.count, "one sum buffer per subtree")
+        guard let firstNode = nodes.first, let lastNode = nodes.last else { return GradientEngine.Stats() }
+        let tree = ChunkTree(chunkCount: schedule.chunkCount(step: step))
+        let run = tree.chunks(of: firstNode).lowerBound..<tree.chunks(of: lastNode).upperBound
+        // Chunk j of the run sums into the buffer of the subtree it starts, or into one of its own.
+        let starts = Dictionary(uniqueKeysWithValues: nodes.enumerated().map { (tree.chunks(of: $1).lowerBound, $0) })
+        var spare = 0
+        let gradients = run.map { chunk -> UnsafeMutablePointer<Float> in
+            if let node = starts[chunk] { return sums[node] }
+            defer { spare += 1 }
+            return chunkGradients.buffer(spare)
+        }
+        while runEngines.count < run.count { runEngines.append(GradientEngine(model: model, capacity: engine.capacity)) }
+        let keys = GradientEngine.DropoutKeys(seed: schedule.seed, epoch: epoch)
+        let stage = stages.stage(epoch: epoch)
+        let batchLabels = stage.objective.isMetric ? schedule.batch(step).map { data.labels[order[$0]] } : []
+        var stats = GradientEngine.Stats()
+        let forwarded = run.enumerated().map { j, chunk -> GradientEngine.ForwardedChunk in
+            let positions = schedule.chunk(chunk, ofStep: step)
+            let pass: GradientEngine.ForwardedChunk
+            if stage.objective.isMetric {
+                let (rows, anchors) = metricRows(
+                    positions, step: step, epoch: epoch, order: order, labels: batchLabels, objective: stage.objective)
+                pass = runEngines[j].forwardForMetricGradient(
+                    weights: weights, rows: rows[...], anchors: anchors, from: data, keys: keys,
+                    objective: stage.objective, margin: stage.margin, layer: stages.embeddingLayer)
+            } else {
+                pass = runEngines[j].forwardForGradient(weights: weights, samples: order[positions], from: data, keys: keys)
+            }
+            stats = stats + pass.stats
+            return pass
+        }
+        let top = forwarded[0].topLayer
+        // Parameters above the loss's layer have no gradient.
+        var summedFrom = model.parameterCount
+        let above = model.parameterPrefix(through: top)
+        if above < summedFrom {
+            for sum in sums { (sum + above).update(repeating: 0, count: summedFrom - above) }
+            try final(above..<summedFrom)
+            summedFrom = above
+        }
+        for layer in stride(from: top, through: 0, by: -1) {
+            for (j, pass) in forwarded.enumerated() {
+                runEngines[j].backwardParameters(ofLayer: layer, rows: pass.rows, into: gradients[j])
+            }
+            if let kernel = model.layers[layer].kernel {
+                let range = kernel.offset..<summedFrom
+                for node in nodes { tree.sumInPlace(node, range: range) { gradients[$0 - run.lowerBound] } }
+                try final(range)
+                summedFrom = kernel.offset
+            }
+            for (j, pass) in forwarded.enumerated() {
+                runEngines[j].backwardInput(ofLayer: layer, weights: weights, rows: pass.rows)
+            }
+        }
+        precondition(summedFrom == 0, "the layers' parameters are not in the model's order")
+        return stats
     }
 
     /// The dataset indices of a chunk's anchors and of their partners (``MetricLoss``'s block layout). An anchor

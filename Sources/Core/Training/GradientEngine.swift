@@ -95,15 +95,25 @@ public final class GradientEngine {
         }
     }
 
+    /// A chunk whose forward pass is done and whose backward pass is left to the caller, one layer at a time from
+    /// `topLayer` down: ``backwardParameters(ofLayer:rows:into:)`` then ``backwardInput(ofLayer:weights:rows:)``
+    /// for each layer gives the bits of ``chunkGradient(weights:samples:from:keys:into:)``.
+    public struct ForwardedChunk: Sendable {
+        public let rows: Int
+        /// The layer whose output the loss's gradient is at; the gradients of the parameters above it are zero.
+        public let topLayer: Int
+        public let stats: Stats
+    }
+
     /// The summed gradient of the categorical cross-entropy over `samples` (dataset indices, at most
     /// `capacity`), written into all of `gradient`, plus the summed loss and the correct count.
     public func chunkGradient(
         weights: UnsafePointer<Float>, samples: ArraySlice<Int>, from data: ImageSet, keys: DropoutKeys,
         into gradient: UnsafeMutablePointer<Float>
     ) -> Stats {
-        let stats = forward(weights: weights, samples: samples, from: data, keys: keys, setGradient: true)
-        distembed_net_backward(net, weights, samples.count, model.layers.count - 1, gradient)
-        return stats
+        let chunk = forwardForGradient(weights: weights, samples: samples, from: data, keys: keys)
+        distembed_net_backward(net, weights, chunk.rows, chunk.topLayer, gradient)
+        return chunk.stats
     }
 
     /// ``chunkGradient(weights:samples:from:keys:into:)`` over spans, each the model's parameter count long.
@@ -116,6 +126,14 @@ public final class GradientEngine {
         }
     }
 
+    /// ``chunkGradient(weights:samples:from:keys:into:)`` up to the loss's gradient at the logits.
+    public func forwardForGradient(
+        weights: UnsafePointer<Float>, samples: ArraySlice<Int>, from data: ImageSet, keys: DropoutKeys
+    ) -> ForwardedChunk {
+        let stats = forward(weights: weights, samples: samples, from: data, keys: keys, setGradient: true)
+        return ForwardedChunk(rows: samples.count, topLayer: model.layers.count - 1, stats: stats)
+    }
+
     /// The summed gradient of a contrastive or triplet objective on layer `layer`'s output, written into all of
     /// `gradient` (zero for the layers after `layer`). `rows` holds the dataset indices of the anchors, then of
     /// their partners, in ``MetricLoss``'s block layout; `anchors.count` anchors, at most `capacity` rows.
@@ -124,6 +142,21 @@ public final class GradientEngine {
         keys: DropoutKeys, objective: TrainingObjective, margin: Float, layer: Int,
         into gradient: UnsafeMutablePointer<Float>
     ) -> Stats {
+        let chunk = forwardForMetricGradient(
+            weights: weights, rows: rows, anchors: anchors, from: data, keys: keys, objective: objective,
+            margin: margin, layer: layer)
+        let above = model.parameterPrefix(through: layer)
+        (gradient + above).initialize(repeating: 0, count: model.parameterCount - above)
+        distembed_net_backward(net, weights, chunk.rows, chunk.topLayer, gradient)
+        return chunk.stats
+    }
+
+    /// ``metricChunkGradient(weights:rows:anchors:from:keys:objective:margin:layer:into:)`` up to the loss's
+    /// gradient at layer `layer`'s output.
+    public func forwardForMetricGradient(
+        weights: UnsafePointer<Float>, rows: ArraySlice<Int>, anchors: [MetricLoss.Anchor], from data: ImageSet,
+        keys: DropoutKeys, objective: TrainingObjective, margin: Float, layer: Int
+    ) -> ForwardedChunk {
         let n = rows.count
         precondition(n >= 1 && n <= capacity, "a chunk holds 1...\(capacity) rows")
         precondition(n == anchors.count * objective.rowsPerAnchor, "rows do not match the anchors")
@@ -133,10 +166,19 @@ public final class GradientEngine {
         let stats = MetricLoss.evaluate(
             objective, margin: margin, anchors: anchors, embeddings: distembed_net_activation(net, layer + 1),
             width: model.layers[layer].outputSize, gradient: distembed_net_gradient(net, layer + 1))
-        let frozen = model.parameterPrefix(through: layer)
-        (gradient + frozen).initialize(repeating: 0, count: model.parameterCount - frozen)
-        distembed_net_backward(net, weights, n, layer, gradient)
-        return stats
+        return ForwardedChunk(rows: n, topLayer: layer, stats: stats)
+    }
+
+    /// Layer `layer`'s parameter gradients for the last forwarded chunk of `rows` rows, into `gradient` (the
+    /// model's parameters long; other layers' parts untouched). Call it for each layer from the chunk's top down,
+    /// each followed by ``backwardInput(ofLayer:weights:rows:)``.
+    public func backwardParameters(ofLayer layer: Int, rows: Int, into gradient: UnsafeMutablePointer<Float>) {
+        distembed_net_backward_parameters(net, rows, layer, gradient)
+    }
+
+    /// Layer `layer`'s input gradient for the last forwarded chunk, after ``backwardParameters(ofLayer:rows:into:)``.
+    public func backwardInput(ofLayer layer: Int, weights: UnsafePointer<Float>, rows: Int) {
+        distembed_net_backward_input(net, weights, rows, layer)
     }
 
     /// Runs the model on `samples` and returns loss and accuracy. With `keys == nil` dropout is off.
