@@ -126,6 +126,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .testTarget(name: "WorkerTests", dependencies: ["Worker", "Core", "Wire"]),
         .testTarget(name: "DistEmbedTests", dependencies: ["Core", "Wire"]),
     ]
 )

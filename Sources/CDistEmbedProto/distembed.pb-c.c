@@ -2917,7 +2917,7 @@ const ProtobufCMessageDescriptor distembed__shard_state__descriptor =
   (ProtobufCMessageInit) distembed__shard_state__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor distembed__gradient_slices__field_descriptors[5] =
+static const ProtobufCFieldDescriptor distembed__gradient_slices__field_descriptors[6] =
 {
   {
     "experiment_id",
@@ -2979,10 +2979,23 @@ static const ProtobufCFieldDescriptor distembed__gradient_slices__field_descript
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "offset",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__GradientSlices, offset),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned distembed__gradient_slices__field_indices_by_name[] = {
   0,   /* field[0] = experiment_id */
   1,   /* field[1] = group */
+  5,   /* field[5] = offset */
   3,   /* field[3] = sender_rank */
   4,   /* field[4] = subtrees */
   2,   /* field[2] = weights_version */
@@ -2990,7 +3003,7 @@ static const unsigned distembed__gradient_slices__field_indices_by_name[] = {
 static const ProtobufCIntRange distembed__gradient_slices__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 5 }
+  { 0, 6 }
 };
 const ProtobufCMessageDescriptor distembed__gradient_slices__descriptor =
 {
@@ -3000,7 +3013,7 @@ const ProtobufCMessageDescriptor distembed__gradient_slices__descriptor =
   "Distembed__GradientSlices",
   "distembed",
   sizeof(Distembed__GradientSlices),
-  5,
+  6,
   distembed__gradient_slices__field_descriptors,
   distembed__gradient_slices__field_indices_by_name,
   1,  distembed__gradient_slices__number_ranges,

@@ -6,7 +6,7 @@ import Wire
 struct EarlyPeerMessages {
     private var kept: [(group: UInt64, version: UInt64, message: WireMessage, floats: Int)] = []
     private var floats = 0
-    static let maxMessages = 256
+    static let maxMessages = 1024
     static let maxFloats = 64 << 20
 
     mutating func keep(_ message: WireMessage, group: UInt64, version: UInt64) {

@@ -5,11 +5,12 @@ import Wire
 /// This worker's membership of one sharded group (Docs/ShardedReduction.md): its replica of the weights, the
 /// optimizer of the shard it owns, and the exchange of the step in progress.
 ///
-/// A step: the worker computes its run's subtree sums with the replica, sends each other member that member's
-/// shard of them (``GradientSlices``), completes its own shard's chunk tree from every member's slices, steps Adam
-/// for its shard, sends the new shard to every member (``WeightShard``) and, once it holds every shard, has the
-/// next weights and answers the coordinator. Nothing here waits: messages are taken as they come, and the step
-/// finishes when the last one needed arrives.
+/// A step: the worker computes its run's subtree sums with the replica one layer at a time, and sends each other
+/// member that member's shard of them (``GradientSlices``) in pieces, as the backward pass completes them, so the
+/// slices travel while the layers below are computed; it then completes its own shard's chunk tree from every
+/// member's slices, steps Adam for its shard, sends the new shard to every member (``WeightShard``) and, once it
+/// holds every shard, has the next weights and answers the coordinator. Nothing here waits: messages are taken as
+/// they come, and the step finishes when the last one needed arrives.
 final class ShardedReplica {
     let experimentId: String
     let group: UInt64
@@ -28,20 +29,33 @@ final class ShardedReplica {
     private(set) var version: UInt64
     private var optimizer: ShardOptimizer
     private var inFlight: StepExchange?
+    /// This worker's subtree sums of the step in progress, one buffer per subtree, from its compute until the next.
+    private let sums: ParameterBuffers
     private let scratch = ScratchBuffers()
 
-    /// The step in progress: this worker's result so far, its own subtree sums, and what the others sent.
+    /// A piece of slices is sent once at least this share of the receiver's shard is complete and unsent (or the
+    /// rest of the shard is): fewer, larger messages than one per layer, as DDP's buckets.
+    static let piecesPerShard = 8
+
+    /// The step in progress: this worker's result so far, its own subtrees (their sums in ``sums``), and what the
+    /// others sent.
     private struct StepExchange {
         let assignment: WorkAssignment
         var result: WorkResult
-        let own: [(node: ChunkTree.Node, gradient: [Float])]
+        let own: [ChunkTree.Node]
         let computedAt: UInt64
         /// XXH64 of each of this worker's own subtree sums.
         let digests: [UInt64]
-        var slices: [Int: [(node: ChunkTree.Node, values: [Float])]] = [:]
+        let gradientFinite: Bool
+        var slices: [Int: SliceAssembly] = [:]
         var shards: Set<Int> = []
         var stepped = false
         var weightsFinite = true
+
+        /// Whether every other member's slices are complete.
+        func hasEverySlice(of size: Int) -> Bool {
+            slices.count == size - 1 && slices.values.allSatisfy(\.isComplete)
+        }
     }
 
     /// Joins a group with its first step's assignment: the weights inline, the peers, the shard's Adam state.
@@ -84,6 +98,7 @@ final class ShardedReplica {
         self.previousWeights = weights
         self.version = a.weightsVersion
         self.optimizer = ShardOptimizer(range: range, weights: Array(weights[range]), adam: adam)
+        self.sums = ParameterBuffers(length: parameterCount)
     }
 
     private var size: Int { plan.shardCount }
@@ -95,31 +110,55 @@ final class ShardedReplica {
             && a.weightsVersion == version
     }
 
-    /// Starts step `a` from this worker's computed result (`result`, whose subtrees hold the full sums): sends
-    /// every other member its slices. Returns the finished result when nothing more is needed (never, with peers).
-    func begin(_ a: WorkAssignment, computed result: WorkResult, links: PeerLinks) throws -> WorkResult? {
-        let own = try result.subtrees.map { (subtree) throws(WireError) -> (ChunkTree.Node, [Float]) in
-            guard case .inline(let tensor) = subtree.gradient, tensor.values.count == plan.parameterCount else {
-                throw WireError(.internal, "a computed subtree is not inline")
-            }
-            return (ChunkTree.Node(level: Int(subtree.level), index: Int(subtree.index)), tensor.values)
-        }
-        let computedAt = DispatchTime.now().uptimeNanoseconds
-        inFlight = StepExchange(
-            assignment: a, result: result, own: own, computedAt: computedAt, digests: own.map { WeightsDigest.of($0.1) })
+    /// Computes step `a` with `session` and starts its exchange: sends every other member its slices, piece by
+    /// piece as the backward pass completes them. Returns the finished result when nothing more is needed (never,
+    /// with peers).
+    func step(_ a: WorkAssignment, session: WorkerSession, links: PeerLinks) throws -> WorkResult? {
+        inFlight = nil
         // The new weights are assembled in the other buffer; these stay for an audit of this step.
         previousVersion = nil
-        for member in 0..<size where member != rank {
-            let range = plan.range(of: member)
-            let subtrees = own.map { node, gradient in
-                Subtree(level: UInt32(node.level), index: UInt32(node.index),
-                        gradient: Tensor(Array(gradient[range])))
-            }
-            try links.send(.gradientSlices(GradientSlices(
-                experimentId: experimentId, group: group, weightsVersion: version, senderRank: UInt32(rank),
-                subtrees: subtrees)), to: peers[member])
+        var sentFrom = (0..<size).map { plan.range(of: $0).upperBound }
+        let (result, nodes) = try session.computeByLayer(a, weights: weights, into: sums) { nodes, range in
+            try sendPieces(finalFrom: range.lowerBound, of: nodes, sentFrom: &sentFrom, links: links)
         }
+        if nodes.isEmpty {
+            for member in 0..<size where member != rank { try send(piece: 0..<0, of: [], to: member, links: links) }
+        }
+        let count = plan.parameterCount
+        let buffers = nodes.indices.map(sums.buffer)
+        inFlight = StepExchange(
+            assignment: a, result: result, own: nodes, computedAt: DispatchTime.now().uptimeNanoseconds,
+            digests: buffers.map { WeightsDigest.of($0, count: count) },
+            gradientFinite: buffers.allSatisfy { TrainingDiverged.allFinite($0, count: count) })
         return try advance(links: links)
+    }
+
+    /// Sends each other member the part of its shard of this worker's sums that is complete now (the parameters
+    /// from `finalFrom` up) and not yet sent, once it is a large enough piece or completes the shard.
+    private func sendPieces(
+        finalFrom: Int, of nodes: [ChunkTree.Node], sentFrom: inout [Int], links: PeerLinks
+    ) throws {
+        for member in 0..<size where member != rank {
+            let shard = plan.range(of: member)
+            let from = max(finalFrom, shard.lowerBound)
+            guard from < sentFrom[member] else { continue }
+            let piece = from..<sentFrom[member]
+            guard from == shard.lowerBound || piece.count * Self.piecesPerShard >= shard.count else { continue }
+            try send(piece: piece, of: nodes, to: member, links: links)
+            sentFrom[member] = from
+        }
+    }
+
+    /// Sends `member` positions `piece` (of the parameters) of this worker's subtree sums.
+    private func send(piece: Range<Int>, of nodes: [ChunkTree.Node], to member: Int, links: PeerLinks) throws {
+        let subtrees = nodes.enumerated().map { k, node in
+            Subtree(level: UInt32(node.level), index: UInt32(node.index), gradient: Tensor(Array(
+                UnsafeBufferPointer(start: sums.buffer(k) + piece.lowerBound, count: piece.count))))
+        }
+        try links.send(.gradientSlices(GradientSlices(
+            experimentId: experimentId, group: group, weightsVersion: version, senderRank: UInt32(rank),
+            subtrees: subtrees, offset: UInt32(piece.isEmpty ? 0 : piece.lowerBound - plan.range(of: member).lowerBound))),
+            to: peers[member])
     }
 
     /// Whether a peer's message belongs to the step in progress (else the caller may keep it for a later step).
@@ -127,29 +166,22 @@ final class ShardedReplica {
         inFlight != nil && group == self.group && version == self.version && experimentId == self.experimentId
     }
 
-    /// Takes a member's slices of the step in progress. Returns the finished result when this was the last
-    /// message needed.
-    /// - Throws: ``WireError`` `.badRequest` for slices that cannot be this step's (the message is dropped).
+    /// Takes a piece of a member's slices of the step in progress. Returns the finished result when this was the
+    /// last message needed.
+    /// - Throws: ``WireError`` `.badRequest` for a piece that cannot be this step's (the message is dropped).
     func receive(_ s: GradientSlices, links: PeerLinks) throws -> WorkResult? {
-        guard var step = inFlight else { return nil }
+        guard let stepNumber = inFlight?.assignment.step else { return nil }
         let sender = Int(s.senderRank)
-        guard sender < size, sender != rank, step.slices[sender] == nil else {
-            throw WireError(.badRequest, "slices from rank \(s.senderRank) of a group of \(size) (this is rank \(rank)), "
-                + "or sent twice")
+        guard sender < size, sender != rank else {
+            throw WireError(.badRequest, "slices from rank \(s.senderRank) of a group of \(size) (this is rank \(rank))")
         }
-        let tree = ChunkTree(chunkCount: schedule.chunkCount(step: Int(step.assignment.step)))
-        var slices: [(ChunkTree.Node, [Float])] = []
-        for subtree in s.subtrees {
-            guard case .inline(let tensor) = subtree.gradient, tensor.values.count == ownRange.count,
-                Int(subtree.level) <= tree.height, Int(subtree.index) << Int(subtree.level) < tree.chunkCount
-            else {
-                throw WireError(.badRequest, "a slice from rank \(sender) is not a subtree of this step with "
-                    + "\(ownRange.count) values")
-            }
-            slices.append((ChunkTree.Node(level: Int(subtree.level), index: Int(subtree.index)), tensor.values))
+        let tree = ChunkTree(chunkCount: schedule.chunkCount(step: Int(stepNumber)))
+        // In place: with a copy of the step held, taking a piece would copy the assembly's values.
+        if inFlight!.slices[sender] != nil {
+            try inFlight!.slices[sender]!.take(s, tree: tree)
+        } else {
+            inFlight!.slices[sender] = try SliceAssembly(first: s, tree: tree, shardLength: ownRange.count)
         }
-        step.slices[sender] = slices
-        inFlight = step
         return try advance(links: links)
     }
 
@@ -177,7 +209,7 @@ final class ShardedReplica {
     private func advance(links: PeerLinks) throws -> WorkResult? {
         guard var step = inFlight else { return nil }
         if !step.stepped {
-            guard step.slices.count == size - 1 else { return nil }
+            guard step.hasEverySlice(of: size) else { return nil }
             try stepOwnShard(&step)
             inFlight = step
             let shard = WeightShard(
@@ -193,9 +225,7 @@ final class ShardedReplica {
         var result = step.result
         result.subtrees = []
         let a = step.assignment
-        let finite = step.own.allSatisfy { _, g in
-            g.withUnsafeBufferPointer { TrainingDiverged.allFinite($0.baseAddress!, count: $0.count) }
-        } && result.lossSum.isFinite
+        let finite = step.gradientFinite && result.lossSum.isFinite
         result.sharded = ShardReport(
             group: group, chunkBegin: a.chunkBegin, chunkEnd: a.chunkEnd, gradientFinite: finite,
             weightsFinite: step.weightsFinite,
@@ -232,11 +262,15 @@ final class ShardedReplica {
     private func stepOwnShard(_ step: inout StepExchange) throws(WireError) {
         let a = step.assignment
         let tree = ChunkTree(chunkCount: schedule.chunkCount(step: Int(a.step)))
-        // Each node's values: this worker's full sums (read from the shard's offset) or a member's slice.
-        var sources: [ChunkTree.Node: (values: [Float], offset: Int)] = [:]
-        for (node, gradient) in step.own { sources[node] = (gradient, ownRange.lowerBound) }
-        for (_, slices) in step.slices {
-            for (node, slice) in slices { sources[node] = (slice, 0) }
+        // Each node's values: this worker's sum (its shard's part) or a member's slice.
+        enum Source {
+            case own(Int)
+            case received([Float])
+        }
+        var sources: [ChunkTree.Node: Source] = [:]
+        for (k, node) in step.own.enumerated() { sources[node] = .own(k) }
+        for assembly in step.slices.values {
+            for (node, values) in zip(assembly.nodes, assembly.values) { sources[node] = .received(values) }
         }
         let covered = sources.keys.map(tree.chunks(of:)).sorted { $0.lowerBound < $1.lowerBound }
         var next = 0
@@ -247,16 +281,20 @@ final class ShardedReplica {
             }
             next = run.upperBound
         }
-        guard next == tree.chunkCount, covered.count == step.own.count + step.slices.values.map(\.count).reduce(0, +)
+        guard next == tree.chunkCount, covered.count == step.own.count + step.slices.values.map(\.nodes.count).reduce(0, +)
         else {
             throw WireError(.badRequest, "the members' subtrees cover \(next) of the step's \(tree.chunkCount) chunks, "
                 + "or one twice")
         }
+        let shardStart = ownRange.lowerBound
         step.weightsFinite = optimizer.step(
             epoch: Int(a.epoch), step: Int(a.step), tree: tree, stages: stages, schedule: schedule, scratch: scratch
         ) { node, body in
-            guard let source = sources[node] else { return false }
-            source.values.withUnsafeBufferPointer { body($0.baseAddress! + source.offset) }
+            switch sources[node] {
+            case .own(let k): body(sums.buffer(k) + shardStart)
+            case .received(let values): values.withUnsafeBufferPointer { body($0.baseAddress!) }
+            case nil: return false
+            }
             return true
         }
         step.stepped = true

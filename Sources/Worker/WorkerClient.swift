@@ -373,8 +373,7 @@ extension WorkerClient {
                 throw WireError(.badRequest, "worker \(options.name) holds no weights of sharded group "
                     + "\(String(sharded.group, radix: 16)) at version \(a.weightsVersion)")
             }
-            let computed = try session.compute(a, replicaWeights: replica.weights)
-            if let done = try replica.begin(a, computed: computed, links: links) { return .workResult(done) }
+            if let done = try replica.step(a, session: session, links: links) { return .workResult(done) }
             for message in earlyPeerMessages.take(group: replica.group, version: replica.version) {
                 do {
                     if let done = try take(message, into: replica, links: links) { return .workResult(done) }

@@ -49,20 +49,8 @@ final class WorkerSession {
     ///   shared slots this worker does not have.
     func compute(_ a: WorkAssignment, replicaWeights: [Float]? = nil) throws(WireError) -> WorkResult {
         let started = DispatchTime.now().uptimeNanoseconds
-        let epoch = Int(a.epoch)
-        let step = Int(a.step)
-        guard epoch < schedule.epochs, step < schedule.stepsPerEpoch else {
-            throw WireError(.badRequest, "epoch \(epoch + 1) step \(step + 1) is outside the schedule")
-        }
-        let chunks = schedule.chunkCount(step: step)
-        // A member of a sharded group may have no chunks in a step (more members than chunks).
-        guard a.chunkBegin < a.chunkEnd || (a.sharded != nil && a.chunkBegin == a.chunkEnd), Int(a.chunkEnd) <= chunks
-        else {
-            throw WireError(.badRequest, "chunks \(a.chunkBegin)..<\(a.chunkEnd) outside 0..<\(chunks)")
-        }
+        let (epoch, step, nodes) = try run(of: a)
         let samples = samples(ofEpoch: epoch)
-        let run = Int(a.chunkBegin)..<Int(a.chunkEnd)
-        let nodes = run.isEmpty ? [] : ChunkTree(chunkCount: chunks).cover(run)
         var stats = GradientEngine.Stats()
         var slots: (segment: SharedSegment, first: Int)?
         if let first = a.firstSharedSlot {
@@ -75,13 +63,8 @@ final class WorkerSession {
             }
             slots = (segment, Int(first))
         }
-        var digest: UInt64?
-        let subtrees = try withWeights(of: a, replicaWeights: replicaWeights) { w in
-            let w = corruption?.corrupt(w, count: model.parameterCount, version: a.weightsVersion) ?? w
-            defer {
-                // Read after computing: it covers the weights for as long as the chunks used them.
-                if a.sendWeightsDigest { digest = WeightsDigest.of(w, count: model.parameterCount) }
-            }
+        let source = try weights(of: a, replicaWeights: replicaWeights)
+        let (subtrees, digest) = withWeights(source, of: a) { w in
             if let (segment, first) = slots {
                 return nodes.enumerated().map { k, node in
                     segment.withMutableSlot(first + k) { g in
@@ -102,33 +85,103 @@ final class WorkerSession {
                 return Subtree(level: UInt32(node.level), index: UInt32(node.index), gradient: Tensor(gradients[k]))
             }
         }
+        return result(of: a, subtrees: subtrees, stats: stats, weightsDigest: digest, since: started)
+    }
+
+    /// A sharded member's step: the assignment's run computed layer by layer with the group's `weights`
+    /// (``ChunkComputer/subtreesByLayer(_:step:epoch:order:weights:into:final:)``), each subtree's sum into
+    /// `sums.buffer(k)`, calling `final(subtrees, range)` as soon as the sums of the parameters in `range` are
+    /// complete.
+    /// Returns the result, which carries no subtrees (the sums stay in `sums`), and the subtrees.
+    /// - Throws: ``WireError`` `.badRequest` for an assignment outside the schedule; what `final` throws.
+    func computeByLayer(
+        _ a: WorkAssignment, weights: [Float], into sums: ParameterBuffers,
+        final: ([ChunkTree.Node], Range<Int>) throws -> Void
+    ) throws -> (WorkResult, [ChunkTree.Node]) {
+        let started = DispatchTime.now().uptimeNanoseconds
+        let (epoch, step, nodes) = try run(of: a)
+        let samples = samples(ofEpoch: epoch)
+        let buffers = nodes.indices.map(sums.buffer)
+        let source = try self.weights(of: a, replicaWeights: weights)
+        let (stats, digest) = try withWeights(source, of: a) { w in
+            try computer.subtreesByLayer(
+                nodes, step: step, epoch: epoch, order: samples, weights: w, into: buffers) { try final(nodes, $0) }
+        }
+        return (result(of: a, subtrees: [], stats: stats, weightsDigest: digest, since: started), nodes)
+    }
+
+    /// The epoch, step and subtrees of an assignment's run of chunks.
+    /// - Throws: ``WireError`` `.badRequest` for an assignment outside the schedule.
+    private func run(of a: WorkAssignment) throws(WireError) -> (epoch: Int, step: Int, nodes: [ChunkTree.Node]) {
+        let epoch = Int(a.epoch)
+        let step = Int(a.step)
+        guard epoch < schedule.epochs, step < schedule.stepsPerEpoch else {
+            throw WireError(.badRequest, "epoch \(epoch + 1) step \(step + 1) is outside the schedule")
+        }
+        let chunks = schedule.chunkCount(step: step)
+        // A member of a sharded group may have no chunks in a step (more members than chunks).
+        guard a.chunkBegin < a.chunkEnd || (a.sharded != nil && a.chunkBegin == a.chunkEnd), Int(a.chunkEnd) <= chunks
+        else {
+            throw WireError(.badRequest, "chunks \(a.chunkBegin)..<\(a.chunkEnd) outside 0..<\(chunks)")
+        }
+        let run = Int(a.chunkBegin)..<Int(a.chunkEnd)
+        return (epoch, step, run.isEmpty ? [] : ChunkTree(chunkCount: chunks).cover(run))
+    }
+
+    private func result(
+        of a: WorkAssignment, subtrees: [Subtree], stats: GradientEngine.Stats, weightsDigest: UInt64?,
+        since started: UInt64
+    ) -> WorkResult {
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         return WorkResult(
             experimentId: experimentId, epoch: a.epoch, step: a.step, weightsVersion: a.weightsVersion,
             subtrees: subtrees, lossSum: stats.lossSum, correctCount: UInt32(stats.correct),
-            sampleCount: UInt32(stats.count), computeSeconds: seconds, weightsDigest: digest)
+            sampleCount: UInt32(stats.count), computeSeconds: seconds, weightsDigest: weightsDigest)
     }
 
-    /// Calls `body` with the assignment's weights: the sharded group's replica, inline, or in shared memory
+    /// Where an assignment's weights are: the sharded group's replica or the assignment's own (an array), or the
+    /// shared segment.
+    private enum WeightsSource {
+        case array([Float])
+        case segment(SharedSegment)
+
+        func with<R>(_ body: (UnsafePointer<Float>) throws -> R) rethrows -> R {
+            switch self {
+            case .array(let values): try values.withUnsafeBufferPointer { try body($0.baseAddress!) }
+            case .segment(let segment): try segment.withWeights(body)
+            }
+        }
+    }
+
+    /// The assignment's weights: `replicaWeights` (a sharded group's), inline, or in shared memory
     /// (``sharedWeights``, else ``segment``, which the caller checked is there).
     /// - Throws: ``WireError`` `.badRequest` for an assignment without weights.
-    private func withWeights<R>(
-        of a: WorkAssignment, replicaWeights: [Float]?, _ body: (UnsafePointer<Float>) -> R
-    ) throws(WireError) -> R {
+    private func weights(of a: WorkAssignment, replicaWeights: [Float]?) throws(WireError) -> WeightsSource {
         if let replicaWeights {
             guard replicaWeights.count == model.parameterCount else {
                 throw WireError(.badRequest, "the sharded replica holds \(replicaWeights.count) weights, the model has "
                     + "\(model.parameterCount)")
             }
-            return replicaWeights.withUnsafeBufferPointer { body($0.baseAddress!) }
+            return .array(replicaWeights)
         }
-        if a.firstSharedSlot != nil, let source = sharedWeights ?? segment {
-            return source.withWeights(body)
-        }
+        if a.firstSharedSlot != nil, let source = sharedWeights ?? segment { return .segment(source) }
         guard let weights = a.weights, weights.values.count == model.parameterCount else {
             throw WireError(.badRequest, "assignment without weights for \(model.parameterCount) parameters")
         }
-        return weights.values.withUnsafeBufferPointer { body($0.baseAddress!) }
+        return .array(weights.values)
+    }
+
+    /// Calls `body` with the weights to compute assignment `a` with, from `source` (corrupted when ``corruption``
+    /// says so), and returns with its result their digest when the assignment asks for one.
+    private func withWeights<R>(
+        _ source: WeightsSource, of a: WorkAssignment, _ body: (UnsafePointer<Float>) throws -> R
+    ) rethrows -> (R, UInt64?) {
+        try source.with { w in
+            let w = corruption?.corrupt(w, count: model.parameterCount, version: a.weightsVersion) ?? w
+            let result = try body(w)
+            // Read after computing: it covers the weights for as long as the chunks used them.
+            return (result, a.sendWeightsDigest ? WeightsDigest.of(w, count: model.parameterCount) : nil)
+        }
     }
 
     /// The epoch's sample order, from the schedule when it is not the one kept.

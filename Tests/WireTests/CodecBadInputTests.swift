@@ -38,7 +38,7 @@ struct CodecBadInputTests {
         let bytes = ProtobufWriter.envelope(requestId: 5, bodyField: field, body: [0x08, 0x01])
         let error = decodeError(bytes)
         #expect(error?.code == .badRequest)
-        #expect(error?.message.contains("field \(field) is not part of protocol version 2") == true)
+        #expect(error?.message.contains("field \(field) is not part of protocol version \(Wire.protocolVersion)") == true)
     }
 
     @Test("an envelope without a body or without a version")

@@ -386,14 +386,17 @@ struct  Distembed__GradientSlices
   uint64_t weights_version;
   uint32_t sender_rank;
   /*
-   * Each gradient is the receiver's shard of the subtree's sum.
+   * Each gradient is a piece of the receiver's shard of the subtree's sum: the values at positions
+   * offset ..< offset + count of the shard (the same count for every subtree). A sender sends its pieces as
+   * its backward pass completes them; no subtrees at all means it has no chunks this step.
    */
   size_t n_subtrees;
   Distembed__Subtree **subtrees;
+  uint32_t offset;
 };
 #define DISTEMBED__GRADIENT_SLICES__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&distembed__gradient_slices__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, 0, 0, 0,NULL }
+    , (char *)protobuf_c_empty_string, 0, 0, 0, 0,NULL, 0 }
 
 
 /*

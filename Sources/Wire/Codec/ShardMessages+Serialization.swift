@@ -56,6 +56,7 @@ extension GradientSlices {
         message.pointee.sender_rank = senderRank
         message.pointee.n_subtrees = subtrees.count
         message.pointee.subtrees = context.messages(subtrees) { $0.proto(in: context) }
+        message.pointee.offset = offset
         return message
     }
 
@@ -65,7 +66,8 @@ extension GradientSlices {
             experimentId: String(protobuf: c.experiment_id), group: c.group, weightsVersion: c.weights_version,
             senderRank: c.sender_rank,
             subtrees: try repeatedMessages(c.subtrees, count: c.n_subtrees, field: "GradientSlices.subtrees")
-                .map { (subtree) throws(WireError) in try Subtree(proto: subtree) })
+                .map { (subtree) throws(WireError) in try Subtree(proto: subtree) },
+            offset: c.offset)
     }
 }
 

@@ -55,15 +55,22 @@ public struct GradientSlices: Hashable, Sendable {
     /// The version of the weights the sums were computed with.
     public var weightsVersion: UInt64
     public var senderRank: UInt32
-    /// Each gradient is the receiver's shard of the subtree's sum (always inline).
+    /// Each gradient is a piece of the receiver's shard of the subtree's sum (always inline): the values at
+    /// positions `offset ..< offset + count` of the shard, the same positions for every subtree. A sender sends its
+    /// pieces as its backward pass completes them, top layer first; no subtrees means it has no chunks this step.
     public var subtrees: [Subtree]
+    public var offset: UInt32
 
-    public init(experimentId: String, group: UInt64, weightsVersion: UInt64, senderRank: UInt32, subtrees: [Subtree]) {
+    public init(
+        experimentId: String, group: UInt64, weightsVersion: UInt64, senderRank: UInt32, subtrees: [Subtree],
+        offset: UInt32 = 0
+    ) {
         self.experimentId = experimentId
         self.group = group
         self.weightsVersion = weightsVersion
         self.senderRank = senderRank
         self.subtrees = subtrees
+        self.offset = offset
     }
 }
 

@@ -75,7 +75,7 @@ extension WireMessage {
                 subtrees: [
                     Subtree(level: 1, index: 1, gradient: Tensor([0.25, -0.5])),
                     Subtree(level: 0, index: 4, gradient: Tensor([1e-30, 3])),
-                ])),
+                ], offset: 4096)),
             .weightShard(WeightShard(
                 experimentId: "exp-0001", group: 0xFEED_0000_0000_0001, weightsVersion: 1096, rank: 0,
                 weights: Tensor([0.125, -7]))),
