@@ -111,6 +111,38 @@ public enum KernelBenchmark {
         ]
     }
 
+    /// A sharded member's run of 8 chunks, its subtree summed chunk by chunk (``ChunkComputer/subtree(_:step:epoch:order:weights:into:)``)
+    /// and layer by layer (``ChunkComputer/subtreesByLayer(_:step:epoch:order:weights:into:final:)``, which keeps
+    /// every chunk's activations until its backward pass), for the exercise's model and experiments/wide.json's:
+    /// what computing layer by layer costs before anything overlaps.
+    public static func runByLayer(data: ImageSet) throws -> [Row] {
+        let models = [("exercise", ExerciseModel.overrides), ("wide", WideModel.overrides)]
+        return try models.flatMap { name, overrides -> [Row] in
+            let spec = try ExperimentSpec.parse(json: "{}", overrides: overrides + ["training.batchSize=64"])
+            let model = try Model(spec.model)
+            let schedule = TrainingSchedule(spec: spec, sampleCount: data.count)
+            let stages = TrainingStages(spec: spec, model: model)
+            let computer = ChunkComputer(model: model, schedule: schedule, stages: stages, data: data)
+            let weights = GlorotInitializer.weights(for: model, seed: 1)
+            let order = schedule.order(epoch: 0)
+            let root = ChunkTree(chunkCount: schedule.chunkCount(step: 0)).root
+            let sums = ParameterBuffers(length: model.parameterCount)
+            let (byChunk, byLayer) = weights.withUnsafeBufferPointer { w in
+                (time(repeats: 10) {
+                    _ = computer.subtree(root, step: 0, epoch: 0, order: order, weights: w.baseAddress!, into: sums.buffer(0))
+                }, time(repeats: 10) {
+                    _ = computer.subtreesByLayer(
+                        [root], step: 0, epoch: 0, order: order, weights: w.baseAddress!, into: [sums.buffer(0)]
+                    ) { _ in }
+                })
+            }
+            return [
+                Row(name: "8 chunks, \(name), by chunk", microseconds: byChunk * 1e6, gflops: nil),
+                Row(name: "8 chunks, \(name), by layer", microseconds: byLayer * 1e6, gflops: nil),
+            ]
+        }
+    }
+
     /// The exercise's losses on `rows` × 64 random ReLU-like embeddings in 10 classes.
     public static func lossEvaluation(rows: Int = 60_000) throws -> Row {
         let (matrix, labels) = try randomEmbeddings(rows: rows)
@@ -135,6 +167,14 @@ public enum KernelBenchmark {
 enum ExerciseModel {
     static let overrides = [
         #"model={"input": [28, 28, 1], "layers": [{"conv2d": {"filters": 32, "kernel": 3, "stride": 2, "activation": "relu"}}, {"conv2d": {"filters": 64, "kernel": 3, "stride": 2, "activation": "relu"}}, {"conv2d": {"filters": 64, "kernel": 3, "stride": 2, "activation": "relu"}}, {"flatten": {}}, {"dense": {"units": 64, "activation": "relu", "name": "embedding"}}, {"dropout": {"rate": 0.25}}, {"dense": {"units": 10, "activation": "softmax"}}]}"#,
+        "dataset.trainLimit=10000",
+    ]
+}
+
+/// experiments/wide.json's model without a file: twice the exercise's filters and a 256-unit embedding.
+enum WideModel {
+    static let overrides = [
+        #"model={"input": [28, 28, 1], "layers": [{"conv2d": {"filters": 64, "kernel": 3, "stride": 2, "activation": "relu"}}, {"conv2d": {"filters": 128, "kernel": 3, "stride": 2, "activation": "relu"}}, {"conv2d": {"filters": 128, "kernel": 3, "stride": 2, "activation": "relu"}}, {"flatten": {}}, {"dense": {"units": 256, "activation": "relu", "name": "embedding"}}, {"dropout": {"rate": 0.25}}, {"dense": {"units": 10, "activation": "softmax"}}]}"#,
         "dataset.trainLimit=10000",
     ]
 }

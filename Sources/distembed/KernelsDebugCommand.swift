@@ -21,6 +21,7 @@ struct KernelsCommand: ParsableCommand {
         // On an AVX-512 machine, the AVX2 peak too: what the kernels would reach on a CPU without AVX-512.
         if KernelPath.active == .avx512 { rows.append(KernelBenchmark.fmaPeak(.avx2)) }
         rows += try KernelBenchmark.exerciseKernels(data: dataset.train)
+        rows += try KernelBenchmark.runByLayer(data: dataset.train)
         rows.append(try KernelBenchmark.lossEvaluation())
         if json { return try Console.json(rows) }
         Console.out("kernels: \(KernelPath.machine)")
