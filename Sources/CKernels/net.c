@@ -213,32 +213,28 @@ void distembed_net_softmax_xent(
     }
 }
 
-void distembed_net_backward_parameters(struct distembed_net *net, size_t n, size_t i, float *gradient) {
+void distembed_net_backward_parameters(struct distembed_net *net, size_t n, size_t i, float *layer_gradient) {
     const struct distembed_layer *l = &net->layers[i];
     const float *input = net->activations[i];
     float *out_grad = net->gradients[i + 1];
-    switch (l->kind) {
-    case DISTEMBED_LAYER_CONV: {
+    if (!has_parameters(l)) return;
+    float *kernel_gradient = layer_gradient;
+    float *bias_gradient = layer_gradient + (l->bias_offset - l->kernel_offset);
+    if (l->kind == DISTEMBED_LAYER_CONV) {
         const size_t rows = n * patch_rows(l), k = patch_size(l);
         distembed_relu_backward_bias_gradient(out_grad, net->activations[i + 1], l->relu, rows, l->out_c,
-                                              gradient + l->bias_offset);
+                                              bias_gradient);
         if (net->pixel_offsets[i]) {
             distembed_gemm_gathered(k, l->out_c, rows, input, net->element_offsets[i], net->pixel_offsets[i],
-                                    out_grad, l->out_c, gradient + l->kernel_offset, l->out_c, 0);
+                                    out_grad, l->out_c, kernel_gradient, l->out_c, 0);
         } else {
-            distembed_gemm(k, l->out_c, rows, net->cols[i], 1, k, out_grad, 0, l->out_c,
-                           gradient + l->kernel_offset, l->out_c, 0);
+            distembed_gemm(k, l->out_c, rows, net->cols[i], 1, k, out_grad, 0, l->out_c, kernel_gradient, l->out_c,
+                           0);
         }
-        break;
-    }
-    case DISTEMBED_LAYER_DENSE:
-        distembed_relu_backward_bias_gradient(out_grad, net->activations[i + 1], l->relu, n, l->units,
-                                              gradient + l->bias_offset);
-        distembed_gemm(l->inputs, l->units, n, input, 1, l->inputs, out_grad, 0, l->units,
-                       gradient + l->kernel_offset, l->units, 0);
-        break;
-    default:
-        break;
+    } else {
+        distembed_relu_backward_bias_gradient(out_grad, net->activations[i + 1], l->relu, n, l->units, bias_gradient);
+        distembed_gemm(l->inputs, l->units, n, input, 1, l->inputs, out_grad, 0, l->units, kernel_gradient, l->units,
+                       0);
     }
 }
 
@@ -269,7 +265,7 @@ void distembed_net_backward_input(struct distembed_net *net, const float *weight
 void distembed_net_backward(
     struct distembed_net *net, const float *weights, size_t count, size_t last, float *gradient) {
     for (size_t i = last + 1; i-- > 0;) {
-        distembed_net_backward_parameters(net, count, i, gradient);
+        distembed_net_backward_parameters(net, count, i, gradient + net->layers[i].kernel_offset);
         distembed_net_backward_input(net, weights, count, i);
     }
 }

@@ -33,9 +33,22 @@ final class ShardedReplica {
     private let sums: ParameterBuffers
     private let scratch = ScratchBuffers()
 
-    /// A piece of slices is sent once at least this share of the receiver's shard is complete and unsent (or the
-    /// rest of the shard is): fewer, larger messages than one per layer, as DDP's buckets.
+    /// A piece of slices is sent once at least this share of the receiver's shard, and ``minimumPiece`` values,
+    /// are complete and unsent, or the rest of the shard is: fewer, larger messages than one per layer, as DDP's
+    /// buckets.
     static let piecesPerShard = 8
+    /// The fewest values in a piece that does not end its shard: 128 KiB, 1 ms on a 1 Gbit/s link. Each message
+    /// costs a hand-over to ZeroMQ's I/O thread and a wake-up at each end, and a run computed layer by layer costs
+    /// more than one computed chunk by chunk, so small pieces cost more than they hide (Docs/Performance.md,
+    /// "Sending while the backward pass goes on").
+    static let minimumPiece = 32_768
+
+    /// Whether this member's slices go in pieces during the backward pass: when some other member's shard holds
+    /// at least two pieces. Otherwise each member gets its slices in one message, after a run computed chunk by
+    /// chunk, which costs less than one computed layer by layer.
+    private var sendsInPieces: Bool {
+        (0..<size).contains(where: { $0 != rank && plan.range(of: $0).count >= 2 * Self.minimumPiece })
+    }
 
     /// The step in progress: this worker's result so far, its own subtrees (their sums in ``sums``), and what the
     /// others sent.
@@ -111,14 +124,16 @@ final class ShardedReplica {
     }
 
     /// Computes step `a` with `session` and starts its exchange: sends every other member its slices, piece by
-    /// piece as the backward pass completes them. Returns the finished result when nothing more is needed (never,
-    /// with peers).
+    /// piece as the backward pass completes them (when ``sendsInPieces``). Returns the finished result when
+    /// nothing more is needed (never, with peers).
     func step(_ a: WorkAssignment, session: WorkerSession, links: PeerLinks) throws -> WorkResult? {
         inFlight = nil
         // The new weights are assembled in the other buffer; these stay for an audit of this step.
         previousVersion = nil
         var sentFrom = (0..<size).map { plan.range(of: $0).upperBound }
-        let (result, nodes) = try session.computeByLayer(a, weights: weights, into: sums) { nodes, range in
+        let (result, nodes) = try session.computeSharded(
+            a, weights: weights, into: sums, byLayer: sendsInPieces
+        ) { nodes, range in
             try sendPieces(finalFrom: range.lowerBound, of: nodes, sentFrom: &sentFrom, links: links)
         }
         if nodes.isEmpty {
@@ -143,7 +158,9 @@ final class ShardedReplica {
             let from = max(finalFrom, shard.lowerBound)
             guard from < sentFrom[member] else { continue }
             let piece = from..<sentFrom[member]
-            guard from == shard.lowerBound || piece.count * Self.piecesPerShard >= shard.count else { continue }
+            guard from == shard.lowerBound
+                || piece.count * Self.piecesPerShard >= shard.count && piece.count >= Self.minimumPiece
+            else { continue }
             try send(piece: piece, of: nodes, to: member, links: links)
             sentFrom[member] = from
         }

@@ -88,14 +88,15 @@ final class WorkerSession {
         return result(of: a, subtrees: subtrees, stats: stats, weightsDigest: digest, since: started)
     }
 
-    /// A sharded member's step: the assignment's run computed layer by layer with the group's `weights`
-    /// (``ChunkComputer/subtreesByLayer(_:step:epoch:order:weights:into:final:)``), each subtree's sum into
+    /// A sharded member's step: the assignment's run computed with the group's `weights`, each subtree's sum into
     /// `sums.buffer(k)`, calling `final(subtrees, range)` as soon as the sums of the parameters in `range` are
-    /// complete.
-    /// Returns the result, which carries no subtrees (the sums stay in `sums`), and the subtrees.
+    /// complete: layer by layer from the top with `byLayer`
+    /// (``ChunkComputer/subtreesByLayer(_:step:epoch:order:weights:into:final:)``), else once, for all of them,
+    /// after a run computed chunk by chunk. Returns the result, which carries no subtrees (the sums stay in
+    /// `sums`), and the subtrees.
     /// - Throws: ``WireError`` `.badRequest` for an assignment outside the schedule; what `final` throws.
-    func computeByLayer(
-        _ a: WorkAssignment, weights: [Float], into sums: ParameterBuffers,
+    func computeSharded(
+        _ a: WorkAssignment, weights: [Float], into sums: ParameterBuffers, byLayer: Bool,
         final: ([ChunkTree.Node], Range<Int>) throws -> Void
     ) throws -> (WorkResult, [ChunkTree.Node]) {
         let started = DispatchTime.now().uptimeNanoseconds
@@ -104,8 +105,15 @@ final class WorkerSession {
         let buffers = nodes.indices.map(sums.buffer)
         let source = try self.weights(of: a, replicaWeights: weights)
         let (stats, digest) = try withWeights(source, of: a) { w in
-            try computer.subtreesByLayer(
-                nodes, step: step, epoch: epoch, order: samples, weights: w, into: buffers) { try final(nodes, $0) }
+            if byLayer {
+                return try computer.subtreesByLayer(
+                    nodes, step: step, epoch: epoch, order: samples, weights: w, into: buffers) { try final(nodes, $0) }
+            }
+            let stats = zip(nodes, buffers).reduce(GradientEngine.Stats()) { stats, subtree in
+                stats + computer.subtree(subtree.0, step: step, epoch: epoch, order: samples, weights: w, into: subtree.1)
+            }
+            if !nodes.isEmpty { try final(nodes, 0..<model.parameterCount) }
+            return stats
         }
         return (result(of: a, subtrees: [], stats: stats, weightsDigest: digest, since: started), nodes)
     }

@@ -64,10 +64,12 @@ void distembed_net_backward(
     struct distembed_net *net, const float *weights, size_t count, size_t last, float *gradient);
 
 /// Layer `layer`'s share of the backward pass that its parameters need, from the gradient at its output: the ReLU
-/// applied to that gradient, and the layer's parameter gradients written into `gradient` (nothing for a layer
-/// without parameters). `distembed_net_backward` is this and `distembed_net_backward_input`, layer by layer from
-/// the top; calling them in that order for each layer of a chunk gives its bits, whatever runs in between.
-void distembed_net_backward_parameters(struct distembed_net *net, size_t count, size_t layer, float *gradient);
+/// applied to that gradient, and the layer's parameter gradients written into `layer_gradient`, which holds the
+/// layer's parameters alone in their order (its kernel's at `kernel_offset`, its bias's at `bias_offset`, less
+/// `kernel_offset`). A layer without parameters has nothing to do here. `distembed_net_backward` is this and
+/// `distembed_net_backward_input`, layer by layer from the top; calling them in that order for each layer of a
+/// chunk gives its bits, whatever runs in between.
+void distembed_net_backward_parameters(struct distembed_net *net, size_t count, size_t layer, float *layer_gradient);
 
 /// Layer `layer`'s input gradient (the gradient at layer `layer - 1`'s output), after
 /// `distembed_net_backward_parameters` of the same layer; nothing when no layer below it has parameters.

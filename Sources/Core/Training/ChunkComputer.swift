@@ -9,10 +9,8 @@ public final class ChunkComputer {
     private let pairs: MetricPairs
     private let scratch = ScratchBuffers()
     /// For ``subtreesByLayer(_:step:epoch:order:weights:into:final:)``: an engine per chunk of the run, each
-    /// keeping its chunk's activations until the chunk's backward pass (the first is ``engine``), and the gradient
-    /// buffers of the chunks that do not start a subtree.
+    /// keeping its chunk's activations until the chunk's backward pass (the first is ``engine``).
     private var runEngines: [GradientEngine]
-    private let chunkGradients: ParameterBuffers
 
     public init(model: Model, schedule: TrainingSchedule, stages: TrainingStages, data: ImageSet) {
         self.model = model
@@ -22,7 +20,6 @@ public final class ChunkComputer {
         self.pairs = MetricPairs(seed: schedule.seed)
         self.engine = GradientEngine(model: model, capacity: schedule.chunkSize * stages.rowsPerAnchor)
         self.runEngines = [engine]
-        self.chunkGradients = ParameterBuffers(length: model.parameterCount)
     }
 
     /// The summed gradient of subtree `node` of step `step` into `out` (``Model/parameterCount`` floats), and the
@@ -66,15 +63,16 @@ public final class ChunkComputer {
 
     /// The sums of subtrees `nodes`, the cover of one run of step `step`'s chunks (``ChunkTree/cover(_:)``), into
     /// `sums` (one buffer of ``Model/parameterCount`` floats per node), computed one layer at a time over all the
-    /// run's chunks: every chunk's forward pass; then, from the top layer down, every chunk's parameter gradients
-    /// of the layer, their sums up each subtree, and only then every chunk's input gradient. `final(range)` is
+    /// run's chunks: every chunk's forward pass; then, from the top layer down, each subtree's sum of the layer's
+    /// parameter gradients (each chunk's computed into the tree's buffers as the sum needs it, so only a few
+    /// layer-sized buffers are live), and only then every chunk's input gradient. `final(range)` is
     /// called as soon as the sums of the parameters in `range` are complete, top layer first, so a sharded member
     /// sends them while the layers below are computed (Docs/ShardedReduction.md); the ranges cover the parameters
     /// once, and the last begins at 0.
     ///
     /// The bits are those of ``subtree(_:step:epoch:order:weights:into:)`` node by node: each chunk's passes run
     /// the same operations in the same order on an engine of its own, and each subtree adds the same values in the
-    /// tree's order (``ChunkTree/sumInPlace(_:range:values:)``).
+    /// tree's order (``ChunkTree/sum(_:count:into:scratch:provide:)`` over the layer's parameters).
     public func subtreesByLayer(
         _ nodes: [ChunkTree.Node], step: Int, epoch: Int, order: [Int], weights: UnsafePointer<Float>,
         into sums: [UnsafeMutablePointer<Float>], final: (Range<Int>) throws -> Void
@@ -83,14 +81,6 @@ public final class ChunkComputer {
         guard let firstNode = nodes.first, let lastNode = nodes.last else { return GradientEngine.Stats() }
         let tree = ChunkTree(chunkCount: schedule.chunkCount(step: step))
         let run = tree.chunks(of: firstNode).lowerBound..<tree.chunks(of: lastNode).upperBound
-        // Chunk j of the run sums into the buffer of the subtree it starts, or into one of its own.
-        let starts = Dictionary(uniqueKeysWithValues: nodes.enumerated().map { (tree.chunks(of: $1).lowerBound, $0) })
-        var spare = 0
-        let gradients = run.map { chunk -> UnsafeMutablePointer<Float> in
-            if let node = starts[chunk] { return sums[node] }
-            defer { spare += 1 }
-            return chunkGradients.buffer(spare)
-        }
         while runEngines.count < run.count { runEngines.append(GradientEngine(model: model, capacity: engine.capacity)) }
         let keys = GradientEngine.DropoutKeys(seed: schedule.seed, epoch: epoch)
         let stage = stages.stage(epoch: epoch)
@@ -121,12 +111,17 @@ public final class ChunkComputer {
             summedFrom = above
         }
         for layer in stride(from: top, through: 0, by: -1) {
-            for (j, pass) in forwarded.enumerated() {
-                runEngines[j].backwardParameters(ofLayer: layer, rows: pass.rows, into: gradients[j])
-            }
             if let kernel = model.layers[layer].kernel {
                 let range = kernel.offset..<summedFrom
-                for node in nodes { tree.sumInPlace(node, range: range) { gradients[$0 - run.lowerBound] } }
+                precondition(range.count == model.layers[layer].parameterCount, "parameters out of the layers' order")
+                for (node, sum) in zip(nodes, sums) {
+                    tree.sum(node, count: range.count, into: sum + range.lowerBound, scratch: scratch) { node, buffer in
+                        guard node.level == 0 else { return false }
+                        let j = node.index - run.lowerBound
+                        runEngines[j].backwardParameters(ofLayer: layer, rows: forwarded[j].rows, into: buffer)
+                        return true
+                    }
+                }
                 try final(range)
                 summedFrom = kernel.offset
             }

@@ -82,15 +82,4 @@ public struct ChunkTree: Sendable, Equatable {
             distembed_add(out, right, count)
         }
     }
-
-    /// Sums the subtree at `node` in place, over `range` of the parameters: `values(chunk)` is a chunk's buffer,
-    /// and the sum lands in the buffer of the node's first chunk (the others are overwritten with partial sums).
-    /// The same additions in the same order as ``sum(_:count:into:scratch:provide:)`` with every chunk provided.
-    public func sumInPlace(_ node: Node, range: Range<Int>, values: (Int) -> UnsafeMutablePointer<Float>) {
-        guard node.level > 0 else { return }
-        sumInPlace(node.left, range: range, values: values)
-        guard hasRight(node) else { return }
-        sumInPlace(node.right, range: range, values: values)
-        distembed_add(values(node.first) + range.lowerBound, values(node.right.first) + range.lowerBound, range.count)
-    }
 }

@@ -169,9 +169,9 @@ public final class GradientEngine {
         return ForwardedChunk(rows: n, topLayer: layer, stats: stats)
     }
 
-    /// Layer `layer`'s parameter gradients for the last forwarded chunk of `rows` rows, into `gradient` (the
-    /// model's parameters long; other layers' parts untouched). Call it for each layer from the chunk's top down,
-    /// each followed by ``backwardInput(ofLayer:weights:rows:)``.
+    /// Layer `layer`'s parameter gradients for the last forwarded chunk of `rows` rows, into `gradient`: the
+    /// layer's parameters alone, in their order (``CompiledLayer/parameterCount`` floats). Call it for each layer
+    /// from the chunk's top down, each followed by ``backwardInput(ofLayer:weights:rows:)``.
     public func backwardParameters(ofLayer layer: Int, rows: Int, into gradient: UnsafeMutablePointer<Float>) {
         distembed_net_backward_parameters(net, rows, layer, gradient)
     }
