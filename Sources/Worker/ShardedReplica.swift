@@ -46,7 +46,7 @@ final class ShardedReplica {
     /// Whether this member's slices go in pieces during the backward pass: when some other member's shard holds
     /// at least two pieces. Otherwise each member gets its slices in one message, after a run computed chunk by
     /// chunk, which costs less than one computed layer by layer.
-    private var sendsInPieces: Bool {
+    var sendsInPieces: Bool {
         (0..<size).contains(where: { $0 != rank && plan.range(of: $0).count >= 2 * Self.minimumPiece })
     }
 

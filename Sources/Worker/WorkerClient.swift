@@ -358,6 +358,7 @@ extension WorkerClient {
                 logger.info("joined a sharded group", metadata: [
                     "group": "\(String(sharded.group, radix: 16))", "rank": "\(sharded.rank)",
                     "members": "\(sharded.size)",
+                    "slices": "\(replica?.sendsInPieces == true ? "in pieces during the backward pass" : "whole")",
                 ])
             }
             if sharded.audit {
