@@ -2005,7 +2005,7 @@ const ProtobufCMessageDescriptor distembed__dataset_digest__descriptor =
   (ProtobufCMessageInit) distembed__dataset_digest__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor distembed__hello__field_descriptors[9] =
+static const ProtobufCFieldDescriptor distembed__hello__field_descriptors[10] =
 {
   {
     "name",
@@ -2115,6 +2115,18 @@ static const ProtobufCFieldDescriptor distembed__hello__field_descriptors[9] =
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "peer_public_key",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Distembed__Hello, peer_public_key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned distembed__hello__field_indices_by_name[] = {
   3,   /* field[3] = cores */
@@ -2124,13 +2136,14 @@ static const unsigned distembed__hello__field_indices_by_name[] = {
   6,   /* field[6] = kernel_fingerprint */
   0,   /* field[0] = name */
   8,   /* field[8] = peer_endpoint */
+  9,   /* field[9] = peer_public_key */
   2,   /* field[2] = pid */
   4,   /* field[4] = protocol_version */
 };
 static const ProtobufCIntRange distembed__hello__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 9 }
+  { 0, 10 }
 };
 const ProtobufCMessageDescriptor distembed__hello__descriptor =
 {
@@ -2140,7 +2153,7 @@ const ProtobufCMessageDescriptor distembed__hello__descriptor =
   "Distembed__Hello",
   "distembed",
   sizeof(Distembed__Hello),
-  9,
+  10,
   distembed__hello__field_descriptors,
   distembed__hello__field_indices_by_name,
   1,  distembed__hello__number_ranges,
@@ -2711,7 +2724,7 @@ const ProtobufCMessageDescriptor distembed__work_assignment__descriptor =
   (ProtobufCMessageInit) distembed__work_assignment__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor distembed__sharded_step__field_descriptors[7] =
+static const ProtobufCFieldDescriptor distembed__sharded_step__field_descriptors[8] =
 {
   {
     "group",
@@ -2797,10 +2810,23 @@ static const ProtobufCFieldDescriptor distembed__sharded_step__field_descriptors
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "peer_keys",
+    8,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Distembed__ShardedStep, n_peer_keys),
+    offsetof(Distembed__ShardedStep, peer_keys),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned distembed__sharded_step__field_indices_by_name[] = {
   6,   /* field[6] = audit */
   0,   /* field[0] = group */
+  7,   /* field[7] = peer_keys */
   3,   /* field[3] = peers */
   1,   /* field[1] = rank */
   5,   /* field[5] = return_state */
@@ -2810,7 +2836,7 @@ static const unsigned distembed__sharded_step__field_indices_by_name[] = {
 static const ProtobufCIntRange distembed__sharded_step__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 7 }
+  { 0, 8 }
 };
 const ProtobufCMessageDescriptor distembed__sharded_step__descriptor =
 {
@@ -2820,7 +2846,7 @@ const ProtobufCMessageDescriptor distembed__sharded_step__descriptor =
   "Distembed__ShardedStep",
   "distembed",
   sizeof(Distembed__ShardedStep),
-  7,
+  8,
   distembed__sharded_step__field_descriptors,
   distembed__sharded_step__field_indices_by_name,
   1,  distembed__sharded_step__number_ranges,

@@ -40,6 +40,7 @@ extension CoordinatorServer {
         var group = ShardedGroup(
             id: UInt64.random(in: 1 ... .max), members: members,
             endpoints: members.map { workers[$0]?.peerEndpoint ?? "" },
+            keys: options.curve == nil ? [] : members.map { workers[$0]?.peerPublicKey ?? "" },
             parameterCount: run.training.model.parameterCount, restorePoint: run.training.checkpoint(now: now))
         group.gathering = needsGather(run, group: group)
         sharding.group = group
@@ -53,13 +54,16 @@ extension CoordinatorServer {
     }
 
     /// The ready workers, in id order, when they can form a group for `run`: two or more, each with a peer
-    /// endpoint and no shared memory, and at least 16 parameters each. (A member may have no chunks in a step: it
-    /// still owns its shard.)
+    /// endpoint (and, with CURVE, a peer key) and no shared memory, and at least 16 parameters each. (A member may
+    /// have no chunks in a step: it still owns its shard.)
     private func shardableMembers(of run: ExperimentRun) -> [WorkerID]? {
         guard options.reduction == .sharded else { return nil }
         let ready = scheduler.readyWorkerIDs
         guard ready.count >= 2, run.training.model.parameterCount >= 16 * ready.count,
-            ready.allSatisfy({ workers[$0]?.peerEndpoint != nil && workers[$0]?.segment?.attached != true })
+            ready.allSatisfy({
+                workers[$0]?.peerEndpoint != nil && workers[$0]?.segment?.attached != true
+                    && (options.curve == nil || workers[$0]?.peerPublicKey != nil)
+            })
         else { return nil }
         return ready
     }
@@ -90,6 +94,7 @@ extension CoordinatorServer {
             if !group.formed {
                 assignment.weights = Tensor(run.training.weights)
                 step.peers = group.endpoints
+                step.peerKeys = group.keys
                 step.state = run.shardState(group.plan.range(of: rank))
             }
             assignment.sendWeightsDigest = checksReplicas(at: key, of: run)

@@ -52,7 +52,8 @@ extension CoordinatorServer {
         nextWorkerID += 1
         workers.add(ConnectedWorker(
             peer: peer, name: name, process: process, cpu: PrintableText.escaped(hello.cpu, limit: 200),
-            peerEndpoint: PeerEndpoint.checked(hello.peerEndpoint)), as: id)
+            peerEndpoint: PeerEndpoint.checked(hello.peerEndpoint),
+            peerPublicKey: CurveKeys.isValid(hello.peerPublicKey) ? hello.peerPublicKey : nil), as: id)
         scheduler.workerJoined(id, name: name, at: now)
         telemetry?.metrics.workerJoined()
         logger.info("worker joined", metadata: ["worker": "\(label)", "id": "\(id)"])

@@ -58,4 +58,6 @@ struct ConnectedWorker {
     var segment: WorkerSegment?
     /// Where the other members of a sharded group reach it (its hello's, checked); nil: it takes part in none.
     var peerEndpoint: String?
+    /// With CURVE, the public key of its peer inbox (its hello's, when a valid key); nil: none.
+    var peerPublicKey: String? = nil
 }

@@ -55,10 +55,11 @@ public final class WorkerClient {
         socketOptions.curve = options.curve
         self.connection = try DealerConnection(context: context, connect: options.connect, options: socketOptions)
         if let listen = options.peerListen {
-            guard options.curve == nil else { throw PeerLinksError.withCurve(listen) }
             var peerOptions = socketOptions
             peerOptions.curve = nil
-            let links = try PeerLinks(context: context, listen: listen, options: peerOptions)
+            let links = try PeerLinks(
+                context: context, listen: listen, options: peerOptions, keys: options.curve?.keys
+            ) { [logger] line in logger.warning("peer port: \(line)") }
             self.peerLinks = links
             self.poller = Poller([connection.socket, links.socket])
         } else {
@@ -169,7 +170,7 @@ public final class WorkerClient {
             protocolVersion: options.protocolVersionOverride ?? Wire.protocolVersion,
             datasets: (catalog?.sha256 ?? []).map { DatasetDigest(name: $0.name, sha256: $0.digest) },
             kernelFingerprint: options.fingerprintOverride ?? KernelFingerprint.current, cpu: KernelPath.machine,
-            peerEndpoint: peerLinks?.endpoint ?? "")))
+            peerEndpoint: peerLinks?.endpoint ?? "", peerPublicKey: peerLinks?.publicKey ?? "")))
     }
 
     private func send(_ message: WireMessage) throws {
@@ -354,7 +355,7 @@ extension WorkerClient {
                 replica = try ShardedReplica(
                     a, step: sharded, spec: session.spec, stages: session.stages, schedule: session.schedule,
                     parameterCount: session.model.parameterCount)
-                try links.connect(to: sharded.peers)
+                try links.connect(to: sharded.peers, peerKeys: sharded.peerKeys)
                 logger.info("joined a sharded group", metadata: [
                     "group": "\(String(sharded.group, radix: 16))", "rank": "\(sharded.rank)",
                     "members": "\(sharded.size)",

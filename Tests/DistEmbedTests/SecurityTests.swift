@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Wire
 
 /// CURVE between real processes, the safe default binding, the data directories and keygen.
 @Suite(.serialized) struct SecurityTests {
@@ -90,6 +91,58 @@ import Testing
             let refused = lines.filter { $0.contains("refused a connection from 127.0.0.1: \(reason)") }
             #expect(refused.count == 1, "\(reason): \(cluster.log("coordinator"))")
         }
+    }
+
+    /// With CURVE the members of a sharded group talk over CURVE too: each admits only the group's keys, the run
+    /// ends with the local weights, and a stranger with keys of its own is refused at a member's peer port.
+    @Test func withCurveAShardedGroupEncryptsItsLinksAndAdmitsOnlyItsMembers() throws {
+        let local = try DistributedTrainingTests.localHash.get()
+        let cluster = try TestCluster()
+        let coordinator = try keygen(cluster, "coordinator")
+        let members = try ["w1", "w2"].map { try keygen(cluster, $0) }
+        let client = try keygen(cluster, "client")
+        let authorized = cluster.folder.appendingPathComponent("authorized").path
+        try FileManager.default.createDirectory(atPath: authorized, withIntermediateDirectories: true)
+        for (name, folder) in zip(["w1", "w2", "client"], members + [client]) {
+            try FileManager.default.copyItem(atPath: folder + "/public.key", toPath: authorized + "/\(name).key")
+        }
+        try cluster.startCoordinator(tcp: true, extra: [
+            "--curve-secret", coordinator + "/secret.key", "--authorized", authorized])
+        let serverKey = ["--coordinator-key", coordinator + "/public.key"]
+        for (name, folder) in zip(["w1", "w2"], members) {
+            try cluster.startWorker(name, extra: ["--curve-secret", folder + "/secret.key"] + serverKey
+                + ShardedPeerTests.sharded)
+        }
+        var endpoint = ""
+        #expect(cluster.waitForLog("w1") { log in
+            guard let line = log.split(separator: "\n").first(where: { $0.contains("taking part in sharded groups") }),
+                let start = line.range(of: "peer endpoint=")
+            else { return false }
+            endpoint = String(line[start.upperBound...].prefix { !$0.isWhitespace })
+            return true
+        })
+        let out = try Binary.run(["submit", Self.spec, "--wait", "--json", "--min-workers", "2", "--coordinator",
+                                  cluster.endpoint, "--curve-secret", client + "/secret.key"] + serverKey + Self.short)
+        #expect(out.status == 0, "\(out.stderr)\n\(cluster.log("coordinator"))")
+        let json = try Binary.json(out)
+        #expect(json["weightsSha256"] as? String == local)
+        let events = try #require(json["events"] as? [String: Any])
+        #expect(events["shardedGroups"] as? Int == 1 && events["shardedRollbacks"] as? Int == 0,
+                "\(events)\n\(cluster.log("coordinator"))")
+
+        // A stranger with keys of its own, which knows w1's peer key, is refused at w1's peer port.
+        let w1Key = try contents(members[0] + "/public.key").trimmingCharacters(in: .whitespacesAndNewlines)
+        let stranger = try CurveKeys.generate()
+        let context = try ZMQContext()
+        defer { context.shutdown() }
+        var options = SocketOptions()
+        options.curve = .client(stranger, serverKey: w1Key)
+        options.linger = .zero
+        let link = try DealerConnection(context: context, connect: endpoint, options: options)
+        try link.send(.gradientSlices(GradientSlices(
+            experimentId: "exp-1", group: 1, weightsVersion: 0, senderRank: 0, subtrees: [])))
+        #expect(cluster.waitForLog("w1") { $0.contains(stranger.publicKey) && $0.contains("not a member") },
+                "\(cluster.log("w1").suffix(2000))")
     }
 
     @Test func withoutKeysTheCoordinatorListensOnlyOnLoopback() throws {

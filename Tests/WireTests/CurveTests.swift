@@ -39,10 +39,15 @@ import Wire
         private let context: ZMQContext
         private let finished = DispatchSemaphore(value: 0)
 
-        init(keys: CurveKeyPair, authorized: String) throws {
+        /// A server admitting the keys in the folder `authorized`, or else those in `members`.
+        init(keys: CurveKeyPair, authorized: String? = nil, members: AuthorizedKeyList? = nil) throws {
             let context = try ZMQContext()
             let lines = self.lines
-            zap = try ZAPHandler(context: context, authorizedFolder: authorized) { lines.append($0) }
+            if let authorized {
+                zap = try ZAPHandler(context: context, authorizedFolder: authorized) { lines.append($0) }
+            } else {
+                zap = try ZAPHandler(context: context, authorized: members ?? AuthorizedKeyList()) { lines.append($0) }
+            }
             var options = SocketOptions()
             options.curve = .server(keys)
             nonisolated(unsafe) let router = try RouterEndpoint(context: context, bind: ["tcp://127.0.0.1:*"],
@@ -165,6 +170,31 @@ import Wire
         try (stranger.publicKey + "\n").write(toFile: authorized + "/stranger.key", atomically: true, encoding: .utf8)
         let admitted = try DealerConnection(context: context, connect: secure.endpoint, options: strangerOptions)
         #expect(try admitted.request(message, timeout: .seconds(10)) == message)
+    }
+
+    /// A worker's peer inbox admits the members of its current group, as its thread replaces them.
+    @Test func aKeyListAdmitsItsKeysAndTheReplacementTakesEffect() throws {
+        let server = try CurveKeys.generate()
+        let member = try CurveKeys.generate()
+        let later = try CurveKeys.generate()
+        let members = AuthorizedKeyList()
+        members.replace(with: [member.publicKey])
+        let secure = try SecureServer(keys: server, members: members)
+        defer { secure.stop() }
+        let context = try ZMQContext()
+        let message = WireMessage.statusRequest(ExperimentRequest(experimentId: "x"))
+        func client(_ keys: CurveKeyPair) throws -> DealerConnection {
+            var options = SocketOptions()
+            options.curve = .client(keys, serverKey: server.publicKey)
+            return try DealerConnection(context: context, connect: secure.endpoint, options: options)
+        }
+        #expect(try client(member).request(message, timeout: .seconds(10)) == message)
+        #expect(throws: ZMQError.self) { try client(later).request(message, timeout: .milliseconds(1500)) }
+        #expect(secure.lines.all.contains { $0.contains(later.publicKey) && $0.contains("not a member") })
+        members.replace(with: [later.publicKey])
+        #expect(try client(later).request(message, timeout: .seconds(10)) == message)
+        #expect(throws: ZMQError.self) { try client(member).request(message, timeout: .milliseconds(1500)) }
+        #expect(secure.handled.current == 2)
     }
 
     @Test func aServerWithoutAuthorizedKeysDoesNotStart() throws {

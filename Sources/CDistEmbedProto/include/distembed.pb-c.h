@@ -157,10 +157,15 @@ struct  Distembed__Hello
    * coordinator.
    */
   char *peer_endpoint;
+  /*
+   * With CURVE: the public key (Z85) of this worker's peer inbox, which the other members of its groups check
+   * when they connect, and by which it admits them. Empty without CURVE.
+   */
+  char *peer_public_key;
 };
 #define DISTEMBED__HELLO__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&distembed__hello__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0,NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0,NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 /*
@@ -352,10 +357,16 @@ struct  Distembed__ShardedStep
    * report the digests of its subtree sums, without exchanging anything.
    */
   protobuf_c_boolean audit;
+  /*
+   * With CURVE, in a group's first step: every member's peer public key by rank (Hello.peer_public_key). A
+   * member's inbox admits only these keys, and it connects to each peer expecting that peer's.
+   */
+  size_t n_peer_keys;
+  char **peer_keys;
 };
 #define DISTEMBED__SHARDED_STEP__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&distembed__sharded_step__descriptor) \
-    , 0, 0, 0, 0,NULL, NULL, 0, 0 }
+    , 0, 0, 0, 0,NULL, NULL, 0, 0, 0,NULL }
 
 
 /*

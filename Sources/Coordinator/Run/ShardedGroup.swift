@@ -14,6 +14,8 @@ struct ShardedGroup {
     let members: [WorkerID]
     /// Their peer endpoints, by rank.
     let endpoints: [String]
+    /// With CURVE, their peer public keys, by rank; empty without.
+    let keys: [String]
     let plan: ShardPlan
     /// Whether the group's first step (the weights, the endpoints and Adam's state in the assignments) is done.
     var formed = false
@@ -54,10 +56,14 @@ struct ShardedGroup {
         return secondOpinions[run] == opinion ? .replacedStored : .agreesWithNeither
     }
 
-    init(id: UInt64, members: [WorkerID], endpoints: [String], parameterCount: Int, restorePoint: Checkpoint) {
+    init(
+        id: UInt64, members: [WorkerID], endpoints: [String], keys: [String], parameterCount: Int,
+        restorePoint: Checkpoint
+    ) {
         self.id = id
         self.members = members
         self.endpoints = endpoints
+        self.keys = keys
         self.plan = ShardPlan(parameterCount: parameterCount, shardCount: members.count)
         self.restorePoint = restorePoint
     }

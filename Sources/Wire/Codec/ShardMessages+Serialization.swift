@@ -8,6 +8,8 @@ extension ShardedStep {
         message.pointee.size = size
         message.pointee.n_peers = peers.count
         message.pointee.peers = context.array(count: peers.count) { Optional(context.string(peers[$0])) }
+        message.pointee.n_peer_keys = peerKeys.count
+        message.pointee.peer_keys = context.array(count: peerKeys.count) { Optional(context.string(peerKeys[$0])) }
         message.pointee.state = state?.proto(in: context)
         message.pointee.return_state = returnState ? 1 : 0
         message.pointee.audit = audit ? 1 : 0
@@ -19,6 +21,7 @@ extension ShardedStep {
         self.init(
             group: c.group, rank: c.rank, size: c.size,
             peers: repeated(c.peers, count: c.n_peers).map { String(protobuf: $0) },
+            peerKeys: repeated(c.peer_keys, count: c.n_peer_keys).map { String(protobuf: $0) },
             state: try c.state.map { (state) throws(WireError) in try ShardState(proto: state) },
             returnState: c.return_state != 0, audit: c.audit != 0)
     }

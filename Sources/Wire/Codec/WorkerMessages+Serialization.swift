@@ -28,6 +28,7 @@ extension Hello {
         message.pointee.kernel_fingerprint = context.string(kernelFingerprint)
         message.pointee.cpu = context.string(cpu)
         message.pointee.peer_endpoint = context.string(peerEndpoint)
+        message.pointee.peer_public_key = context.string(peerPublicKey)
         return message
     }
 
@@ -39,7 +40,7 @@ extension Hello {
             datasets: try repeatedMessages(c.datasets, count: c.n_datasets, field: "Hello.datasets")
                 .map { DatasetDigest(proto: $0) },
             kernelFingerprint: String(protobuf: c.kernel_fingerprint), cpu: String(protobuf: c.cpu),
-            peerEndpoint: String(protobuf: c.peer_endpoint))
+            peerEndpoint: String(protobuf: c.peer_endpoint), peerPublicKey: String(protobuf: c.peer_public_key))
     }
 }
 

@@ -8,6 +8,8 @@ public struct ShardedStep: Hashable, Sendable {
     public var size: UInt32
     /// In a group's first step only: every member's peer endpoint, by rank.
     public var peers: [String]
+    /// With CURVE, in a group's first step: every member's peer public key (Z85), by rank; empty without CURVE.
+    public var peerKeys: [String]
     /// In a group's first step only: this member's shard of Adam's state.
     public var state: ShardState?
     /// Send the shard's new weights and Adam's moments back in the result.
@@ -17,13 +19,14 @@ public struct ShardedStep: Hashable, Sendable {
     public var audit: Bool
 
     public init(
-        group: UInt64, rank: UInt32, size: UInt32, peers: [String] = [], state: ShardState? = nil,
-        returnState: Bool = false, audit: Bool = false
+        group: UInt64, rank: UInt32, size: UInt32, peers: [String] = [], peerKeys: [String] = [],
+        state: ShardState? = nil, returnState: Bool = false, audit: Bool = false
     ) {
         self.group = group
         self.rank = rank
         self.size = size
         self.peers = peers
+        self.peerKeys = peerKeys
         self.state = state
         self.returnState = returnState
         self.audit = audit

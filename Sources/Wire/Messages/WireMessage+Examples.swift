@@ -29,7 +29,7 @@ extension WireMessage {
                         DatasetDigest(name: "train-images-idx3-ubyte.gz", sha256: String(repeating: "cd", count: 32)),
                     ],
                     kernelFingerprint: "fp-1234", cpu: "Example CPU, kernels avx2",
-                    peerEndpoint: "tcp://10.0.0.3:7001")),
+                    peerEndpoint: "tcp://10.0.0.3:7001", peerPublicKey: "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7")),
             .welcome(Welcome(workerId: 7, heartbeatIntervalMs: 500)),
             .reject(WireError(.fingerprintMismatch, "kernel fingerprint fp-9 differs from fp-1234")),
             .heartbeat(Heartbeat(sentAtNanos: 123_456_789_012)),
@@ -50,6 +50,8 @@ extension WireMessage {
                     sharded: ShardedStep(
                         group: 0xFEED_0000_0000_0001, rank: 1, size: 3,
                         peers: ["tcp://10.0.0.2:7001", "tcp://10.0.0.3:7001", "tcp://[fd00::4]:7001"],
+                        peerKeys: ["Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID", "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7",
+                                   "JTKVSB%%)wK0E.X)V>+}o?pNmC{O&4W4b!Ni{Lh6"],
                         state: ShardState(
                             m: Tensor([0.5, -1e-12]), v: Tensor([0.25, 0]), adamStep: 1096, learningRate: 0.001),
                         returnState: true, audit: true))),

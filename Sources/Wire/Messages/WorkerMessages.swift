@@ -33,12 +33,14 @@ public struct Hello: Hashable, Sendable {
     /// Where peers reach this worker for the sharded reduction (`worker --peer-listen`); empty: it takes part in no
     /// sharded group.
     public var peerEndpoint: String
+    /// With CURVE: the public key (Z85) of the worker's peer inbox; empty without CURVE.
+    public var peerPublicKey: String
 
     /// Creates a hello; `protocolVersion` defaults to this build's ``protocolVersion``.
     public init(
         name: String, host: String, pid: Int32, cores: Int32, protocolVersion: UInt32 = Wire.protocolVersion,
         datasets: [DatasetDigest], kernelFingerprint: String, cpu: String = "",
-        peerEndpoint: String = ""
+        peerEndpoint: String = "", peerPublicKey: String = ""
     ) {
         self.name = name
         self.host = host
@@ -49,6 +51,7 @@ public struct Hello: Hashable, Sendable {
         self.kernelFingerprint = kernelFingerprint
         self.cpu = cpu
         self.peerEndpoint = peerEndpoint
+        self.peerPublicKey = peerPublicKey
     }
 
     /// The dataset digests as a file-name → SHA-256 dictionary.

@@ -2,7 +2,8 @@ import Foundation
 import Synchronization
 
 /// The ZeroMQ authentication handler (ZAP, RFC 27) of a CURVE server: admits the clients whose public key is in
-/// a folder of authorized keys and refuses all others (status 400), so they never get a message through.
+/// a folder of authorized keys (the coordinator) or in an ``AuthorizedKeyList`` (a worker's peer inbox: the
+/// members of its sharded group), and refuses all others (status 400), so they never get a message through.
 ///
 /// It owns a REP socket bound to `inproc://zeromq.zap.01` of the server's context, served by a thread of its
 /// own (the coordinator's loop stays single-threaded). Start it **before** the CURVE server binds: libzmq admits
@@ -18,9 +19,29 @@ public final class ZAPHandler: Sendable {
     /// The endpoint libzmq sends ZAP requests to.
     public static let endpoint = "inproc://zeromq.zap.01"
 
-    /// The folder of authorized public keys.
-    public let authorizedFolder: String
     private let control: Control
+
+    /// Where the admitted keys come from.
+    private enum KeySource: Sendable {
+        case folder(String)
+        case list(AuthorizedKeyList)
+
+        /// The keys admitted now.
+        func keys() throws -> Set<String> {
+            switch self {
+            case .folder(let folder): try CurveKeys.readAuthorized(folder: folder)
+            case .list(let list): list.current
+            }
+        }
+
+        /// Why `key` was refused, for the log.
+        func refusal(of key: String) -> String {
+            switch self {
+            case .folder(let folder): "public key \(key) is not in the authorized keys folder \(folder)"
+            case .list: "public key \(key) is not a member of this worker's sharded group"
+            }
+        }
+    }
 
     /// State shared with the handler thread.
     private final class Control: Sendable {
@@ -33,19 +54,33 @@ public final class ZAPHandler: Sendable {
     /// - Parameter log: receives one line per newly refused peer or unreadable folder, from the handler thread.
     /// - Throws: ``CurveKeyError`` when the folder holds no valid key, ``ZMQError`` when the ZAP endpoint is taken
     ///   (another handler on this context).
-    public init(
+    public convenience init(
         context: ZMQContext, authorizedFolder: String, log: @escaping @Sendable (String) -> Void
     ) throws {
         _ = try CurveKeys.readAuthorized(folder: authorizedFolder)
+        try self.init(context: context, source: .folder(authorizedFolder), log: log)
+    }
+
+    /// Binds the ZAP endpoint of `context` and starts answering, admitting the keys in `authorized` at each
+    /// handshake.
+    ///
+    /// - Parameter log: receives one line per newly refused peer, from the handler thread.
+    /// - Throws: ``ZMQError`` when the ZAP endpoint is taken (another handler on this context).
+    public convenience init(
+        context: ZMQContext, authorized: AuthorizedKeyList, log: @escaping @Sendable (String) -> Void
+    ) throws {
+        try self.init(context: context, source: .list(authorized), log: log)
+    }
+
+    private init(context: ZMQContext, source: KeySource, log: @escaping @Sendable (String) -> Void) throws {
         var options = SocketOptions()
         options.linger = .zero
         options.sendTimeout = .seconds(1)
         let socket = try ZMQSocket(.reply, context: context, options: options)
         try socket.bind(Self.endpoint)
-        self.authorizedFolder = authorizedFolder
         let control = Control()
         self.control = control
-        let worker = Worker(socket: socket, folder: authorizedFolder, control: control, log: log)
+        let worker = Worker(socket: socket, source: source, control: control, log: log)
         control.thread.start(name: "distembed-zap") { worker.serve() }
     }
 
@@ -67,14 +102,14 @@ public final class ZAPHandler: Sendable {
     /// The handler thread's state; the socket is used only there (handed over at thread start).
     private final class Worker: @unchecked Sendable {
         var socket: ZMQSocket?
-        let folder: String
+        let source: KeySource
         let control: Control
         let log: @Sendable (String) -> Void
         var logged: Set<String> = []
 
-        init(socket: ZMQSocket, folder: String, control: Control, log: @escaping @Sendable (String) -> Void) {
+        init(socket: ZMQSocket, source: KeySource, control: Control, log: @escaping @Sendable (String) -> Void) {
             self.socket = socket
-            self.folder = folder
+            self.source = source
             self.control = control
             self.log = log
         }
@@ -121,14 +156,14 @@ public final class ZAPHandler: Sendable {
             }
             let authorized: Set<String>
             do {
-                authorized = try CurveKeys.readAuthorized(folder: folder)
+                authorized = try source.keys()
             } catch {
                 return refuse(reply("400", "no authorized keys"),
                               "refused a connection from \(address): cannot read the authorized keys: \(error)")
             }
             guard authorized.contains(key) else {
                 return refuse(reply("400", "unknown public key"), "refused a connection from \(address): "
-                    + "public key \(key) is not in the authorized keys folder \(folder)")
+                    + source.refusal(of: key))
             }
             control.counts.withLock { $0.admitted += 1 }
             return reply("200", "OK", user: key)
