@@ -5,9 +5,12 @@ import Wire
 /// the groups this worker is given. Use from the worker's thread.
 ///
 /// With CURVE (the worker's `--curve-secret`), the inbox is a CURVE server with the worker's own keys, which its
-/// hello advertises, and admits only the current group's members (a ZAP handler on the worker's context, fed the
-/// members' keys with each new group); each DEALER is a CURVE client that expects its peer's key. Every gradient
-/// and weight between workers is then encrypted, and a stranger on the peer port gets nothing through.
+/// hello advertises, and each DEALER a CURVE client that expects its peer's key: every gradient and weight between
+/// workers is encrypted. The inbox admits every CURVE client (a ZAP handler on the worker's context) and names
+/// each message's sender by the key CURVE proved (``InboundMessage/senderKey``), which the worker checks against
+/// the group's member of the rank the message claims (``isFromMember(_:rank:of:)``). Admitting by the group's keys
+/// at the handshake instead would race: a member's first connection can arrive before this worker has been
+/// given the group, and libzmq does not retry a connection refused at the handshake.
 final class PeerLinks {
     /// The endpoint the other members connect to, as the worker advertises it in its hello.
     let endpoint: String
@@ -17,8 +20,7 @@ final class PeerLinks {
     private let context: ZMQContext
     private let options: SocketOptions
     private let keys: CurveKeyPair?
-    /// With CURVE: the members the inbox admits, and the handler that admits them.
-    private let members: AuthorizedKeyList?
+    /// With CURVE: the handler that admits CURVE clients and names their keys.
     private let authentication: ZAPHandler?
     private var outgoing: [String: (key: String?, connection: DealerConnection)] = [:]
 
@@ -40,13 +42,10 @@ final class PeerLinks {
         self.publicKey = keys?.publicKey
         var inboxOptions = options
         if let keys {
-            // Before the bind: libzmq admits every client while no handler is bound.
-            let members = AuthorizedKeyList()
-            self.members = members
-            self.authentication = try ZAPHandler(context: context, authorized: members, log: log)
+            // Before the bind: without a handler libzmq would name no user id.
+            self.authentication = try ZAPHandler(admittingEveryCurveClientOf: context, log: log)
             inboxOptions.curve = .server(keys)
         } else {
-            self.members = nil
             self.authentication = nil
         }
         self.inbox = try RouterEndpoint(context: context, bind: [listen], options: inboxOptions)
@@ -58,8 +57,7 @@ final class PeerLinks {
     }
 
     /// Keeps a connection to each endpoint in `peers` (this worker's own aside) and closes the others; with CURVE,
-    /// `peerKeys` are the members' public keys by rank, which the inbox admits from now on and each connection
-    /// expects of its peer.
+    /// `peerKeys` are the members' public keys by rank, which each connection expects of its peer.
     /// - Throws: ``WireError`` `.badRequest` when CURVE is on and the keys do not name every member, or are not
     ///   keys; ``ZMQError`` when a connection cannot be made.
     func connect(to peers: [String], peerKeys: [String]) throws {
@@ -72,13 +70,20 @@ final class PeerLinks {
         let wanted = Dictionary(
             zip(peers, keys == nil ? peers.map { _ in nil } : peerKeys.map(Optional.some)), uniquingKeysWith: { a, _ in a })
             .filter { $0.key != endpoint }
-        members?.replace(with: Set(wanted.values.compactMap { $0 }))
         for (peer, link) in outgoing where wanted[peer] != .some(link.key) { outgoing[peer] = nil }
         for (peer, key) in wanted where outgoing[peer] == nil {
             var peerOptions = options
             if let keys, let key { peerOptions.curve = .client(keys, serverKey: key) }
             outgoing[peer] = (key, try DealerConnection(context: context, connect: peer, options: peerOptions))
         }
+    }
+
+    /// Whether a message whose sender CURVE proved to hold `senderKey` was sent by the member of rank `rank` of a
+    /// group whose members' keys are `peerKeys`: with CURVE the keys must match; without CURVE nothing can be
+    /// proven, and every message passes (and is checked against the step like any input).
+    func isFromMember(_ senderKey: String?, rank: Int, of peerKeys: [String]) -> Bool {
+        guard keys != nil else { return true }
+        return peerKeys.indices.contains(rank) && senderKey == peerKeys[rank]
     }
 
     /// Sends `message` to the member at `peer`, waiting at most the send timeout for room in its queue.

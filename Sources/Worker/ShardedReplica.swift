@@ -17,6 +17,9 @@ final class ShardedReplica {
     let rank: Int
     let plan: ShardPlan
     let peers: [String]
+    /// With CURVE, the members' peer keys by rank (every message from a member must come over its key); empty
+    /// without.
+    let peerKeys: [String]
     private let stages: TrainingStages
     private let schedule: TrainingSchedule
     /// The full weights, of ``version``.
@@ -105,6 +108,7 @@ final class ShardedReplica {
         self.rank = Int(step.rank)
         self.plan = plan
         self.peers = step.peers
+        self.peerKeys = step.peerKeys
         self.stages = stages
         self.schedule = schedule
         self.weights = weights

@@ -376,9 +376,11 @@ extension WorkerClient {
                     + "\(String(sharded.group, radix: 16)) at version \(a.weightsVersion)")
             }
             if let done = try replica.step(a, session: session, links: links) { return .workResult(done) }
-            for message in earlyPeerMessages.take(group: replica.group, version: replica.version) {
+            for (message, senderKey) in earlyPeerMessages.take(group: replica.group, version: replica.version) {
                 do {
-                    if let done = try take(message, into: replica, links: links) { return .workResult(done) }
+                    if let done = try take(message, from: senderKey, into: replica, links: links) {
+                        return .workResult(done)
+                    }
                 } catch let error as WireError {
                     complain("dropped a peer message", error: "\(error)")
                 }
@@ -409,11 +411,13 @@ extension WorkerClient {
         guard let replica, let links = peerLinks,
             replica.isForStepInProgress(group: group, version: version, experimentId: experiment)
         else {
-            earlyPeerMessages.keep(envelope.message, group: group, version: version)
+            earlyPeerMessages.keep(envelope.message, from: message.senderKey, group: group, version: version)
             return
         }
         do {
-            if let done = try take(envelope.message, into: replica, links: links) { try send(.workResult(done)) }
+            if let done = try take(envelope.message, from: message.senderKey, into: replica, links: links) {
+                try send(.workResult(done))
+            }
         } catch let error as WireError {
             complain("dropped a peer message", error: "\(error)")
         }
@@ -425,7 +429,23 @@ extension WorkerClient {
         logger.warning("\(what)", metadata: ["error": "\(error)", "not logged since the last": "\(unlogged)"])
     }
 
-    private func take(_ message: WireMessage, into replica: ShardedReplica, links: PeerLinks) throws -> WorkResult? {
+    /// Takes a member's message into the step in progress, once it is known to come from the member it names
+    /// (``PeerLinks/isFromMember(_:rank:of:)``; `senderKey` is the key CURVE proved, if any).
+    /// - Throws: ``WireError`` `.unauthorized` for a message another peer sent; `.badRequest` for one that is not
+    ///   part of the step.
+    private func take(
+        _ message: WireMessage, from senderKey: String?, into replica: ShardedReplica, links: PeerLinks
+    ) throws -> WorkResult? {
+        let rank: UInt32
+        switch message {
+        case .gradientSlices(let s): rank = s.senderRank
+        case .weightShard(let w): rank = w.rank
+        default: return nil
+        }
+        guard links.isFromMember(senderKey, rank: Int(rank), of: replica.peerKeys) else {
+            throw WireError(.unauthorized, "a message for rank \(rank) of the group came from another peer (CURVE "
+                + "key \(senderKey ?? "none"))")
+        }
         switch message {
         case .gradientSlices(let s): return try replica.receive(s, links: links)
         case .weightShard(let w): return try replica.receive(w, links: links)

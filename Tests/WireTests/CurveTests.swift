@@ -39,14 +39,17 @@ import Wire
         private let context: ZMQContext
         private let finished = DispatchSemaphore(value: 0)
 
-        /// A server admitting the keys in the folder `authorized`, or else those in `members`.
-        init(keys: CurveKeyPair, authorized: String? = nil, members: AuthorizedKeyList? = nil) throws {
+        /// The key each handled message's sender was admitted with.
+        let senders = Lines()
+
+        /// A server admitting the keys in the folder `authorized`, or else every CURVE client.
+        init(keys: CurveKeyPair, authorized: String? = nil) throws {
             let context = try ZMQContext()
             let lines = self.lines
             if let authorized {
                 zap = try ZAPHandler(context: context, authorizedFolder: authorized) { lines.append($0) }
             } else {
-                zap = try ZAPHandler(context: context, authorized: members ?? AuthorizedKeyList()) { lines.append($0) }
+                zap = try ZAPHandler(admittingEveryCurveClientOf: context) { lines.append($0) }
             }
             var options = SocketOptions()
             options.curve = .server(keys)
@@ -56,11 +59,13 @@ import Wire
             self.context = context
             let finished = self.finished
             let handled = self.handled
+            let senders = self.senders
             Thread {
                 defer { finished.signal() }
                 let server = WireServer(router: router) { _ in }
                 try? server.run { message in
                     handled.add()
+                    senders.append(message.senderKey ?? "none")
                     return message.envelope.message
                 }
             }.start()
@@ -172,28 +177,24 @@ import Wire
         #expect(try admitted.request(message, timeout: .seconds(10)) == message)
     }
 
-    /// A worker's peer inbox admits the members of its current group, as its thread replaces them.
-    @Test func aKeyListAdmitsItsKeysAndTheReplacementTakesEffect() throws {
+    /// A worker's peer inbox admits every CURVE client and learns who sent each message: the key CURVE proved.
+    @Test func everyCurveClientIsAdmittedAndNamedByItsKey() throws {
         let server = try CurveKeys.generate()
-        let member = try CurveKeys.generate()
-        let later = try CurveKeys.generate()
-        let members = AuthorizedKeyList()
-        members.replace(with: [member.publicKey])
-        let secure = try SecureServer(keys: server, members: members)
+        let secure = try SecureServer(keys: server)
         defer { secure.stop() }
         let context = try ZMQContext()
         let message = WireMessage.statusRequest(ExperimentRequest(experimentId: "x"))
-        func client(_ keys: CurveKeyPair) throws -> DealerConnection {
+        let clients = try (0..<2).map { _ in try CurveKeys.generate() }
+        for keys in clients {
             var options = SocketOptions()
             options.curve = .client(keys, serverKey: server.publicKey)
-            return try DealerConnection(context: context, connect: secure.endpoint, options: options)
+            let client = try DealerConnection(context: context, connect: secure.endpoint, options: options)
+            #expect(try client.request(message, timeout: .seconds(10)) == message)
         }
-        #expect(try client(member).request(message, timeout: .seconds(10)) == message)
-        #expect(throws: ZMQError.self) { try client(later).request(message, timeout: .milliseconds(1500)) }
-        #expect(secure.lines.all.contains { $0.contains(later.publicKey) && $0.contains("not a member") })
-        members.replace(with: [later.publicKey])
-        #expect(try client(later).request(message, timeout: .seconds(10)) == message)
-        #expect(throws: ZMQError.self) { try client(member).request(message, timeout: .milliseconds(1500)) }
+        #expect(secure.senders.all == clients.map(\.publicKey))
+        // Without CURVE, nothing gets through.
+        let plain = try DealerConnection(context: context, connect: secure.endpoint, options: SocketOptions())
+        #expect(throws: ZMQError.self) { try plain.request(message, timeout: .milliseconds(1500)) }
         #expect(secure.handled.current == 2)
     }
 

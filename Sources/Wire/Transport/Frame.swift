@@ -25,6 +25,14 @@ public final class Frame: @unchecked Sendable {
         withUnsafeBytes { Array($0) }
     }
 
+    /// The user id the ZAP handler gave the connection this frame came on (a CURVE client's public key, in Z85,
+    /// with ``ZAPHandler``); nil without one.
+    var userId: String? {
+        guard let value = zmq_msg_gets(message, "User-Id") else { return nil }
+        let text = String(cString: value)
+        return text.isEmpty ? nil : text
+    }
+
     /// True when another frame of the same message follows this one.
     var hasMore: Bool {
         zmq_msg_more(message) != 0

@@ -13,11 +13,14 @@ public struct InboundMessage: Sendable {
     public let peer: PeerID
     /// The message.
     public let envelope: Envelope
+    /// With CURVE, the public key (Z85) the sender's connection was admitted with: who sent it, as CURVE proved.
+    public let senderKey: String?
 
     /// Wraps a received envelope.
-    public init(peer: PeerID, envelope: Envelope) {
+    public init(peer: PeerID, envelope: Envelope, senderKey: String? = nil) {
         self.peer = peer
         self.envelope = envelope
+        self.senderKey = senderKey
     }
 }
 
@@ -63,7 +66,7 @@ public final class RouterEndpoint {
         }
         switch frames[1].withUnsafeBytes({ codec.decodeEnvelope($0) }) {
         case .success(let envelope):
-            return .message(InboundMessage(peer: peer, envelope: envelope))
+            return .message(InboundMessage(peer: peer, envelope: envelope, senderKey: frames[1].userId))
         case .failure(let failure):
             return .invalid(peer: peer, requestId: failure.requestId, error: failure.error)
         }

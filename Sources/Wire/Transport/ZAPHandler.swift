@@ -2,8 +2,9 @@ import Foundation
 import Synchronization
 
 /// The ZeroMQ authentication handler (ZAP, RFC 27) of a CURVE server: admits the clients whose public key is in
-/// a folder of authorized keys (the coordinator) or in an ``AuthorizedKeyList`` (a worker's peer inbox: the
-/// members of its sharded group), and refuses all others (status 400), so they never get a message through.
+/// a folder of authorized keys and refuses all others (status 400), so they never get a message through (the
+/// coordinator); or admits every CURVE client, naming its key as the connection's user id, so that the receiver
+/// can tell who sent each message (``InboundMessage/senderKey``: a worker's peer inbox, whose group changes).
 ///
 /// It owns a REP socket bound to `inproc://zeromq.zap.01` of the server's context, served by a thread of its
 /// own (the coordinator's loop stays single-threaded). Start it **before** the CURVE server binds: libzmq admits
@@ -21,26 +22,10 @@ public final class ZAPHandler: Sendable {
 
     private let control: Control
 
-    /// Where the admitted keys come from.
+    /// Which CURVE clients are admitted: those whose key is in a folder, or all.
     private enum KeySource: Sendable {
         case folder(String)
-        case list(AuthorizedKeyList)
-
-        /// The keys admitted now.
-        func keys() throws -> Set<String> {
-            switch self {
-            case .folder(let folder): try CurveKeys.readAuthorized(folder: folder)
-            case .list(let list): list.current
-            }
-        }
-
-        /// Why `key` was refused, for the log.
-        func refusal(of key: String) -> String {
-            switch self {
-            case .folder(let folder): "public key \(key) is not in the authorized keys folder \(folder)"
-            case .list: "public key \(key) is not a member of this worker's sharded group"
-            }
-        }
+        case everyCurveClient
     }
 
     /// State shared with the handler thread.
@@ -61,15 +46,15 @@ public final class ZAPHandler: Sendable {
         try self.init(context: context, source: .folder(authorizedFolder), log: log)
     }
 
-    /// Binds the ZAP endpoint of `context` and starts answering, admitting the keys in `authorized` at each
-    /// handshake.
+    /// Binds the ZAP endpoint of `context` and starts answering, admitting every CURVE client with its public key
+    /// as the user id of its connection (the receiver then checks each message's ``InboundMessage/senderKey``).
     ///
     /// - Parameter log: receives one line per newly refused peer, from the handler thread.
     /// - Throws: ``ZMQError`` when the ZAP endpoint is taken (another handler on this context).
     public convenience init(
-        context: ZMQContext, authorized: AuthorizedKeyList, log: @escaping @Sendable (String) -> Void
+        admittingEveryCurveClientOf context: ZMQContext, log: @escaping @Sendable (String) -> Void
     ) throws {
-        try self.init(context: context, source: .list(authorized), log: log)
+        try self.init(context: context, source: .everyCurveClient, log: log)
     }
 
     private init(context: ZMQContext, source: KeySource, log: @escaping @Sendable (String) -> Void) throws {
@@ -154,16 +139,18 @@ public final class ZAPHandler: Sendable {
                 return refuse(reply("400", "CURVE required"),
                               "refused a connection from \(address): it did not use CURVE (\(text(5)))")
             }
-            let authorized: Set<String>
-            do {
-                authorized = try source.keys()
-            } catch {
-                return refuse(reply("400", "no authorized keys"),
-                              "refused a connection from \(address): cannot read the authorized keys: \(error)")
-            }
-            guard authorized.contains(key) else {
-                return refuse(reply("400", "unknown public key"), "refused a connection from \(address): "
-                    + source.refusal(of: key))
+            if case .folder(let folder) = source {
+                let authorized: Set<String>
+                do {
+                    authorized = try CurveKeys.readAuthorized(folder: folder)
+                } catch {
+                    return refuse(reply("400", "no authorized keys"),
+                                  "refused a connection from \(address): cannot read the authorized keys: \(error)")
+                }
+                guard authorized.contains(key) else {
+                    return refuse(reply("400", "unknown public key"), "refused a connection from \(address): "
+                        + "public key \(key) is not in the authorized keys folder \(folder)")
+                }
             }
             control.counts.withLock { $0.admitted += 1 }
             return reply("200", "OK", user: key)
