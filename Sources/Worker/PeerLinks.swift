@@ -67,9 +67,11 @@ final class PeerLinks {
                     + "peer keys, and this worker's peer links use CURVE")
             }
         }
-        let wanted = Dictionary(
-            zip(peers, keys == nil ? peers.map { _ in nil } : peerKeys.map(Optional.some)), uniquingKeysWith: { a, _ in a })
-            .filter { $0.key != endpoint }
+        // Each other member's endpoint, with the key its inbox must prove (none without CURVE).
+        var wanted: [String: String?] = [:]
+        for (rank, peer) in peers.enumerated() where peer != endpoint {
+            wanted.updateValue(keys == nil ? nil : peerKeys[rank], forKey: peer)
+        }
         for (peer, link) in outgoing where wanted[peer] != .some(link.key) { outgoing[peer] = nil }
         for (peer, key) in wanted where outgoing[peer] == nil {
             var peerOptions = options
