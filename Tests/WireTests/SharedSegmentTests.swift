@@ -126,8 +126,10 @@ import Wire
         defer { try? FileManager.default.removeItem(atPath: "/dev/shm/" + notOurs) }
 
         let removed = SharedSegment.removeStale()
-        #expect(removed.contains(stale))
+        // Gone, whoever removed it: a coordinator that a test running alongside starts removes stale segments too,
+        // and may come first (then it is not in `removed`; seen in a full run).
         #expect(!Self.exists("/" + stale))
+        #expect(!removed.contains(String(mine.name.dropFirst())))
         #expect(Self.exists(mine.name), "a segment of a running process stays")
         #expect(Self.exists("/" + notOurs), "a name without a process id is not a segment")
     }
