@@ -29,23 +29,14 @@ public final class ChunkComputer {
         into out: UnsafeMutablePointer<Float>
     ) -> GradientEngine.Stats {
         let tree = ChunkTree(chunkCount: schedule.chunkCount(step: step))
-        let keys = GradientEngine.DropoutKeys(seed: schedule.seed, epoch: epoch)
-        let stage = stages.stage(epoch: epoch)
-        let batchLabels = stage.objective.isMetric ? schedule.batch(step).map { data.labels[order[$0]] } : []
+        let batch = batchLabels(step: step, epoch: epoch, order: order)
         var stats = GradientEngine.Stats()
         tree.sum(node, count: model.parameterCount, into: out, scratch: scratch) { node, buffer in
             guard node.level == 0 else { return false }
-            let positions = schedule.chunk(node.index, ofStep: step)
-            if stage.objective.isMetric {
-                let (rows, anchors) = metricRows(
-                    positions, step: step, epoch: epoch, order: order, labels: batchLabels, objective: stage.objective)
-                stats = stats + engine.metricChunkGradient(
-                    weights: weights, rows: rows[...], anchors: anchors, from: data, keys: keys,
-                    objective: stage.objective, margin: stage.margin, layer: stages.embeddingLayer, into: buffer)
-            } else {
-                stats = stats + engine.chunkGradient(
-                    weights: weights, samples: order[positions], from: data, keys: keys, into: buffer)
-            }
+            let pass = forward(
+                node.index, on: engine, step: step, epoch: epoch, order: order, batchLabels: batch, weights: weights)
+            engine.backward(pass, weights: weights, into: buffer)
+            stats = stats + pass.stats
             return true
         }
         return stats
@@ -82,22 +73,11 @@ public final class ChunkComputer {
         let tree = ChunkTree(chunkCount: schedule.chunkCount(step: step))
         let run = tree.chunks(of: firstNode).lowerBound..<tree.chunks(of: lastNode).upperBound
         while runEngines.count < run.count { runEngines.append(GradientEngine(model: model, capacity: engine.capacity)) }
-        let keys = GradientEngine.DropoutKeys(seed: schedule.seed, epoch: epoch)
-        let stage = stages.stage(epoch: epoch)
-        let batchLabels = stage.objective.isMetric ? schedule.batch(step).map { data.labels[order[$0]] } : []
+        let batch = batchLabels(step: step, epoch: epoch, order: order)
         var stats = GradientEngine.Stats()
         let forwarded = run.enumerated().map { j, chunk -> GradientEngine.ForwardedChunk in
-            let positions = schedule.chunk(chunk, ofStep: step)
-            let pass: GradientEngine.ForwardedChunk
-            if stage.objective.isMetric {
-                let (rows, anchors) = metricRows(
-                    positions, step: step, epoch: epoch, order: order, labels: batchLabels, objective: stage.objective)
-                pass = runEngines[j].forwardForMetricGradient(
-                    weights: weights, rows: rows[...], anchors: anchors, from: data, keys: keys,
-                    objective: stage.objective, margin: stage.margin, layer: stages.embeddingLayer)
-            } else {
-                pass = runEngines[j].forwardForGradient(weights: weights, samples: order[positions], from: data, keys: keys)
-            }
+            let pass = forward(
+                chunk, on: runEngines[j], step: step, epoch: epoch, order: order, batchLabels: batch, weights: weights)
             stats = stats + pass.stats
             return pass
         }
@@ -131,6 +111,30 @@ public final class ChunkComputer {
         }
         precondition(summedFrom == 0, "the layers' parameters are not in the model's order")
         return stats
+    }
+
+    /// The labels of step `step`'s batch, which a metric objective draws partners from; empty for others.
+    private func batchLabels(step: Int, epoch: Int, order: [Int]) -> [Int32] {
+        stages.stage(epoch: epoch).objective.isMetric ? schedule.batch(step).map { data.labels[order[$0]] } : []
+    }
+
+    /// Chunk `chunk` of step `step` through `engine` up to its loss's gradient: the stage's objective on the chunk's
+    /// samples (a metric objective's on their rows and partners' rows), with the epoch's dropout.
+    private func forward(
+        _ chunk: Int, on engine: GradientEngine, step: Int, epoch: Int, order: [Int], batchLabels: [Int32],
+        weights: UnsafePointer<Float>
+    ) -> GradientEngine.ForwardedChunk {
+        let keys = GradientEngine.DropoutKeys(seed: schedule.seed, epoch: epoch)
+        let stage = stages.stage(epoch: epoch)
+        let positions = schedule.chunk(chunk, ofStep: step)
+        guard stage.objective.isMetric else {
+            return engine.forwardForGradient(weights: weights, samples: order[positions], from: data, keys: keys)
+        }
+        let (rows, anchors) = metricRows(
+            positions, step: step, epoch: epoch, order: order, labels: batchLabels, objective: stage.objective)
+        return engine.forwardForMetricGradient(
+            weights: weights, rows: rows[...], anchors: anchors, from: data, keys: keys, objective: stage.objective,
+            margin: stage.margin, layer: stages.embeddingLayer)
     }
 
     /// The dataset indices of a chunk's anchors and of their partners (``MetricLoss``'s block layout). An anchor

@@ -112,7 +112,7 @@ public final class GradientEngine {
         into gradient: UnsafeMutablePointer<Float>
     ) -> Stats {
         let chunk = forwardForGradient(weights: weights, samples: samples, from: data, keys: keys)
-        distembed_net_backward(net, weights, chunk.rows, chunk.topLayer, gradient)
+        backward(chunk, weights: weights, into: gradient)
         return chunk.stats
     }
 
@@ -145,9 +145,7 @@ public final class GradientEngine {
         let chunk = forwardForMetricGradient(
             weights: weights, rows: rows, anchors: anchors, from: data, keys: keys, objective: objective,
             margin: margin, layer: layer)
-        let above = model.parameterPrefix(through: layer)
-        (gradient + above).initialize(repeating: 0, count: model.parameterCount - above)
-        distembed_net_backward(net, weights, chunk.rows, chunk.topLayer, gradient)
+        backward(chunk, weights: weights, into: gradient)
         return chunk.stats
     }
 
@@ -167,6 +165,14 @@ public final class GradientEngine {
             objective, margin: margin, anchors: anchors, embeddings: distembed_net_activation(net, layer + 1),
             width: model.layers[layer].outputSize, gradient: distembed_net_gradient(net, layer + 1))
         return ForwardedChunk(rows: n, topLayer: layer, stats: stats)
+    }
+
+    /// The whole backward pass of `chunk`, the last one forwarded: its gradient into all of `gradient` (zero for
+    /// the parameters above its top layer).
+    public func backward(_ chunk: ForwardedChunk, weights: UnsafePointer<Float>, into gradient: UnsafeMutablePointer<Float>) {
+        let above = model.parameterPrefix(through: chunk.topLayer)
+        (gradient + above).initialize(repeating: 0, count: model.parameterCount - above)
+        distembed_net_backward(net, weights, chunk.rows, chunk.topLayer, gradient)
     }
 
     /// Layer `layer`'s parameter gradients for the last forwarded chunk of `rows` rows, into `gradient`: the
